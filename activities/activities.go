@@ -1,0 +1,130 @@
+// Package activities holds the side effects of the task workflow: recording
+// decisions on the ledger and notifying ministries. They are methods on
+// Activities, which holds its dependencies behind small interfaces so the
+// worker wires the real ledger and notifier and tests can wire their own.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"lianxi/ledger"
+)
+
+// Ledger is the part of the decision ledger the activities need.
+type Ledger interface {
+	Append(ctx context.Context, e ledger.Entry) (ledger.Record, error)
+}
+
+// Notifier delivers one notification. It returns an error wrapping
+// ErrPermanent when retrying cannot help (the receiver refused the message).
+type Notifier interface {
+	Notify(ctx context.Context, n Notification) error
+}
+
+// ErrPermanent marks a delivery failure that must not be retried.
+var ErrPermanent = errors.New("permanent delivery failure")
+
+// Notification kinds.
+const (
+	NotifyAssignment         = "assignment"
+	NotifyReminder           = "reminder"
+	NotifyOverdue            = "overdue_escalation"
+	NotifyObjection          = "objection_escalation"
+	NotifyReviewRequest      = "review_request"
+	NotifyReturn             = "return"
+	NotifyClosure            = "closure"
+	NotifyCancellation       = "cancellation"
+	NotifyExtensionRequest   = "extension_request"
+	NotifyExtensionDecision  = "extension_decision"
+	NotifyParticipantChanged = "participant_changed"
+)
+
+// Office is the recipient ID of the joint-conference office.
+const Office = "office"
+
+// Notification is one message to one recipient.
+type Notification struct {
+	// ID is the idempotency key: the same ID is delivered at most once.
+	ID        string    `json:"id"`
+	Recipient string    `json:"recipient"`
+	Kind      string    `json:"kind"`
+	PlanID    string    `json:"plan_id"`
+	TaskNo    string    `json:"task_no"`
+	Title     string    `json:"title"`
+	Round     int       `json:"round"`
+	Due       time.Time `json:"due"`
+	// Detail carries the kind-specific words: the objecting ministry, the
+	// return comment, the extension outcome.
+	Detail string `json:"detail,omitempty"`
+}
+
+// RecordDecisionInput asks for one decision to be recorded.
+type RecordDecisionInput struct {
+	Entry ledger.Entry
+}
+
+// RecordDecisionResult is the ledger's receipt.
+type RecordDecisionResult struct {
+	DecisionID string `json:"decision_id"`
+	Seq        int64  `json:"seq"`
+	Hash       string `json:"hash"`
+}
+
+// NotifyInput asks for one notification to be delivered.
+type NotifyInput struct {
+	Notification Notification
+}
+
+// NotifyResult reports a delivery.
+type NotifyResult struct {
+	Delivered bool `json:"delivered"`
+}
+
+// Activities implements the workflow's activities.
+type Activities struct {
+	Ledger   Ledger
+	Notifier Notifier
+	Logger   *zap.Logger
+}
+
+// RecordDecision appends a decision to the ledger. It runs as a local activity
+// inside update handlers, so the decision is on the ledger before the caller
+// gets an answer. Retries are safe: the ledger deduplicates on decision ID.
+func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput) (RecordDecisionResult, error) {
+	if err := in.Entry.Validate(); err != nil {
+		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidEntry", err)
+	}
+	rec, err := a.Ledger.Append(ctx, in.Entry)
+	if err != nil {
+		return RecordDecisionResult{}, fmt.Errorf("record decision %s: %w", in.Entry.DecisionID, err)
+	}
+	return RecordDecisionResult{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash}, nil
+}
+
+// Notify delivers a notification. Transient failures are returned as plain
+// errors so Temporal retries them with backoff; refusals are non-retryable.
+func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, error) {
+	err := a.Notifier.Notify(ctx, in.Notification)
+	if errors.Is(err, ErrPermanent) {
+		a.logger().Warn("notification refused",
+			zap.String("id", in.Notification.ID), zap.String("recipient", in.Notification.Recipient), zap.Error(err))
+		return NotifyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "NotificationRefused", err)
+	}
+	if err != nil {
+		return NotifyResult{}, fmt.Errorf("notify %s: %w", in.Notification.Recipient, err)
+	}
+	return NotifyResult{Delivered: true}, nil
+}
+
+func (a *Activities) logger() *zap.Logger {
+	if a.Logger == nil {
+		return zap.NewNop()
+	}
+	return a.Logger
+}

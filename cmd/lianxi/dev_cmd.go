@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"lianxi/bundled"
+	"lianxi/devserver"
+	"lianxi/plan"
+	"lianxi/starter"
+	"lianxi/worker"
+	"lianxi/workflows"
+)
+
+func (a *app) devCmd() *cobra.Command {
+	var planFile string
+	var pf planFlags
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything on one machine: embedded Temporal (SQLite), worker, and the bundled plan",
+		Long: `dev starts an embedded Temporal server whose state lives in <data>/temporal.db, a
+worker with the ledger in <data>/ledger.db, and on first start launches the bundled plan
+(internet-plus-2015, 25 tasks) or the plan given with --plan. Stop it with Ctrl-C; start it
+again on the same data folder and every task is where it was.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runDev(cmd.Context(), planFile, pf)
+		},
+	}
+	cmd.Flags().StringVar(&planFile, "plan", "", "launch this document or structured plan on first start instead of the bundled plan")
+	pf.bind(cmd)
+	return cmd
+}
+
+func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
+	a.printConfig()
+	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	p, err := a.devPlan(planFile, pf)
+	if err != nil {
+		return err
+	}
+	srv, err := devserver.Start(devserver.Options{
+		DataDir: a.cfg.DataDir, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
+		Retention: a.cfg.Retention, SearchAttributes: workflows.SearchAttributes(), Logger: a.log,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			a.log.Warn("stop embedded Temporal", zap.Error(err))
+		}
+	}()
+	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("db", devserver.DBPath(a.cfg.DataDir)))
+
+	c, err := a.dialWhenReady(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := starter.EnsureSearchAttributes(ctx, c, a.cfg.Temporal.Namespace); err != nil {
+		return err
+	}
+	acts, closeActs, err := a.activities(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeActs()
+	w := worker.New(c, acts, sdkworker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+
+	if err := a.launchOnce(ctx, c, p); err != nil {
+		return err
+	}
+	a.printNextSteps(p)
+	<-ctx.Done()
+	a.log.Info("shutting down")
+	return nil
+}
+
+func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
+	if planFile != "" {
+		return pf.load(planFile)
+	}
+	return bundled.Plan()
+}
+
+// dialWhenReady connects to the embedded server, waiting for it to serve.
+func (a *app) dialWhenReady(ctx context.Context) (client.Client, error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := a.dial()
+		if err == nil {
+			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
+				return c, nil
+			}
+			c.Close()
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, errors.Join(err, ctx.Err())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// launchOnce launches the plan on the first start of this data folder; a
+// marker file keeps later starts (and tasks deleted after retention) from
+// launching it again.
+func (a *app) launchOnce(ctx context.Context, c client.Client, p *plan.Plan) error {
+	marker := filepath.Join(a.cfg.DataDir, "launched", p.PlanID)
+	if _, err := os.Stat(marker); err == nil {
+		a.log.Info("plan already launched on this data folder", zap.String("plan", p.PlanID))
+		return nil
+	}
+	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks))})
+	if err != nil {
+		return err
+	}
+	a.log.Info("plan launched", zap.String("plan", p.PlanID), zap.Int("started", rep.Started),
+		zap.Int("already_running", rep.AlreadyRunning), zap.Int("already_closed", rep.AlreadyClosed))
+	if err := os.MkdirAll(filepath.Dir(marker), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
+}
+
+func (a *app) printNextSteps(p *plan.Plan) {
+	first := p.Tasks[0]
+	lead := first.Participants[0].ID
+	var co string
+	if len(first.Participants) > 1 {
+		co = first.Participants[1].ID
+	}
+	id := workflows.WorkflowID(p.PlanID, first.No)
+	fmt.Fprintf(a.stdout, `
+lianxi is running: plan %s, %d tasks, Temporal at %s (namespace %s), data in %s.
+
+Try, in another terminal:
+  go run ./cmd/lianxi task list --plan %s
+  go run ./cmd/lianxi task show %s
+`, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir, p.PlanID, id)
+	if co != "" {
+		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --ministry %s --decision approve\n", id, co)
+	}
+	fmt.Fprintf(a.stdout, `  go run ./cmd/lianxi task sign %s --ministry %s --decision approve --report "联合报告"   (after the others)
+  go run ./cmd/lianxi task review %s --decision approve
+  go run ./cmd/lianxi audit verify --data %s
+The Temporal CLI and Web UI can attach to %s. Stop with Ctrl-C.
+`, id, lead, id, a.cfg.DataDir, a.cfg.Temporal.Address)
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"lianxi/bundled"
+	"lianxi/plan"
+	"lianxi/starter"
+)
+
+func (a *app) planCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "plan", Short: "Parse and launch plans"}
+	cmd.AddCommand(a.planParseCmd(), a.planLaunchCmd())
+	return cmd
+}
+
+type planFlags struct {
+	planID       string
+	allowUnknown bool
+}
+
+func (f *planFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.planID, "plan-id", "", "plan ID (default: the file name without extension)")
+	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown", false, "accept units missing from the ministry registry as new participants")
+}
+
+// load reads a document or structured plan file.
+func (f *planFlags) load(path string) (*plan.Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	id := f.planID
+	if id == "" {
+		id = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	p, err := plan.Load(data, plan.Options{PlanID: id, AllowUnknown: f.allowUnknown})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+func (a *app) planParseCmd() *cobra.Command {
+	var (
+		pf                    planFlags
+		asJSON, asYAML, facts bool
+		out                   string
+	)
+	cmd := &cobra.Command{
+		Use:   "parse FILE",
+		Short: "Print the structured plan a document or plan file holds",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := pf.load(args[0])
+			if err != nil {
+				return err
+			}
+			if facts {
+				p = p.WithoutText()
+				p.Encoding, p.Warnings = "", nil
+			}
+			w := a.stdout
+			if out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			switch {
+			case asYAML:
+				return yaml.NewEncoder(w).Encode(p)
+			case asJSON || out != "":
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(p)
+			}
+			printPlan(w, p)
+			return nil
+		},
+	}
+	pf.bind(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the structured plan format `plan launch` reads)")
+	cmd.Flags().BoolVar(&asYAML, "yaml", false, "print YAML")
+	cmd.Flags().BoolVar(&facts, "facts-only", false, "leave out the paragraphs: numbers, titles, ministries and lines only")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write JSON to this file instead of stdout")
+	return cmd
+}
+
+func printPlan(w io.Writer, p *plan.Plan) {
+	fmt.Fprintf(w, "plan %s: %s (%d sections, %d tasks, %s)\n", p.PlanID, p.Title, len(p.Sections), len(p.Tasks), p.Encoding)
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	for _, s := range p.Sections {
+		mark := ""
+		if s.Recovered {
+			mark = " (recovered)"
+		}
+		fmt.Fprintf(tw, "\n(%d) %s%s\n", s.No, s.Title, mark)
+		for _, t := range p.Tasks {
+			if t.Section != s.No {
+				continue
+			}
+			names := make([]string, 0, len(t.Participants))
+			for _, pt := range t.Participants {
+				names = append(names, pt.NameZh)
+			}
+			who := strings.Join(names, "、")
+			if t.Broadcast {
+				who = fmt.Sprintf("%d participants (broadcast)", len(t.Participants))
+			} else if t.OpenList {
+				who += " 等"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.No, t.Title, who)
+		}
+	}
+	tw.Flush()
+	for _, warn := range p.Warnings {
+		fmt.Fprintln(w, "warning:", warn)
+	}
+}
+
+func (a *app) planLaunchCmd() *cobra.Command {
+	var (
+		pf          planFlags
+		useBundled  bool
+		concurrency int
+	)
+	cmd := &cobra.Command{
+		Use:   "launch [FILE]",
+		Short: "Start one workflow per task of a document or structured plan; tasks already started are left alone",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var p *plan.Plan
+			var err error
+			switch {
+			case len(args) == 1:
+				p, err = pf.load(args[0])
+			case useBundled:
+				p, err = bundled.Plan()
+			default:
+				return fmt.Errorf("plan launch: give a FILE or --bundled")
+			}
+			if err != nil {
+				return err
+			}
+			c, err := a.dial()
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			rep, err := starter.Launch(cmd.Context(), c, starter.Specs(p, a.cfg.Defaults), starter.Options{
+				Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)),
+			})
+			fmt.Fprintf(a.stdout, "plan %s: %d started, %d already running, %d already closed\n",
+				p.PlanID, rep.Started, rep.AlreadyRunning, rep.AlreadyClosed)
+			return err
+		},
+	}
+	pf.bind(cmd)
+	cmd.Flags().BoolVar(&useBundled, "bundled", false, "launch the bundled plan (internet-plus-2015)")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 8, "workflow starts in flight")
+	return cmd
+}
+
+// progressLine prints a progress line for plans of more than 50 tasks.
+func progressLine(w io.Writer, total int) func(done, total int) {
+	if total <= 50 {
+		return nil
+	}
+	return func(done, total int) {
+		if done%50 == 0 || done == total {
+			fmt.Fprintf(w, "\rlaunched %d/%d", done, total)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"lianxi/activities"
+	"lianxi/ledger"
+	"lianxi/notify"
+	"lianxi/starter"
+	"lianxi/worker"
+)
+
+func (a *app) workerCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "worker",
+		Short: "Run the workflows and activities against a Temporal service until SIGINT or SIGTERM",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.printConfig()
+			acts, closeActs, err := a.activities(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeActs()
+			c, err := a.dial()
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := starter.EnsureSearchAttributes(cmd.Context(), c, a.cfg.Temporal.Namespace); err != nil {
+				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
+			}
+			a.log.Info("worker running", zap.String("temporal", a.cfg.Temporal.Address), zap.String("namespace", a.cfg.Temporal.Namespace))
+			return worker.Run(cmd.Context(), c, acts, sdkworker.Options{})
+		},
+	}
+}
+
+func (a *app) printConfig() {
+	fmt.Fprintln(a.stderr, "lianxi configuration:")
+	a.cfg.Print(a.stderr)
+}
+
+// openLedger opens the configured ledger: PostgreSQL when a DSN is set,
+// otherwise the SQLite file in the data folder.
+func (a *app) openLedger(ctx context.Context) (*ledger.SQLStore, error) {
+	if a.cfg.LedgerDSN != "" {
+		return ledger.OpenPostgres(ctx, a.cfg.LedgerDSN)
+	}
+	return ledger.OpenSQLite(ctx, a.cfg.LedgerPath())
+}
+
+// activities wires the real ledger and outbox.
+func (a *app) activities(ctx context.Context) (*activities.Activities, func(), error) {
+	store, err := a.openLedger(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	hooks, err := notify.LoadWebhooks(a.cfg.WebhooksFile)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{
+		Numbered: store.Dialect() == "postgres", Webhooks: hooks, ConsoleURL: a.cfg.PublicURL,
+	})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	acts := &activities.Activities{Ledger: store, Notifier: outbox, Logger: a.log.Named("activities")}
+	return acts, func() { store.Close() }, nil
+}

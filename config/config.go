@@ -1,0 +1,254 @@
+// Package config is lianxi's one typed configuration. Every setting has a
+// flag, an environment variable and a documented default; flags win over the
+// environment, the environment over defaults. The resolved configuration is
+// validated once and printed at start with secrets redacted.
+package config
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.temporal.io/sdk/client"
+)
+
+// Config is everything a lianxi process needs.
+type Config struct {
+	DataDir  string
+	Temporal Temporal
+	HTTPAddr string
+	// PublicURL is the console's address as ministries reach it, used in
+	// notification links.
+	PublicURL string
+	// LedgerDSN selects PostgreSQL for the ledger; empty means the SQLite
+	// file <data>/ledger.db.
+	LedgerDSN string
+	// WebhooksFile maps recipients to webhook URLs and secrets (JSON).
+	WebhooksFile string
+	Defaults     TaskDefaults
+	LogLevel     string
+	LogFormat    string
+	// Retention is how long the embedded server keeps closed histories.
+	Retention time.Duration
+}
+
+// Temporal is the connection to a Temporal service, named after the
+// environment variables the Temporal SDK's envconfig uses.
+type Temporal struct {
+	Address    string
+	Namespace  string
+	APIKey     string
+	TLS        bool
+	TLSCert    string
+	TLSKey     string
+	TLSCA      string
+	ServerName string
+}
+
+// TaskDefaults are the periods given to tasks whose plan sets none.
+type TaskDefaults struct {
+	SignOffPeriod    time.Duration
+	ReviewPeriod     time.Duration
+	ReminderInterval time.Duration
+	WarningWindow    time.Duration
+}
+
+// Setting documents one configuration value.
+type Setting struct {
+	Flag    string
+	Env     string
+	Default string
+	Doc     string
+	Secret  bool
+	target  any
+}
+
+// Settings lists every setting of c, bound to its fields.
+func (c *Config) Settings() []Setting {
+	return []Setting{
+		{"data", "LIANXI_DATA", "./lianxi-data", "data folder: embedded Temporal database, ledger, tokens", false, &c.DataDir},
+		{"temporal-address", "TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port (the embedded server listens here under `lianxi dev`)", false, &c.Temporal.Address},
+		{"namespace", "TEMPORAL_NAMESPACE", "default", "Temporal namespace", false, &c.Temporal.Namespace},
+		{"temporal-api-key", "TEMPORAL_API_KEY", "", "API key for Temporal Cloud or an API-key-protected cluster (implies TLS)", true, &c.Temporal.APIKey},
+		{"temporal-tls", "TEMPORAL_TLS", "false", "connect to Temporal over TLS", false, &c.Temporal.TLS},
+		{"temporal-tls-cert", "TEMPORAL_TLS_CLIENT_CERT_PATH", "", "client certificate for mTLS (PEM file)", false, &c.Temporal.TLSCert},
+		{"temporal-tls-key", "TEMPORAL_TLS_CLIENT_KEY_PATH", "", "client key for mTLS (PEM file)", false, &c.Temporal.TLSKey},
+		{"temporal-tls-ca", "TEMPORAL_TLS_SERVER_CA_CERT_PATH", "", "CA certificate that signed the server's certificate (PEM file)", false, &c.Temporal.TLSCA},
+		{"temporal-tls-server-name", "TEMPORAL_TLS_SERVER_NAME", "", "server name to verify in the server's certificate", false, &c.Temporal.ServerName},
+		{"http-addr", "LIANXI_HTTP_ADDR", "127.0.0.1:8080", "address the web console and HTTP API listen on", false, &c.HTTPAddr},
+		{"public-url", "LIANXI_PUBLIC_URL", "", "console URL used in notification links (default http://<http-addr>)", false, &c.PublicURL},
+		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
+		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
+		{"sign-off-period", "LIANXI_SIGN_OFF_PERIOD", "30d", "default time a round of sign-off gets", false, &c.Defaults.SignOffPeriod},
+		{"review-period", "LIANXI_REVIEW_PERIOD", "7d", "default time the office gets to review", false, &c.Defaults.ReviewPeriod},
+		{"reminder-interval", "LIANXI_REMINDER_INTERVAL", "3d", "how often a ministry that has not answered is reminded", false, &c.Defaults.ReminderInterval},
+		{"warning-window", "LIANXI_WARNING_WINDOW", "5d", "the warning turns yellow this long before a due date", false, &c.Defaults.WarningWindow},
+		{"log-level", "LIANXI_LOG_LEVEL", "info", "debug, info, warn or error", false, &c.LogLevel},
+		{"log-format", "LIANXI_LOG_FORMAT", "console", "console (human-readable) or json", false, &c.LogFormat},
+		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
+	}
+}
+
+// Bind registers every setting as a flag on fs, with the environment
+// (looked up through getenv) as the default when it is set.
+func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) error {
+	for _, s := range c.Settings() {
+		def := s.Default
+		if v := getenv(s.Env); v != "" {
+			def = v
+		}
+		usage := fmt.Sprintf("%s (env %s)", s.Doc, s.Env)
+		switch t := s.target.(type) {
+		case *string:
+			fs.StringVar(t, s.Flag, def, usage)
+		case *bool:
+			b, err := strconv.ParseBool(def)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not a boolean", s.Env, def)
+			}
+			fs.BoolVar(t, s.Flag, b, usage)
+		case *time.Duration:
+			d, err := ParseDuration(def)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: %w", s.Env, def, err)
+			}
+			fs.Var((*durationValue)(t), s.Flag, usage)
+			*t = d
+		}
+	}
+	return nil
+}
+
+// Load resolves a configuration from the environment alone (no flags).
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	fs := pflag.NewFlagSet("config", pflag.ContinueOnError)
+	if err := c.Bind(fs, getenv); err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the resolved values and fills in derived ones.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: must not be empty"))
+	}
+	for name, addr := range map[string]string{"temporal-address": c.Temporal.Address, "http-addr": c.HTTPAddr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: want host:port", name, addr))
+		}
+	}
+	if c.Temporal.Namespace == "" {
+		errs = append(errs, errors.New("namespace: must not be empty"))
+	}
+	if (c.Temporal.TLSCert == "") != (c.Temporal.TLSKey == "") {
+		errs = append(errs, errors.New("temporal-tls-cert and temporal-tls-key go together"))
+	}
+	for name, d := range map[string]time.Duration{"sign-off-period": c.Defaults.SignOffPeriod, "review-period": c.Defaults.ReviewPeriod,
+		"reminder-interval": c.Defaults.ReminderInterval, "warning-window": c.Defaults.WarningWindow, "retention": c.Retention} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive", name))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "console" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format %q: want console or json", c.LogFormat))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// LedgerPath is the SQLite ledger file under the data folder.
+func (c *Config) LedgerPath() string { return filepath.Join(c.DataDir, "ledger.db") }
+
+// Print writes the resolved configuration, secrets redacted.
+func (c *Config) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	for _, s := range c.Settings() {
+		fmt.Fprintf(tw, "  %s\t%s\n", s.Flag, redact(s, valueString(s.target)))
+	}
+	tw.Flush()
+}
+
+func redact(s Setting, v string) string {
+	if !s.Secret || v == "" {
+		return v
+	}
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+		return v
+	}
+	if strings.Contains(v, "password=") {
+		return "(redacted)"
+	}
+	return "(set, redacted)"
+}
+
+func valueString(t any) string {
+	switch v := t.(type) {
+	case *string:
+		return *v
+	case *bool:
+		return strconv.FormatBool(*v)
+	case *time.Duration:
+		return FormatDuration(*v)
+	}
+	return ""
+}
+
+// ClientOptions builds the Temporal client options for this configuration.
+func (t Temporal) ClientOptions() (client.Options, error) {
+	opts := client.Options{HostPort: t.Address, Namespace: t.Namespace}
+	if t.APIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
+	}
+	if !t.TLS && t.APIKey == "" && t.TLSCert == "" && t.TLSCA == "" {
+		return opts, nil
+	}
+	cfg := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	if t.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(t.TLSCert, t.TLSKey)
+		if err != nil {
+			return opts, fmt.Errorf("temporal TLS client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if t.TLSCA != "" {
+		pem, err := os.ReadFile(t.TLSCA)
+		if err != nil {
+			return opts, fmt.Errorf("temporal TLS CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return opts, fmt.Errorf("temporal TLS CA %s: no PEM certificate found", t.TLSCA)
+		}
+		cfg.RootCAs = pool
+	}
+	opts.ConnectionOptions.TLS = cfg
+	return opts, nil
+}

@@ -1,0 +1,172 @@
+// Package devserver embeds a complete Temporal server in the lianxi process
+// for `lianxi dev`: SQLite persistence in one file under the data folder
+// (so tasks survive restarts), every service in-process, the frontend on a
+// loopback address by default.
+package devserver
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"go.uber.org/zap"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Options configure the embedded server.
+type Options struct {
+	// DataDir holds temporal.db.
+	DataDir string
+	// Address is the frontend's host:port, 127.0.0.1:7233 by default.
+	Address string
+	// Namespace is created on first start, with SearchAttributes registered.
+	Namespace        string
+	Retention        time.Duration
+	SearchAttributes map[string]enumspb.IndexedValueType
+	Logger           *zap.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	srv     temporal.Server
+	address string
+}
+
+// DBPath is where the server keeps its SQLite database.
+func DBPath(dataDir string) string { return filepath.Join(dataDir, "temporal.db") }
+
+// Start creates the schema and namespace on first use and starts every
+// Temporal service.
+func Start(opts Options) (*Server, error) {
+	host, portStr, err := net.SplitHostPort(opts.Address)
+	if err != nil {
+		return nil, fmt.Errorf("embedded Temporal: address %q: %w", opts.Address, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("embedded Temporal: port %q: %w", portStr, err)
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded Temporal: data folder: %w", err)
+	}
+	sqlCfg := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: DBPath(opts.DataDir),
+		ConnectAttributes: map[string]string{
+			"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal",
+		},
+	}
+	if _, err := os.Stat(sqlCfg.DatabaseName); errors.Is(err, os.ErrNotExist) {
+		if err := sqlite.SetupSchema(sqlCfg); err != nil {
+			return nil, fmt.Errorf("embedded Temporal: create schema: %w", err)
+		}
+	}
+	ns, err := sqlite.NewNamespaceConfig("active", opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("embedded Temporal: namespace: %w", err)
+	}
+	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
+	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("embedded Temporal: namespace: %w", err)
+	}
+	cfg, err := serverConfig(sqlCfg, host, port)
+	if err != nil {
+		return nil, err
+	}
+	logger := log.NewZapLogger(opts.Logger.Named("temporal-server").WithOptions(zap.IncreaseLevel(zap.WarnLevel)))
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// The server lists workflows by search attribute right after
+			// they are registered.
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("embedded Temporal: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("embedded Temporal: start: %w", err)
+	}
+	return &Server{srv: srv, address: net.JoinHostPort(host, portStr)}, nil
+}
+
+// Address is the frontend's host:port.
+func (s *Server) Address() string { return s.address }
+
+// Stop stops every service; the SQLite file keeps the state.
+func (s *Server) Stop() error { return s.srv.Stop() }
+
+// Port offsets from the frontend's port, as Temporal's own defaults lay
+// them out (7233 frontend, 7234 history, 7235 matching, 7239 worker; the
+// membership ports 300 below). Fixed ports matter: after a restart the
+// services find each other at the addresses the database remembers, instead
+// of waiting for the old membership entries to expire.
+var portOffsets = map[string]int{"frontend": 0, "history": 1, "matching": 2, "worker": 6}
+
+const membershipOffset = -300
+
+// serverConfig lays out the four services around the frontend's port; all
+// but the frontend bind to loopback only.
+func serverConfig(sqlCfg *config.SQL, host string, port int) (*config.Config, error) {
+	if port+membershipOffset < 1024 || port+portOffsets["worker"] > 65535 {
+		return nil, fmt.Errorf("embedded Temporal: port %d leaves no room for the other services (%d..%d)", port, port+membershipOffset, port+6)
+	}
+	services := map[string]config.Service{}
+	for name, off := range portOffsets {
+		rpc := config.RPC{GRPCPort: port + off, MembershipPort: port + membershipOffset + off, BindOnLocalHost: true}
+		if name == "frontend" && host != "127.0.0.1" && host != "localhost" {
+			rpc.BindOnLocalHost, rpc.BindOnIP = false, host
+		}
+		services[name] = config.Service{RPC: rpc}
+	}
+	frontend := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if host != "127.0.0.1" && host != "localhost" && host != "0.0.0.0" {
+		frontend = net.JoinHostPort(host, strconv.Itoa(port))
+	}
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace:    false,
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services:            services,
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}, nil
+}

@@ -1,0 +1,200 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"lianxi/activities"
+	"lianxi/ledger"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/worker"
+	"lianxi/workflows"
+)
+
+// inbox is a notifier that keeps what it was sent.
+type inbox struct {
+	mu   sync.Mutex
+	sent []activities.Notification
+}
+
+func (b *inbox) Notify(_ context.Context, n activities.Notification) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent = append(b.sent, n)
+	return nil
+}
+
+func (b *inbox) count(kind string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, m := range b.sent {
+		if m.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// env is a real in-process Temporal server with the search attributes
+// registered, a SQLite ledger and a running worker.
+type env struct {
+	t      *testing.T
+	client client.Client
+	tasks  *taskclient.Client
+	ledger *ledger.SQLStore
+	inbox  *inbox
+	acts   *activities.Activities
+	newW   func() sdkworker.Worker
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ts := newServer(t)
+	c := ts.GetDefaultClient()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
+	}); err != nil {
+		t.Fatalf("register search attributes: %v", err)
+	}
+	store, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	e := &env{t: t, client: c, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store, inbox: &inbox{}}
+	e.acts = &activities.Activities{Ledger: store, Notifier: e.inbox}
+	e.newW = func() sdkworker.Worker {
+		return ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) })
+	}
+	e.newW()
+	return e
+}
+
+func (e *env) update(id, name, req string, arg any) (workflows.Receipt, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return e.tasks.Update(ctx, id, name, req, arg)
+}
+
+func (e *env) mustUpdate(id, name, req string, arg any) workflows.Receipt {
+	e.t.Helper()
+	r, err := e.update(id, name, req, arg)
+	if err != nil {
+		e.t.Fatalf("%s %s (%s): %v", name, id, req, err)
+	}
+	return r
+}
+
+func (e *env) eventually(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestTaskThroughTwoRounds(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	spec := workflows.TaskSpec{
+		PlanID: "e2e", TaskNo: "2.1", Title: "联合测试任务",
+		Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"},
+	}
+	rep, err := starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{})
+	if err != nil || rep.Started != 1 {
+		t.Fatalf("launch: %+v %v", rep, err)
+	}
+	id := workflows.WorkflowID("e2e", "2.1")
+
+	// A rejected update leaves no trace in history.
+	_, err = e.update(id, workflows.UpdateSignOff, "early-lead", workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "r"})
+	var rej *taskclient.Rejection
+	if !errors.As(err, &rej) || rej.Type != workflows.ErrTypeConflict {
+		t.Fatalf("lead before others: got %v, want a Conflict rejection", err)
+	}
+	_, err = e.update(id, workflows.UpdateSignOff, "stranger", workflows.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
+	if !errors.As(err, &rej) || rej.Type != workflows.ErrTypeNotParticipant {
+		t.Fatalf("stranger: got %v, want NotParticipant", err)
+	}
+
+	for round := 1; round <= 2; round++ {
+		sfx := "-r" + string(rune('0'+round))
+		e.mustUpdate(id, workflows.UpdateSignOff, "miit"+sfx, workflows.SignOffRequest{Ministry: "miit", Decision: "approve"})
+		first := e.mustUpdate(id, workflows.UpdateSignOff, "mof"+sfx, workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		again := e.mustUpdate(id, workflows.UpdateSignOff, "mof"+sfx, workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		if first != again {
+			t.Errorf("same request ID answered twice differently: %+v vs %+v", first, again)
+		}
+		e.mustUpdate(id, workflows.UpdateSignOff, "ndrc"+sfx, workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
+		st, err := e.tasks.Status(ctx, id)
+		if err != nil || st.Status != workflows.StatusInReview || st.Round != round {
+			t.Fatalf("round %d: status %+v %v, want in_review", round, st.Status, err)
+		}
+		if round == 1 {
+			e.mustUpdate(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: "return", Comment: "请补充"})
+		}
+	}
+	e.mustUpdate(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve"})
+
+	var out workflows.TaskOutcome
+	if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != workflows.StatusClosed || out.Rounds != 2 {
+		t.Errorf("outcome %+v, want closed after 2 rounds", out)
+	}
+
+	// History: exactly the 8 accepted updates, none of the rejected ones.
+	accepted, rejected := 0, 0
+	it := e.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+			accepted++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED:
+			rejected++
+		}
+	}
+	if accepted != 8 || rejected != 0 {
+		t.Errorf("history has %d accepted and %d rejected updates, want 8 and 0", accepted, rejected)
+	}
+
+	// The ledger holds assigned + 6 sign-offs + return + closure, one chain.
+	res, err := ledger.Verify(ctx, e.ledger)
+	if err != nil || !res.OK || res.Count != 9 {
+		t.Errorf("ledger verify: %+v %v, want OK with 9 records", res, err)
+	}
+	if e.inbox.count(activities.NotifyReturn) != 3 || e.inbox.count(activities.NotifyClosure) != 3 {
+		t.Errorf("notifications: %d returns, %d closures; want 3 each", e.inbox.count(activities.NotifyReturn), e.inbox.count(activities.NotifyClosure))
+	}
+
+	// Visibility knows it is closed; launching again starts nothing.
+	e.eventually("closed in visibility", func() bool {
+		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: "e2e", Status: workflows.StatusClosed})
+		return err == nil && len(l) == 1 && l[0].Title == "联合测试任务" && l[0].Round == 2
+	})
+	rep, err = starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{})
+	if err != nil || rep.Started != 0 || rep.AlreadyClosed != 1 {
+		t.Errorf("second launch: %+v %v, want nothing started, 1 closed", rep, err)
+	}
+}

@@ -1,0 +1,209 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// dialect holds what differs between the SQL backends.
+type dialect struct {
+	name string
+	// numbered placeholders ($1) instead of ?.
+	numbered bool
+	// lockHead serializes appenders across processes inside a transaction.
+	lockHead string
+	// lockSchema serializes migrations across processes inside a transaction.
+	lockSchema string
+	// migrations, applied in order; index+1 is the schema version.
+	migrations []string
+}
+
+// SQLStore is the Store over database/sql, for SQLite and PostgreSQL.
+type SQLStore struct {
+	db *sql.DB
+	d  dialect
+	// mu serializes appends within this process; the database lock does so
+	// across processes.
+	mu sync.Mutex
+}
+
+func (s *SQLStore) q(query string) string {
+	if !s.d.numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// migrate applies the schema migrations not yet applied, in one
+// transaction, so processes starting together migrate once.
+func (s *SQLStore) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate ledger: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.d.lockSchema != "" {
+		if _, err := tx.ExecContext(ctx, s.d.lockSchema); err != nil {
+			return fmt.Errorf("migrate ledger: lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate ledger: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM ledger_schema`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate ledger: read version: %w", err)
+	}
+	for v := current + 1; v <= len(s.d.migrations); v++ {
+		if _, err := tx.ExecContext(ctx, s.d.migrations[v-1]); err != nil {
+			return fmt.Errorf("migrate ledger to %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO ledger_schema (version, applied_at) VALUES (?, ?)`), v, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			return fmt.Errorf("migrate ledger to %d: %w", v, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate ledger: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion is the newest migration applied.
+func (s *SQLStore) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM ledger_schema`).Scan(&v)
+	return v, err
+}
+
+// Dialect names the backend: "sqlite" or "postgres".
+func (s *SQLStore) Dialect() string { return s.d.name }
+
+const recordColumns = `seq, decision_id, workflow_id, run_id, plan_id, task_no, round, kind, ministry, person, payload, at, prev_hash, hash`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(sc scanner) (Record, error) {
+	var r Record
+	var payload, at string
+	if err := sc.Scan(&r.Seq, &r.DecisionID, &r.WorkflowID, &r.RunID, &r.PlanID, &r.TaskNo, &r.Round,
+		&r.Kind, &r.Ministry, &r.Person, &payload, &at, &r.PrevHash, &r.Hash); err != nil {
+		return Record{}, err
+	}
+	if payload != "" {
+		if err := json.Unmarshal([]byte(payload), &r.Payload); err != nil {
+			return Record{}, fmt.Errorf("record %d: payload: %w", r.Seq, err)
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return Record{}, fmt.Errorf("record %d: time: %w", r.Seq, err)
+	}
+	r.At = t
+	return r, nil
+}
+
+// Append implements Store.
+func (s *SQLStore) Append(ctx context.Context, e Entry) (Record, error) {
+	if err := e.Validate(); err != nil {
+		return Record{}, err
+	}
+	e.At = e.At.UTC()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Record{}, fmt.Errorf("append %s: begin: %w", e.DecisionID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.d.lockHead != "" {
+		if _, err := tx.ExecContext(ctx, s.d.lockHead); err != nil {
+			return Record{}, fmt.Errorf("append %s: lock: %w", e.DecisionID, err)
+		}
+	}
+	existing, err := scanRecord(tx.QueryRowContext(ctx, s.q(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ?`), e.DecisionID))
+	switch {
+	case err == nil:
+		return existing, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return Record{}, fmt.Errorf("append %s: look up: %w", e.DecisionID, err)
+	}
+	r := Record{Seq: 1, Entry: e, PrevHash: GenesisHash}
+	var headSeq int64
+	var headHash string
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1`).Scan(&headSeq, &headHash)
+	switch {
+	case err == nil:
+		r.Seq, r.PrevHash = headSeq+1, headHash
+	case !errors.Is(err, sql.ErrNoRows):
+		return Record{}, fmt.Errorf("append %s: read head: %w", e.DecisionID, err)
+	}
+	r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
+	payload := ""
+	if len(e.Payload) > 0 {
+		b, err := json.Marshal(e.Payload)
+		if err != nil {
+			return Record{}, fmt.Errorf("append %s: payload: %w", e.DecisionID, err)
+		}
+		payload = string(b)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
+		payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash); err != nil {
+		return Record{}, fmt.Errorf("append %s: insert: %w", e.DecisionID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Record{}, fmt.Errorf("append %s: commit: %w", e.DecisionID, err)
+	}
+	return r, nil
+}
+
+// Scan implements Store.
+func (s *SQLStore) Scan(ctx context.Context, fn func(Record) error) error {
+	return s.scan(ctx, `SELECT `+recordColumns+` FROM decisions ORDER BY seq`, fn)
+}
+
+// ScanWorkflow calls fn for the records of one workflow, in sequence order.
+func (s *SQLStore) ScanWorkflow(ctx context.Context, workflowID string, fn func(Record) error) error {
+	return s.scan(ctx, `SELECT `+recordColumns+` FROM decisions WHERE workflow_id = ? ORDER BY seq`, fn, workflowID)
+}
+
+func (s *SQLStore) scan(ctx context.Context, query string, fn func(Record) error, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("scan ledger: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return fmt.Errorf("scan ledger: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Close implements Store.
+func (s *SQLStore) Close() error { return s.db.Close() }
+
+// DB exposes the underlying database, for the outbox that shares it.
+func (s *SQLStore) DB() *sql.DB { return s.db }

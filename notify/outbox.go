@@ -1,0 +1,166 @@
+// Package notify delivers notifications to ministries and the office and
+// keeps every one in an outbox (who, what, when, delivery state) that the
+// console's inboxes read.
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"lianxi/activities"
+)
+
+// Delivery states in the outbox.
+const (
+	StateStored    = "stored"    // kept for the inbox; no webhook configured
+	StateDelivered = "delivered" // the webhook answered 2xx
+	StatePending   = "pending"   // the last attempt failed and will be retried
+	StateRefused   = "refused"   // the webhook answered 4xx; not retried
+)
+
+// Message is one stored notification.
+type Message struct {
+	activities.Notification
+	Text      string    `json:"text"`
+	State     string    `json:"state"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Outbox stores notifications in the ledger's database and hands them to a
+// webhook when the recipient has one.
+type Outbox struct {
+	db       *sql.DB
+	numbered bool
+	hooks    Webhooks
+	link     string
+	now      func() time.Time
+}
+
+// OutboxOptions configure an Outbox.
+type OutboxOptions struct {
+	// Numbered selects $1 placeholders (PostgreSQL) instead of ?.
+	Numbered bool
+	Webhooks Webhooks
+	// ConsoleURL is the console's base URL for the links in messages.
+	ConsoleURL string
+	Now        func() time.Time
+}
+
+const outboxSchema = `CREATE TABLE IF NOT EXISTS outbox (
+	id TEXT PRIMARY KEY,
+	recipient TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	task_no TEXT NOT NULL,
+	title TEXT NOT NULL,
+	round INTEGER NOT NULL,
+	due TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	text TEXT NOT NULL,
+	state TEXT NOT NULL,
+	attempts INTEGER NOT NULL,
+	last_error TEXT NOT NULL,
+	created_at TEXT NOT NULL
+)`
+
+// NewOutbox creates the outbox table if needed.
+func NewOutbox(ctx context.Context, db *sql.DB, opts OutboxOptions) (*Outbox, error) {
+	if _, err := db.ExecContext(ctx, outboxSchema); err != nil {
+		return nil, fmt.Errorf("create outbox: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient, created_at)`); err != nil {
+		return nil, fmt.Errorf("create outbox index: %w", err)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Outbox{db: db, numbered: opts.Numbered, hooks: opts.Webhooks, link: opts.ConsoleURL, now: opts.Now}, nil
+}
+
+func (o *Outbox) q(s string) string {
+	if !o.numbered {
+		return s
+	}
+	return rebind(s)
+}
+
+// Notify implements activities.Notifier: store once, then deliver.
+func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
+	text := Compose(n, o.link)
+	hook, hasHook := o.hooks[n.Recipient]
+	state := StateStored
+	if hasHook {
+		state = StatePending
+	}
+	_, err := o.db.ExecContext(ctx, o.q(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?) ON CONFLICT (id) DO NOTHING`),
+		n.ID, n.Recipient, n.Kind, n.PlanID, n.TaskNo, n.Title, n.Round, n.Due.UTC().Format(time.RFC3339), n.Detail, text, state,
+		o.now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("store notification %s: %w", n.ID, err)
+	}
+	if !hasHook {
+		return nil
+	}
+	var cur string
+	if err := o.db.QueryRowContext(ctx, o.q(`SELECT state FROM outbox WHERE id = ?`), n.ID).Scan(&cur); err != nil {
+		return fmt.Errorf("read notification %s: %w", n.ID, err)
+	}
+	if cur == StateDelivered || cur == StateRefused {
+		return nil
+	}
+	derr := hook.Deliver(ctx, n, text)
+	state, msg := StateDelivered, ""
+	switch {
+	case errors.Is(derr, activities.ErrPermanent):
+		state, msg = StateRefused, derr.Error()
+	case derr != nil:
+		state, msg = StatePending, derr.Error()
+	}
+	if _, err := o.db.ExecContext(ctx, o.q(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`), state, msg, n.ID); err != nil {
+		return fmt.Errorf("update notification %s: %w", n.ID, err)
+	}
+	return derr
+}
+
+// Inbox lists a recipient's notifications, newest first.
+func (o *Outbox) Inbox(ctx context.Context, recipient string, limit int) ([]Message, error) {
+	rows, err := o.db.QueryContext(ctx, o.q(`SELECT id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at
+		FROM outbox WHERE recipient = ? ORDER BY created_at DESC LIMIT ?`), recipient, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox of %s: %w", recipient, err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var due, created string
+		if err := rows.Scan(&m.ID, &m.Recipient, &m.Kind, &m.PlanID, &m.TaskNo, &m.Title, &m.Round, &due, &m.Detail, &m.Text,
+			&m.State, &m.Attempts, &m.LastError, &created); err != nil {
+			return nil, fmt.Errorf("read inbox of %s: %w", recipient, err)
+		}
+		m.Due, _ = time.Parse(time.RFC3339, due)
+		m.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func rebind(s string) string {
+	out := make([]byte, 0, len(s)+16)
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '?' {
+			n++
+			out = append(out, fmt.Sprintf("$%d", n)...)
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

@@ -1,0 +1,26 @@
+package starter
+
+import (
+	"lianxi/config"
+	"lianxi/plan"
+	"lianxi/workflows"
+)
+
+// Specs turns a parsed plan into task specs, with the configured default
+// periods for everything the plan leaves open.
+func Specs(p *plan.Plan, d config.TaskDefaults) []workflows.TaskSpec {
+	out := make([]workflows.TaskSpec, 0, len(p.Tasks))
+	for _, t := range p.Tasks {
+		s := workflows.TaskSpec{
+			PlanID: p.PlanID, TaskNo: t.No, Title: t.Title, Text: t.Text,
+			Participants: t.IDs(), OpenList: t.OpenList,
+			SignOffPeriod: d.SignOffPeriod, ReviewPeriod: d.ReviewPeriod,
+			ReminderInterval: d.ReminderInterval, WarningWindow: d.WarningWindow,
+		}
+		if t.Lead != nil {
+			s.Lead = *t.Lead
+		}
+		out = append(out, s)
+	}
+	return out
+}

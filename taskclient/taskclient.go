@@ -1,0 +1,199 @@
+// Package taskclient is the caller's side of a task workflow: the updates,
+// the status query and the visibility listing that the CLI, the HTTP API and
+// the benchmark share.
+package taskclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"lianxi/workflows"
+)
+
+// Client wraps a Temporal client with the task operations.
+type Client struct {
+	C         client.Client
+	Namespace string
+}
+
+// ErrNotFound reports an unknown task.
+var ErrNotFound = errors.New("task not found")
+
+// Rejection is an update the workflow refused; Type is one of the
+// workflows.ErrType* values and Message says why.
+type Rejection struct {
+	Type    string
+	Message string
+}
+
+func (r *Rejection) Error() string { return r.Message }
+
+// Update sends one update and waits for its receipt. requestID is the
+// update ID: sending the same request ID again returns the first answer.
+// An empty requestID gets a fresh one.
+func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg any) (workflows.Receipt, error) {
+	if requestID == "" {
+		requestID = uuid.NewString()
+	}
+	h, err := c.C.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: taskID, UpdateID: requestID, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var r workflows.Receipt
+	if err == nil {
+		err = h.Get(ctx, &r)
+	}
+	return r, classify(taskID, err)
+}
+
+// classify turns SDK errors into ErrNotFound or a *Rejection.
+func classify(taskID string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%w: %s", ErrNotFound, taskID)
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return &Rejection{Type: app.Type(), Message: app.Message()}
+	}
+	return err
+}
+
+// Status runs the status query.
+func (c *Client) Status(ctx context.Context, taskID string) (workflows.TaskStatus, error) {
+	var st workflows.TaskStatus
+	v, err := c.C.QueryWorkflow(ctx, taskID, "", workflows.QueryStatus)
+	if err != nil {
+		return st, classify(taskID, err)
+	}
+	if err := v.Get(&st); err != nil {
+		return st, fmt.Errorf("decode status of %s: %w", taskID, err)
+	}
+	return st, nil
+}
+
+// Filter selects tasks from visibility. Empty fields match everything.
+type Filter struct {
+	Plan     string
+	Status   string
+	Ministry string
+	// Pending selects tasks still waiting for Ministry's answer.
+	Pending bool
+}
+
+// Query renders the filter as a visibility query.
+func (f Filter) Query() string {
+	parts := []string{fmt.Sprintf("WorkflowType = '%s'", workflows.WorkflowName)}
+	add := func(key, val string) {
+		if val != "" {
+			parts = append(parts, fmt.Sprintf("%s = '%s'", key, strings.ReplaceAll(val, "'", "")))
+		}
+	}
+	add(workflows.SearchPlan.GetName(), f.Plan)
+	add(workflows.SearchStatus.GetName(), f.Status)
+	if f.Pending {
+		add(workflows.SearchPending.GetName(), f.Ministry)
+	} else {
+		add(workflows.SearchParticipants.GetName(), f.Ministry)
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// Summary is one task as visibility sees it.
+type Summary struct {
+	ID      string    `json:"id"`
+	Plan    string    `json:"plan"`
+	No      string    `json:"no"`
+	Title   string    `json:"title"`
+	Status  string    `json:"status"`
+	Round   int64     `json:"round"`
+	Pending []string  `json:"pending"`
+	Due     time.Time `json:"due"`
+	Warning string    `json:"warning"`
+}
+
+// List returns the tasks matching f, from visibility (no workflow is queried).
+func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
+	var out []Summary
+	var token []byte
+	for {
+		resp, err := c.C.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: c.Namespace, Query: f.Query(), NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list tasks: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			out = append(out, summarize(e.GetExecution().GetWorkflowId(), e.GetStatus(), e.GetSearchAttributes().GetIndexedFields(), e.GetMemo().GetFields()))
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return out, nil
+		}
+	}
+}
+
+func summarize(id string, st enumspb.WorkflowExecutionStatus, sa, memo map[string]*commonpb.Payload) Summary {
+	dc := converter.GetDefaultDataConverter()
+	s := Summary{ID: id, Pending: []string{}}
+	get := func(m map[string]*commonpb.Payload, key string, v any) {
+		if p, ok := m[key]; ok {
+			_ = dc.FromPayload(p, v)
+		}
+	}
+	get(sa, workflows.SearchPlan.GetName(), &s.Plan)
+	get(sa, workflows.SearchTaskNo.GetName(), &s.No)
+	get(sa, workflows.SearchStatus.GetName(), &s.Status)
+	get(sa, workflows.SearchRound.GetName(), &s.Round)
+	get(sa, workflows.SearchPending.GetName(), &s.Pending)
+	get(sa, workflows.SearchDue.GetName(), &s.Due)
+	get(sa, workflows.SearchWarning.GetName(), &s.Warning)
+	get(memo, "title", &s.Title)
+	ended := s.Status == workflows.StatusClosed || s.Status == workflows.StatusCancelled
+	if s.Status == "" || (st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && !ended) {
+		// Terminated or timed-out runs never wrote a final status.
+		s.Status = strings.ToLower(strings.TrimPrefix(st.String(), "WORKFLOW_EXECUTION_STATUS_"))
+	}
+	return s
+}
+
+// SortForDashboard orders tasks as the office reads them: overdue first,
+// then yellow, then by due date, then by ID.
+func SortForDashboard(list []Summary) {
+	rank := map[string]int{workflows.WarningRed: 0, workflows.WarningYellow: 1}
+	key := func(s Summary) int {
+		if r, ok := rank[s.Warning]; ok && (s.Status == workflows.StatusSigning || s.Status == workflows.StatusInReview) {
+			return r
+		}
+		if s.Status == workflows.StatusClosed || s.Status == workflows.StatusCancelled {
+			return 3
+		}
+		return 2
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if key(a) != key(b) {
+			return key(a) < key(b)
+		}
+		if !a.Due.Equal(b.Due) {
+			return a.Due.Before(b.Due)
+		}
+		return a.ID < b.ID
+	})
+}

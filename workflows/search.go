@@ -1,0 +1,62 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Search attributes the workflow keeps current. Inboxes and dashboards query
+// them through visibility instead of querying every workflow.
+var (
+	SearchPlan         = temporal.NewSearchAttributeKeyKeyword("LianxiPlan")
+	SearchTaskNo       = temporal.NewSearchAttributeKeyKeyword("LianxiTaskNo")
+	SearchStatus       = temporal.NewSearchAttributeKeyKeyword("LianxiStatus")
+	SearchWarning      = temporal.NewSearchAttributeKeyKeyword("LianxiWarning")
+	SearchParticipants = temporal.NewSearchAttributeKeyKeywordList("LianxiParticipants")
+	SearchPending      = temporal.NewSearchAttributeKeyKeywordList("LianxiPending")
+	SearchDue          = temporal.NewSearchAttributeKeyTime("LianxiDue")
+	SearchRound        = temporal.NewSearchAttributeKeyInt64("LianxiRound")
+)
+
+// SearchAttributes lists every custom search attribute with its type, for
+// registering them on a namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	return map[string]enumspb.IndexedValueType{
+		SearchPlan.GetName():         enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchTaskNo.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchStatus.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchWarning.GetName():      enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchParticipants.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+		SearchPending.GetName():      enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+		SearchDue.GetName():          enumspb.INDEXED_VALUE_TYPE_DATETIME,
+		SearchRound.GetName():        enumspb.INDEXED_VALUE_TYPE_INT,
+	}
+}
+
+// upsertSearch writes the search attributes when they changed since the
+// last upsert of this run.
+func (w *taskWorkflow) upsertSearch(ctx workflow.Context) {
+	due := w.s.currentDue().UTC().Truncate(time.Second)
+	pending, ids := w.s.pending(), w.s.ids()
+	sig := fmt.Sprint(w.s.Status, w.s.Warning, w.s.Round, due.Unix(), pending, ids)
+	if sig == w.lastSA {
+		return
+	}
+	w.lastSA = sig
+	if err := workflow.UpsertTypedSearchAttributes(ctx,
+		SearchPlan.ValueSet(w.spec.PlanID),
+		SearchTaskNo.ValueSet(w.spec.TaskNo),
+		SearchStatus.ValueSet(w.s.Status),
+		SearchWarning.ValueSet(w.s.Warning),
+		SearchParticipants.ValueSet(ids),
+		SearchPending.ValueSet(pending),
+		SearchDue.ValueSet(due),
+		SearchRound.ValueSet(int64(w.s.Round)),
+	); err != nil {
+		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+	}
+}

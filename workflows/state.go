@@ -1,0 +1,211 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+)
+
+// TaskState is everything the workflow knows about its task. It is one
+// struct so continue-as-new can carry it whole.
+type TaskState struct {
+	Status       string        `json:"status"`
+	Round        int           `json:"round"`
+	Lead         string        `json:"lead,omitempty"`
+	Participants []Participant `json:"participants"`
+	// Rounds holds the rounds that ended with a review.
+	Rounds     []RoundRecord     `json:"rounds,omitempty"`
+	Progress   []ProgressReport  `json:"progress,omitempty"`
+	Extensions []ExtensionRecord `json:"extensions,omitempty"`
+	SignOffDue time.Time         `json:"sign_off_due"`
+	ReviewDue  time.Time         `json:"review_due,omitempty"`
+	Warning    string            `json:"warning"`
+	// Escalated is the phase key ("signing/2") whose overdue was escalated.
+	Escalated    string    `json:"escalated,omitempty"`
+	NextReminder time.Time `json:"next_reminder,omitempty"`
+	NotifySeq    int       `json:"notify_seq"`
+	Decisions    int       `json:"decisions"`
+	Assigned     bool      `json:"assigned"`
+	StartedAt    time.Time `json:"started_at"`
+	// Outcome is set once the task is closed or cancelled.
+	Outcome *TaskOutcome `json:"outcome,omitempty"`
+	// Receipts maps every accepted request ID to its receipt, so a request
+	// retried after continue-as-new is answered once, not applied twice.
+	Receipts map[string]Receipt `json:"receipts,omitempty"`
+}
+
+// Participant is a ministry on the task and its answer in the current round.
+type Participant struct {
+	ID     string  `json:"id"`
+	Role   string  `json:"role"`
+	Answer *Answer `json:"answer,omitempty"`
+}
+
+// Answer is one ministry's sign-off.
+type Answer struct {
+	Decision   string    `json:"decision"`
+	Signer     string    `json:"signer,omitempty"`
+	Comment    string    `json:"comment,omitempty"`
+	Report     string    `json:"report,omitempty"`
+	At         time.Time `json:"at"`
+	DecisionID string    `json:"decision_id"`
+}
+
+// RoundRecord is a finished round: every answer and the office's review.
+type RoundRecord struct {
+	Round        int           `json:"round"`
+	Participants []Participant `json:"participants"`
+	Review       ReviewRecord  `json:"review"`
+}
+
+// ReviewRecord is the office's verdict on a round.
+type ReviewRecord struct {
+	Decision   string    `json:"decision"`
+	Reviewer   string    `json:"reviewer,omitempty"`
+	Comment    string    `json:"comment,omitempty"`
+	At         time.Time `json:"at"`
+	DecisionID string    `json:"decision_id"`
+}
+
+// ProgressReport is one 进展报送.
+type ProgressReport struct {
+	Ministry   string    `json:"ministry"`
+	Author     string    `json:"author,omitempty"`
+	Text       string    `json:"text"`
+	Round      int       `json:"round"`
+	At         time.Time `json:"at"`
+	DecisionID string    `json:"decision_id"`
+}
+
+// Extension request states.
+const (
+	ExtensionPending = "pending"
+	ExtensionGranted = "granted"
+	ExtensionRefused = "refused"
+)
+
+// ExtensionRecord is one 延期申请 and its outcome.
+type ExtensionRecord struct {
+	Ministry    string    `json:"ministry"`
+	Until       time.Time `json:"until"`
+	Reason      string    `json:"reason"`
+	RequestedAt time.Time `json:"requested_at"`
+	State       string    `json:"state"`
+	Decider     string    `json:"decider,omitempty"`
+	Comment     string    `json:"comment,omitempty"`
+	DecidedAt   time.Time `json:"decided_at,omitempty"`
+}
+
+// TaskStatus is the answer to the status query.
+type TaskStatus struct {
+	ID           string            `json:"id"`
+	PlanID       string            `json:"plan_id"`
+	TaskNo       string            `json:"task_no"`
+	Title        string            `json:"title"`
+	Text         string            `json:"text,omitempty"`
+	OpenList     bool              `json:"open_list"`
+	Status       string            `json:"status"`
+	Round        int               `json:"round"`
+	Lead         string            `json:"lead,omitempty"`
+	Participants []Participant     `json:"participants"`
+	Pending      []string          `json:"pending"`
+	SignOffDue   time.Time         `json:"sign_off_due"`
+	ReviewDue    time.Time         `json:"review_due,omitempty"`
+	Warning      string            `json:"warning"`
+	Rounds       []RoundRecord     `json:"rounds,omitempty"`
+	Progress     []ProgressReport  `json:"progress,omitempty"`
+	Extensions   []ExtensionRecord `json:"extensions,omitempty"`
+	Decisions    int               `json:"decisions"`
+	StartedAt    time.Time         `json:"started_at"`
+	Outcome      *TaskOutcome      `json:"outcome,omitempty"`
+}
+
+func (s *TaskState) open() bool { return s.Status == StatusSigning || s.Status == StatusInReview }
+
+func (s *TaskState) participant(id string) *Participant {
+	for i := range s.Participants {
+		if s.Participants[i].ID == id {
+			return &s.Participants[i]
+		}
+	}
+	return nil
+}
+
+// pending lists the participants that have not answered this round, the
+// co-responsible ones first (in plan order) and the lead last.
+func (s *TaskState) pending() []string {
+	if s.Status != StatusSigning {
+		return []string{}
+	}
+	out := []string{}
+	for _, p := range s.Participants {
+		if p.Answer == nil && p.Role != RoleLead {
+			out = append(out, p.ID)
+		}
+	}
+	for _, p := range s.Participants {
+		if p.Answer == nil && p.Role == RoleLead {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+// cosDone reports whether every co-responsible participant has answered.
+func (s *TaskState) cosDone() bool {
+	for _, p := range s.Participants {
+		if p.Role != RoleLead && p.Answer == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *TaskState) ids() []string {
+	out := make([]string, 0, len(s.Participants))
+	for _, p := range s.Participants {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+func (s *TaskState) pendingExtension() *ExtensionRecord {
+	for i := range s.Extensions {
+		if s.Extensions[i].State == ExtensionPending {
+			return &s.Extensions[i]
+		}
+	}
+	return nil
+}
+
+// currentDue is the due date of the phase the task is in.
+func (s *TaskState) currentDue() time.Time {
+	if s.Status == StatusInReview {
+		return s.ReviewDue
+	}
+	return s.SignOffDue
+}
+
+func (s *TaskState) status(spec TaskSpec) TaskStatus {
+	return TaskStatus{
+		ID:           WorkflowID(spec.PlanID, spec.TaskNo),
+		PlanID:       spec.PlanID,
+		TaskNo:       spec.TaskNo,
+		Title:        spec.Title,
+		Text:         spec.Text,
+		OpenList:     spec.OpenList,
+		Status:       s.Status,
+		Round:        s.Round,
+		Lead:         s.Lead,
+		Participants: slices.Clone(s.Participants),
+		Pending:      s.pending(),
+		SignOffDue:   s.SignOffDue,
+		ReviewDue:    s.ReviewDue,
+		Warning:      s.Warning,
+		Rounds:       s.Rounds,
+		Progress:     s.Progress,
+		Extensions:   s.Extensions,
+		Decisions:    s.Decisions,
+		StartedAt:    s.StartedAt,
+		Outcome:      s.Outcome,
+	}
+}

@@ -1,0 +1,254 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"lianxi/ledger"
+)
+
+// ErrTypeInvalidTask is the error type of a workflow that was started with
+// a spec it cannot run; such a start fails at once, without retries.
+const ErrTypeInvalidTask = "InvalidTask"
+
+// taskWorkflow is one run of the lifecycle: the spec, the state, and what
+// only this run needs (the handler mutex, in-flight notifications).
+type taskWorkflow struct {
+	spec     TaskSpec
+	s        TaskState
+	canAfter int
+	id       string
+	runID    string
+	mu       workflow.Mutex
+	// dirty wakes the main loop after a handler changed due dates or phase.
+	dirty bool
+	// inflight counts notifications not yet settled.
+	inflight int
+	// lastSA is the search-attribute signature last upserted.
+	lastSA string
+}
+
+// TaskWorkflow runs one task of a plan. Its workflow ID is WorkflowID(plan, no).
+func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskOutcome, error) {
+	w, err := newTaskWorkflow(ctx, in)
+	if err != nil {
+		return TaskOutcome{}, err
+	}
+	if err := w.setup(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	return w.run(ctx)
+}
+
+func newTaskWorkflow(ctx workflow.Context, in TaskInput) (*taskWorkflow, error) {
+	spec, err := normalizeSpec(in.Spec)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidTask, err)
+	}
+	info := workflow.GetInfo(ctx)
+	w := &taskWorkflow{
+		spec:     spec,
+		canAfter: in.ContinueAsNewAfter,
+		id:       info.WorkflowExecution.ID,
+		runID:    info.WorkflowExecution.RunID,
+		mu:       workflow.NewMutex(ctx),
+	}
+	if in.State != nil {
+		w.s = *in.State
+	} else {
+		now := workflow.Now(ctx)
+		w.s = TaskState{
+			Status:       StatusSigning,
+			Round:        1,
+			Lead:         spec.Lead,
+			SignOffDue:   spec.SignOffDue,
+			NextReminder: now.Add(spec.ReminderInterval),
+			StartedAt:    now,
+		}
+		if w.s.SignOffDue.IsZero() {
+			w.s.SignOffDue = now.Add(spec.SignOffPeriod)
+		}
+		for _, id := range spec.Participants {
+			role := RoleCo
+			if id == spec.Lead {
+				role = RoleLead
+			}
+			w.s.Participants = append(w.s.Participants, Participant{ID: id, Role: role})
+		}
+		w.s.Warning = warningAt(now, w.s.SignOffDue, spec.WarningWindow)
+	}
+	if w.s.Receipts == nil {
+		w.s.Receipts = map[string]Receipt{}
+	}
+	return w, nil
+}
+
+// normalizeSpec checks a spec and fills in the default periods.
+func normalizeSpec(spec TaskSpec) (TaskSpec, error) {
+	switch {
+	case spec.PlanID == "":
+		return spec, fmt.Errorf("task spec: plan_id is empty")
+	case spec.TaskNo == "":
+		return spec, fmt.Errorf("task spec: task_no is empty")
+	case len(spec.Participants) == 0:
+		return spec, fmt.Errorf("task %s: no participants", spec.TaskNo)
+	}
+	seen := map[string]bool{}
+	for _, p := range spec.Participants {
+		if p == "" || seen[p] {
+			return spec, fmt.Errorf("task %s: participant %q is empty or listed twice", spec.TaskNo, p)
+		}
+		seen[p] = true
+	}
+	if spec.Lead != "" && spec.Participants[0] != spec.Lead {
+		return spec, fmt.Errorf("task %s: lead %q must be listed first among the participants", spec.TaskNo, spec.Lead)
+	}
+	defaults := []struct {
+		d   *time.Duration
+		def time.Duration
+	}{
+		{&spec.SignOffPeriod, DefaultSignOffPeriod},
+		{&spec.ReviewPeriod, DefaultReviewPeriod},
+		{&spec.ReminderInterval, DefaultReminderInterval},
+		{&spec.WarningWindow, DefaultWarningWindow},
+	}
+	for _, d := range defaults {
+		if *d.d < 0 {
+			return spec, fmt.Errorf("task %s: periods must not be negative", spec.TaskNo)
+		}
+		if *d.d == 0 {
+			*d.d = d.def
+		}
+	}
+	return spec, nil
+}
+
+func (w *taskWorkflow) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (TaskStatus, error) {
+		return w.s.status(w.spec), nil
+	}); err != nil {
+		return fmt.Errorf("register query %s: %w", QueryStatus, err)
+	}
+	regs := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateSignOff, w.signOff, validator(w, w.validateSignOff)},
+		{UpdateReview, w.review, validator(w, w.validateReview)},
+		{UpdateReportProgress, w.reportProgress, validator(w, w.validateProgress)},
+		{UpdateRequestExtension, w.requestExtension, validator(w, w.validateExtensionRequest)},
+		{UpdateDecideExtension, w.decideExtension, validator(w, w.validateExtensionDecision)},
+		{UpdateAmend, w.amend, validator(w, w.validateAmend)},
+		{UpdateCancel, w.cancel, validator(w, w.validateCancel)},
+	}
+	for _, r := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
+			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", r.name, err)
+		}
+	}
+	return nil
+}
+
+// run records the assignment, then keeps reminders, warnings and escalation
+// going until the task is closed or cancelled.
+func (w *taskWorkflow) run(ctx workflow.Context) (TaskOutcome, error) {
+	if !w.s.Assigned {
+		if _, err := w.record(ctx, w.id+"/assigned", ledger.KindAssigned, officeRecipient, "", fields("participants", strings.Join(w.s.ids(), ","), "lead", w.s.Lead, "sign_off_due", w.s.SignOffDue.Format(time.RFC3339))); err != nil {
+			return TaskOutcome{}, err
+		}
+		w.s.Assigned = true
+		for _, p := range w.s.Participants {
+			w.notify(ctx, notifyAssignment, p.ID, "")
+		}
+	}
+	w.upsertSearch(ctx)
+	for w.s.open() {
+		now := workflow.Now(ctx)
+		wait := w.nextWake(now).Sub(now)
+		w.dirty = false
+		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+			return w.dirty || !w.s.open() || w.continueAsNewDue(ctx)
+		}); err != nil {
+			return TaskOutcome{}, err
+		}
+		if !w.s.open() {
+			break
+		}
+		if err := w.tick(ctx); err != nil {
+			return TaskOutcome{}, err
+		}
+		if w.continueAsNewDue(ctx) {
+			if err := w.settle(ctx); err != nil {
+				return TaskOutcome{}, err
+			}
+			if w.s.open() {
+				state := w.s
+				return TaskOutcome{}, workflow.NewContinueAsNewError(ctx, WorkflowName, TaskInput{
+					Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter,
+				})
+			}
+		}
+	}
+	if err := w.settle(ctx); err != nil {
+		return TaskOutcome{}, err
+	}
+	w.upsertSearch(ctx)
+	return *w.s.Outcome, nil
+}
+
+// settle waits until every update handler and notification has finished.
+func (w *taskWorkflow) settle(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool {
+		return workflow.AllHandlersFinished(ctx) && w.inflight == 0
+	})
+}
+
+func (w *taskWorkflow) continueAsNewDue(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	if info.GetContinueAsNewSuggested() {
+		return true
+	}
+	return w.canAfter > 0 && info.GetCurrentHistoryLength() >= w.canAfter
+}
+
+// finish ends the task with the given status.
+func (w *taskWorkflow) finish(ctx workflow.Context, status, comment string) {
+	w.s.Status = status
+	w.s.Outcome = &TaskOutcome{
+		Status: status, Rounds: w.s.Round, Decisions: w.s.Decisions,
+		EndedAt: workflow.Now(ctx), Comment: comment,
+	}
+	w.s.Warning = WarningGreen
+}
+
+// enterReview moves a completed round to the office.
+func (w *taskWorkflow) enterReview(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	w.s.Status = StatusInReview
+	w.s.ReviewDue = now.Add(w.spec.ReviewPeriod)
+	w.s.NextReminder = now.Add(w.spec.ReminderInterval)
+	w.s.Escalated = ""
+	w.s.Warning = warningAt(now, w.s.ReviewDue, w.spec.WarningWindow)
+	w.notify(ctx, notifyReviewRequest, officeRecipient, "")
+}
+
+// completeRoundIfDone enters review once every participant has answered.
+func (w *taskWorkflow) completeRoundIfDone(ctx workflow.Context) {
+	if w.s.Status == StatusSigning && len(w.s.pending()) == 0 {
+		w.enterReview(ctx)
+	}
+}
+
+// archiveRound stores the current round's answers with its review.
+func (w *taskWorkflow) archiveRound(review ReviewRecord) {
+	w.s.Rounds = append(w.s.Rounds, RoundRecord{
+		Round: w.s.Round, Participants: slices.Clone(w.s.Participants), Review: review,
+	})
+}
