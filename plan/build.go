@@ -14,7 +14,11 @@ type builder struct {
 	conv                *textConverter
 	taskFam, sectionFam family
 	cur                 *Task
-	items               int
+	// text and original collect the current task's lines; closed is set
+	// once a line ended with its responsibility clause.
+	text, original []string
+	closed         bool
+	items          int
 }
 
 func (b *builder) build(lines []line) error {
@@ -32,12 +36,11 @@ func (b *builder) build(lines []line) error {
 				b.warn("line %d: item numbered %d is item %d of its section", l.no, l.num, b.items)
 			}
 			b.cur = &Task{
-				No:           fmt.Sprintf("%d.%d", len(b.p.Sections), b.items),
-				Section:      len(b.p.Sections),
-				OriginalText: l.original,
-				Line:         l.no,
+				No:      fmt.Sprintf("%d.%d", len(b.p.Sections), b.items),
+				Section: len(b.p.Sections),
+				Line:    l.no,
 			}
-			b.cur.Text = l.rest
+			b.text, b.original, b.closed = []string{l.rest}, []string{l.original}, l.clause != nil
 		case l.fam != famNone && l.fam == b.sectionFam:
 			if err := b.finishTask(); err != nil {
 				return err
@@ -56,9 +59,10 @@ func (b *builder) build(lines []line) error {
 			}
 			title, num := b.recoverHeading(l)
 			b.section(num, title, true, l.no)
-		case b.cur != nil && !b.curHasClause():
-			b.cur.Text += "\n" + l.text
-			b.cur.OriginalText += "\n" + l.original
+		case b.cur != nil && !b.closed:
+			b.text = append(b.text, l.text)
+			b.original = append(b.original, l.original)
+			b.closed = l.clause != nil
 		case b.p.Title == "" && len(b.p.Sections) == 0:
 			b.p.Title = headingTitle(l.text)
 		}
@@ -110,19 +114,6 @@ func (b *builder) section(num int, title string, recovered bool, lineNo int) {
 	b.items = 0
 }
 
-func (b *builder) curHasClause() bool {
-	if b.cur == nil {
-		return false
-	}
-	_, _, ok := trailingBracket(b.cur.Text)
-	if !ok {
-		return false
-	}
-	inner, _, _ := trailingBracket(b.cur.Text)
-	_, ok = parseClause(inner)
-	return ok
-}
-
 // finishTask resolves the current task's clause and files it.
 func (b *builder) finishTask() error {
 	t := b.cur
@@ -130,6 +121,7 @@ func (b *builder) finishTask() error {
 		return nil
 	}
 	b.cur = nil
+	t.Text, t.OriginalText = strings.Join(b.text, "\n"), strings.Join(b.original, "\n")
 	inner, before, ok := trailingBracket(t.Text)
 	var c clause
 	if ok {

@@ -176,12 +176,17 @@ func parseNumeral(s string) int {
 	return total + cur
 }
 
-// taskFamily is the numbering family whose items carry clauses.
+// taskFamily is the numbering family whose items carry clauses (on their
+// own line or on a continuation line after them).
 func taskFamily(lines []line) family {
 	counts := map[family]int{}
+	last := famNone
 	for _, l := range lines {
-		if l.fam != famNone && l.clause != nil {
-			counts[l.fam]++
+		if l.fam != famNone {
+			last = l.fam
+		}
+		if l.clause != nil && last != famNone {
+			counts[last]++
 		}
 	}
 	best := famNone
