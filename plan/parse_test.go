@@ -202,11 +202,11 @@ func TestStructuredPlanRoundTrip(t *testing.T) {
 
 func TestGlossStripping(t *testing.T) {
 	cases := map[string]string{
-		"發(fā)展":         "發展",
+		"發(fā)展":           "發展",
 		"數(shù)據(jù)":      "數據",
 		"協(xié)議第6版(IPv6)": "協議第6版(IPv6)",
 		"國際標準化組織(ISO)":     "國際標準化組織(ISO)",
-		"（一）":             "（一）",
+		"（一）":              "（一）",
 		"生態(tài)":          "生態",
 	}
 	for in, want := range cases {
