@@ -56,6 +56,8 @@ type env struct {
 	inbox  *inbox
 	acts   *activities.Activities
 	newW   func() sdkworker.Worker
+	// currentWorker returns the worker newW made last.
+	currentWorker func() sdkworker.Worker
 }
 
 func newEnv(t *testing.T) *env {
@@ -76,9 +78,12 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { store.Close() })
 	e := &env{t: t, client: c, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store, inbox: &inbox{}}
 	e.acts = &activities.Activities{Ledger: store, Notifier: e.inbox}
+	var current sdkworker.Worker
 	e.newW = func() sdkworker.Worker {
-		return ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) })
+		current = ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) })
+		return current
 	}
+	e.currentWorker = func() sdkworker.Worker { return current }
 	e.newW()
 	return e
 }

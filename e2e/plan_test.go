@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"lianxi/bundled"
+	"lianxi/config"
+	"lianxi/ledger"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+// signRound has every participant of a task answer, the lead last.
+func (e *env) signRound(id string, round int) {
+	e.t.Helper()
+	st, err := e.tasks.Status(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var lead string
+	for _, p := range st.Participants {
+		if p.Role == workflows.RoleLead {
+			lead = p.ID
+			continue
+		}
+		e.mustUpdate(id, workflows.UpdateSignOff, fmt.Sprintf("%s-r%d", p.ID, round), workflows.SignOffRequest{Ministry: p.ID, Decision: "approve"})
+	}
+	if lead != "" {
+		e.mustUpdate(id, workflows.UpdateSignOff, fmt.Sprintf("%s-r%d", lead, round), workflows.SignOffRequest{Ministry: lead, Decision: "approve", Report: "联合报告"})
+	}
+}
+
+// The whole bundled plan: 25 tasks launched, each driven to closed (one
+// through a return), the worker replaced halfway; nothing lost, and a
+// second launch starts nothing.
+func TestBundledPlanToClosure(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p, err := bundled.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := starter.Specs(p, config.TaskDefaults{})
+	rep, err := starter.Launch(ctx, e.client, specs, starter.Options{})
+	if err != nil || rep.Started != 25 {
+		t.Fatalf("launch: %+v %v", rep, err)
+	}
+	e.eventually("25 tasks signing in visibility", func() bool {
+		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: workflows.StatusSigning})
+		return err == nil && len(l) == 25
+	})
+
+	w := e.currentWorker
+	drive := func(specs []workflows.TaskSpec) {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 4)
+		for _, s := range specs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				id := workflows.WorkflowID(s.PlanID, s.TaskNo)
+				e.signRound(id, 1)
+				if s.TaskNo == "1.1" {
+					e.mustUpdate(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: "return", Comment: "请补充"})
+					e.signRound(id, 2)
+				}
+				e.mustUpdate(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve"})
+			}()
+		}
+		wg.Wait()
+	}
+	drive(specs[:12])
+	// Replace the worker halfway: the tasks carry on with a new one.
+	w().Stop()
+	e.newW()
+	drive(specs[12:])
+
+	for _, s := range specs {
+		id := workflows.WorkflowID(s.PlanID, s.TaskNo)
+		var out workflows.TaskOutcome
+		if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil || out.Status != workflows.StatusClosed {
+			t.Errorf("%s: %+v %v, want closed", id, out, err)
+		}
+	}
+	e.eventually("25 closed in visibility", func() bool {
+		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: workflows.StatusClosed})
+		return err == nil && len(l) == 25
+	})
+	// Every decision is on the ledger once: assigned + every answer + review.
+	want := 0
+	for _, s := range specs {
+		want += 1 + len(s.Participants) + 1
+		if s.TaskNo == "1.1" {
+			want += len(s.Participants) + 1
+		}
+	}
+	res, err := ledger.Verify(ctx, e.ledger)
+	if err != nil || !res.OK || res.Count != int64(want) {
+		t.Errorf("ledger: %+v %v, want OK with %d records", res, err, want)
+	}
+	rep, err = starter.Launch(ctx, e.client, specs, starter.Options{})
+	if err != nil || rep.Started != 0 || rep.AlreadyClosed != 25 {
+		t.Errorf("second launch: %+v %v, want nothing started and 25 closed", rep, err)
+	}
+}
