@@ -1,18 +1,33 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 
+	"lianxi/audit"
 	"lianxi/ledger"
+	"lianxi/logging"
+	"lianxi/taskclient"
+	"lianxi/workflows"
 )
 
 func (a *app) auditCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "audit", Short: "Auditors' tools"}
-	cmd.AddCommand(&cobra.Command{
+	cmd := &cobra.Command{Use: "audit", Short: "Auditors' tools: verify the ledger, export, replay and read histories"}
+	cmd.AddCommand(a.auditVerifyCmd(), a.auditExportCmd(), a.auditReplayCmd(), a.auditTimelineCmd())
+	return cmd
+}
+
+func (a *app) auditVerifyCmd() *cobra.Command {
+	var withHistory bool
+	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "Recompute the ledger's hash chain; exit 1 at the first broken record",
+		Short: "Recompute the ledger's hash chain (and with --history, match closed tasks' histories); exit 1 on any break",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			store, err := a.openLedger(cmd.Context())
@@ -29,8 +44,218 @@ func (a *app) auditCmd() *cobra.Command {
 				return &exitError{code: 1, err: fmt.Errorf("ledger chain broken at record %d", res.BadSeq)}
 			}
 			fmt.Fprintf(a.stdout, "OK: %d records, head %s\n", res.Count, res.Head)
+			if !withHistory {
+				return nil
+			}
+			return a.crossCheckClosed(cmd.Context(), store)
+		},
+	}
+	cmd.Flags().BoolVar(&withHistory, "history", false, "also match every closed task's workflow history with the ledger (needs Temporal)")
+	return cmd
+}
+
+// crossCheckClosed matches each closed task's history with the ledger.
+func (a *app) crossCheckClosed(ctx context.Context, store *ledger.SQLStore) error {
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	closed, err := a.tasks(c).List(ctx, taskclient.Filter{Status: workflows.StatusClosed})
+	if err != nil {
+		return err
+	}
+	problems := 0
+	for _, t := range closed {
+		tl, err := a.timeline(ctx, c, store, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range tl.Entries {
+			if e.Problem != "" {
+				problems++
+				fmt.Fprintf(a.stdout, "MISMATCH %s %s: %s\n", t.ID, e.DecisionID, e.Problem)
+			}
+		}
+	}
+	fmt.Fprintf(a.stdout, "%d closed tasks checked against their histories, %d mismatches\n", len(closed), problems)
+	if problems > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d decisions differ between history and ledger", problems)}
+	}
+	return nil
+}
+
+func (a *app) timeline(ctx context.Context, c client.Client, store *ledger.SQLStore, id string) (*audit.Timeline, error) {
+	runs, err := audit.Runs(ctx, c, a.cfg.Temporal.Namespace, audit.TaskQuery(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("%w: %s", taskclient.ErrNotFound, id)
+	}
+	hs := map[string]*historypb.History{}
+	for _, r := range runs {
+		if hs[r.RunID], err = audit.Fetch(ctx, c, r); err != nil {
+			return nil, err
+		}
+	}
+	return audit.BuildTimeline(ctx, id, hs, store)
+}
+
+func (a *app) auditExportCmd() *cobra.Command {
+	var task, planID, out string
+	cmd := &cobra.Command{
+		Use:   "export (--task ID | --plan P) --out DIR",
+		Short: "Write one JSON history file per workflow run, as `temporal workflow show --output json` does",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (task == "") == (planID == "") || out == "" {
+				return fmt.Errorf("audit export: give --out and exactly one of --task or --plan")
+			}
+			c, err := a.dial()
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			q := audit.PlanQuery(planID)
+			if task != "" {
+				q = audit.TaskQuery(task)
+			}
+			runs, err := audit.Runs(cmd.Context(), c, a.cfg.Temporal.Namespace, q)
+			if err != nil {
+				return err
+			}
+			files, err := audit.Export(cmd.Context(), c, runs, out)
+			fmt.Fprintf(a.stdout, "exported %d runs to %s\n", len(files), out)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&task, "task", "", "task ID (<plan>/<no>)")
+	cmd.Flags().StringVar(&planID, "plan", "", "plan ID")
+	cmd.Flags().StringVar(&out, "out", "", "output folder")
+	return cmd
+}
+
+func (a *app) auditReplayCmd() *cobra.Command {
+	var planID string
+	cmd := &cobra.Command{
+		Use:   "replay [--plan P | FILE...]",
+		Short: "Replay histories against this binary's workflow code; exit 1 if any run does not replay",
+		RunE: func(cmd *cobra.Command, files []string) error {
+			if (planID == "") == (len(files) == 0) {
+				return fmt.Errorf("audit replay: give --plan or history files, not both")
+			}
+			r := audit.NewReplayer(logging.Temporal(a.log.Named("replay")))
+			failed, total := 0, 0
+			report := func(name string, err error) {
+				total++
+				if err != nil {
+					failed++
+					fmt.Fprintf(a.stdout, "FAIL %s: %v\n", name, firstLine(err))
+					return
+				}
+				fmt.Fprintf(a.stdout, "OK   %s\n", name)
+			}
+			if planID != "" {
+				c, err := a.dial()
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				runs, err := audit.Runs(cmd.Context(), c, a.cfg.Temporal.Namespace, audit.PlanQuery(planID))
+				if err != nil {
+					return err
+				}
+				for _, run := range runs {
+					h, err := audit.Fetch(cmd.Context(), c, run)
+					if err == nil {
+						err = r.Replay(h)
+					}
+					report(run.WorkflowID+" "+run.RunID, err)
+				}
+			}
+			for _, f := range files {
+				h, err := audit.Load(f)
+				if err == nil {
+					err = r.Replay(h)
+				}
+				report(f, err)
+			}
+			fmt.Fprintf(a.stdout, "%d runs replayed, %d failed\n", total, failed)
+			if failed > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d of %d runs do not replay against this code", failed, total)}
+			}
 			return nil
 		},
-	})
+	}
+	cmd.Flags().StringVar(&planID, "plan", "", "replay every run of this plan, fetched from Temporal")
 	return cmd
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+func (a *app) auditTimelineCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "timeline ID",
+		Short: "Who did what, when, in which round, from the history, cross-checked with the ledger",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := a.openLedger(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			c, err := a.dial()
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			tl, err := a.timeline(cmd.Context(), c, store, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if err := writeJSON(a, tl); err != nil {
+					return err
+				}
+			} else {
+				tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "TIME\tROUND\tACTION\tACTOR\tPERSON\tLEDGER\tNOTE")
+				for _, e := range tl.Entries {
+					note := e.Problem
+					if e.Failed != "" {
+						note = "failed: " + e.Failed
+					}
+					if note == "" {
+						note = summarize(e)
+					}
+					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t#%d\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Round, e.Action, e.Actor, e.Person, e.LedgerSeq, note)
+				}
+				tw.Flush()
+			}
+			if tl.Problems > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d decisions differ between history and ledger", tl.Problems)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func summarize(e audit.Entry) string {
+	var parts []string
+	for _, k := range []string{"decision", "comment", "reason", "text"} {
+		if v := e.Payload[k]; v != "" {
+			if len([]rune(v)) > 40 {
+				v = string([]rune(v)[:40]) + "…"
+			}
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, " · ")
 }

@@ -103,6 +103,10 @@ func TestDevRestartKeepsState(t *testing.T) {
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &list) == nil && len(list) == 25
 	})
 
+	// Each task records its assignment when its first workflow task runs.
+	eventually(t, "25 assignments on the ledger", func() bool {
+		return strings.HasPrefix(lianxi(ctx, "audit", "verify", "--data", dir).stdout, "OK: 25 records")
+	})
 	id := "internet-plus-2015/2.3"
 	r := lianxi(ctx, append([]string{"task", "sign", "internet-plus-2015/1.1", "--ministry", "mofcom", "--decision", "approve"}, at...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, `"mofcom" is not a participant`) {
@@ -146,10 +150,27 @@ func TestDevRestartKeepsState(t *testing.T) {
 		t.Errorf("closed list: %s", r.stdout)
 	}
 
-	// 25 assigned + 3 decisions, one valid chain.
-	r = lianxi(ctx, "audit", "verify", "--data", dir)
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "OK: 28 records") {
+	// 25 assigned + 3 decisions, one valid chain; the closed task's
+	// history matches the ledger.
+	r = lianxi(ctx, append([]string{"audit", "verify", "--history"}, at...)...)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "OK: 28 records") || !strings.Contains(r.stdout, "1 closed tasks checked against their histories, 0 mismatches") {
 		t.Errorf("audit verify: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+
+	// Auditors export every run, replay the files, and read the timeline.
+	out := filepath.Join(t.TempDir(), "histories")
+	r = lianxi(ctx, append([]string{"audit", "export", "--plan", "internet-plus-2015", "--out", out}, at...)...)
+	files, _ := filepath.Glob(filepath.Join(out, "*.json"))
+	if r.code != 0 || len(files) != 25 {
+		t.Fatalf("audit export: exit %d, %d files: %s", r.code, len(files), r.stderr)
+	}
+	r = lianxi(ctx, append([]string{"audit", "replay"}, files...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "25 runs replayed, 0 failed") {
+		t.Errorf("audit replay: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = lianxi(ctx, append([]string{"audit", "timeline", id}, at...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "sign-off") || !strings.Contains(r.stdout, "review") || !strings.Contains(r.stdout, "同意") {
+		t.Errorf("audit timeline: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }
 

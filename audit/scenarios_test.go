@@ -1,0 +1,209 @@
+package audit
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"lianxi/activities"
+	"lianxi/ledger"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/worker"
+	"lianxi/workflows"
+)
+
+var update = flag.Bool("update", false, "regenerate testdata/histories on a real in-process server")
+
+const historyDir = "testdata/histories"
+
+type discard struct{}
+
+func (discard) Notify(context.Context, activities.Notification) error { return nil }
+
+// lab is a real in-process Temporal server with a worker and a ledger.
+type lab struct {
+	t      *testing.T
+	c      client.Client
+	ns     string
+	tasks  *taskclient.Client
+	ledger *ledger.SQLStore
+}
+
+func newLab(t *testing.T) *lab {
+	t.Helper()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c := ts.GetDefaultClient()
+	ctx := context.Background()
+	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	store, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	acts := &activities.Activities{Ledger: store, Notifier: discard{}}
+	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, acts) })
+	return &lab{t: t, c: c, ns: ts.GetDefaultNamespace(), tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store}
+}
+
+func (l *lab) start(spec workflows.TaskSpec, canAfter int) string {
+	l.t.Helper()
+	opts := starter.StartOptions(spec)
+	if _, err := l.c.ExecuteWorkflow(context.Background(), opts, workflows.WorkflowName,
+		workflows.TaskInput{Spec: spec, ContinueAsNewAfter: canAfter}); err != nil {
+		l.t.Fatal(err)
+	}
+	return opts.ID
+}
+
+func (l *lab) do(id, name, req string, arg any) {
+	l.t.Helper()
+	if _, err := l.tasks.Update(context.Background(), id, name, req, arg); err != nil {
+		l.t.Fatalf("%s %s: %v", name, req, err)
+	}
+}
+
+func (l *lab) wait(id string) {
+	l.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := l.c.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+		l.t.Fatalf("%s: %v", id, err)
+	}
+}
+
+func spec(no string) workflows.TaskSpec {
+	return workflows.TaskSpec{PlanID: "audit", TaskNo: no, Title: "审计样例 " + no, Lead: "ndrc",
+		Participants: []string{"ndrc", "miit", "mof"}}
+}
+
+func (l *lab) signAll(id, sfx string) {
+	l.do(id, workflows.UpdateSignOff, "miit"+sfx, workflows.SignOffRequest{Ministry: "miit", Decision: "approve"})
+	l.do(id, workflows.UpdateSignOff, "mof"+sfx, workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+	l.do(id, workflows.UpdateSignOff, "ndrc"+sfx, workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
+}
+
+func (l *lab) approve(id string) {
+	l.do(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve", Reviewer: "办公室"})
+}
+
+// scenarios drive one task along each lifecycle path.
+var scenarios = map[string]func(l *lab) string{
+	"approval": func(l *lab) string {
+		id := l.start(spec("1"), 0)
+		l.signAll(id, "")
+		l.approve(id)
+		return id
+	},
+	"objection": func(l *lab) string {
+		id := l.start(spec("2"), 0)
+		l.do(id, workflows.UpdateSignOff, "miit", workflows.SignOffRequest{Ministry: "miit", Decision: "object", Comment: "口径不一致"})
+		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, workflows.UpdateSignOff, "ndrc", workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
+		l.approve(id)
+		return id
+	},
+	"return-second-round": func(l *lab) string {
+		id := l.start(spec("3"), 0)
+		l.signAll(id, "-1")
+		l.do(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: "return", Comment: "请补充"})
+		l.signAll(id, "-2")
+		l.approve(id)
+		return id
+	},
+	"extension-granted": func(l *lab) string {
+		s := spec("4")
+		id := l.start(s, 0)
+		l.do(id, workflows.UpdateRequestExtension, "ext", workflows.ExtensionRequest{Ministry: "mof", Until: time.Now().Add(60 * 24 * time.Hour), Reason: "需协调"})
+		l.do(id, workflows.UpdateDecideExtension, "grant", workflows.ExtensionDecision{Decision: "grant"})
+		l.signAll(id, "")
+		l.approve(id)
+		return id
+	},
+	"extension-refused": func(l *lab) string {
+		id := l.start(spec("5"), 0)
+		l.do(id, workflows.UpdateRequestExtension, "ext", workflows.ExtensionRequest{Ministry: "miit", Until: time.Now().Add(60 * 24 * time.Hour), Reason: "需协调"})
+		l.do(id, workflows.UpdateDecideExtension, "refuse", workflows.ExtensionDecision{Decision: "refuse", Comment: "按期完成"})
+		l.do(id, workflows.UpdateReportProgress, "progress", workflows.ProgressRequest{Ministry: "miit", Text: "已启动"})
+		l.signAll(id, "")
+		l.approve(id)
+		return id
+	},
+	"amend": func(l *lab) string {
+		id := l.start(spec("6"), 0)
+		l.do(id, workflows.UpdateAmend, "amend", workflows.AmendRequest{Add: []string{"mofcom"}, Remove: []string{"ndrc"}, Lead: "miit", Reason: "调整"})
+		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, workflows.UpdateSignOff, "mofcom", workflows.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
+		l.do(id, workflows.UpdateSignOff, "miit", workflows.SignOffRequest{Ministry: "miit", Decision: "approve", Report: "报告"})
+		l.approve(id)
+		return id
+	},
+	"cancel": func(l *lab) string {
+		id := l.start(spec("7"), 0)
+		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, workflows.UpdateCancel, "cancel", workflows.CancelRequest{Reason: "并入其他任务"})
+		return id
+	},
+	"overdue-reminders": func(l *lab) string {
+		s := spec("8")
+		s.SignOffDue = time.Now().Add(1500 * time.Millisecond)
+		s.ReminderInterval = 400 * time.Millisecond
+		s.WarningWindow = time.Second
+		s.ReviewPeriod = time.Second
+		id := l.start(s, 0)
+		time.Sleep(2500 * time.Millisecond)
+		l.signAll(id, "")
+		time.Sleep(1500 * time.Millisecond)
+		l.approve(id)
+		return id
+	},
+	"continue-as-new": func(l *lab) string {
+		id := l.start(spec("9"), 30)
+		for i := 0; i < 6; i++ {
+			l.do(id, workflows.UpdateReportProgress, fmt.Sprint("p", i), workflows.ProgressRequest{Ministry: "mof", Text: fmt.Sprint("进展 ", i)})
+		}
+		l.signAll(id, "")
+		l.approve(id)
+		return id
+	},
+}
+
+// TestGenerateHistories rewrites testdata/histories with -update; without
+// it the committed files are what the replay tests use.
+func TestGenerateHistories(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to regenerate the committed histories")
+	}
+	l := newLab(t)
+	if err := os.RemoveAll(historyDir); err != nil {
+		t.Fatal(err)
+	}
+	for name, drive := range scenarios {
+		id := drive(l)
+		l.wait(id)
+		runs, err := Runs(context.Background(), l.c, l.ns, TaskQuery(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "continue-as-new" && len(runs) < 2 {
+			t.Fatalf("continue-as-new scenario made %d runs", len(runs))
+		}
+		dir := filepath.Join(historyDir, name)
+		if _, err := Export(context.Background(), l.c, runs, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/converter"
+
+	"lianxi/ledger"
+)
+
+// Entry is one decision on a task's timeline.
+type Entry struct {
+	At         time.Time         `json:"at"`
+	RunID      string            `json:"run_id,omitempty"`
+	Action     string            `json:"action"`
+	RequestID  string            `json:"request_id,omitempty"`
+	DecisionID string            `json:"decision_id"`
+	Actor      string            `json:"actor,omitempty"`
+	Person     string            `json:"person,omitempty"`
+	Round      int               `json:"round,omitempty"`
+	Request    map[string]any    `json:"request,omitempty"`
+	Failed     string            `json:"failed,omitempty"`
+	LedgerSeq  int64             `json:"ledger_seq,omitempty"`
+	Payload    map[string]string `json:"payload,omitempty"`
+	// Problem flags a decision found in only one of history and ledger.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Timeline is a task's decisions from history, cross-checked with the ledger.
+type Timeline struct {
+	WorkflowID string  `json:"workflow_id"`
+	Entries    []Entry `json:"entries"`
+	Problems   int     `json:"problems"`
+}
+
+// WorkflowScanner reads one workflow's ledger records.
+type WorkflowScanner interface {
+	ScanWorkflow(ctx context.Context, workflowID string, fn func(ledger.Record) error) error
+}
+
+// systemKinds are recorded by the workflow itself, not by an update.
+var systemKinds = map[string]bool{ledger.KindAssigned: true, ledger.KindEscalation: true}
+
+// BuildTimeline reads the accepted updates of every run's history and
+// matches each with its ledger record by decision ID ("<workflow>/<request>").
+func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*historypb.History, l WorkflowScanner) (*Timeline, error) {
+	tl := &Timeline{WorkflowID: workflowID, Entries: []Entry{}}
+	byDecision := map[string]int{}
+	dc := converter.GetDefaultDataConverter()
+	for runID, h := range runs {
+		pending := map[string]int{}
+		for _, ev := range h.GetEvents() {
+			switch ev.GetEventType() {
+			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+				a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes()
+				req := a.GetAcceptedRequest()
+				id := req.GetMeta().GetUpdateId()
+				e := Entry{At: ev.GetEventTime().AsTime(), RunID: runID, Action: req.GetInput().GetName(), RequestID: id, DecisionID: workflowID + "/" + id}
+				if args := req.GetInput().GetArgs().GetPayloads(); len(args) > 0 {
+					_ = dc.FromPayload(args[0], &e.Request)
+				}
+				if m, ok := e.Request["ministry"].(string); ok {
+					e.Actor = m
+				} else {
+					e.Actor = "office"
+				}
+				for _, k := range []string{"signer", "reviewer", "author", "decider"} {
+					if p, ok := e.Request[k].(string); ok && p != "" {
+						e.Person = p
+					}
+				}
+				pending[id] = len(tl.Entries)
+				tl.Entries = append(tl.Entries, e)
+			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+				a := ev.GetWorkflowExecutionUpdateCompletedEventAttributes()
+				i, ok := pending[a.GetMeta().GetUpdateId()]
+				if !ok {
+					continue
+				}
+				if f := a.GetOutcome().GetFailure(); f != nil {
+					tl.Entries[i].Failed = f.GetMessage()
+					continue
+				}
+				var receipt struct {
+					Round int `json:"round"`
+				}
+				if p := a.GetOutcome().GetSuccess().GetPayloads(); len(p) > 0 {
+					_ = dc.FromPayload(p[0], &receipt)
+				}
+				tl.Entries[i].Round = receipt.Round
+			}
+		}
+	}
+	for i, e := range tl.Entries {
+		if e.Failed == "" {
+			byDecision[e.DecisionID] = i
+		}
+	}
+	seen := map[string]bool{}
+	if err := l.ScanWorkflow(ctx, workflowID, func(r ledger.Record) error {
+		seen[r.DecisionID] = true
+		if i, ok := byDecision[r.DecisionID]; ok {
+			// The ledger knows the round the decision was taken in; a receipt
+			// reports the round after it (a return opens the next one).
+			tl.Entries[i].LedgerSeq, tl.Entries[i].Payload, tl.Entries[i].Round = r.Seq, r.Payload, r.Round
+			return nil
+		}
+		e := Entry{At: r.At, RunID: r.RunID, Action: r.Kind, DecisionID: r.DecisionID, Actor: r.Ministry, Person: r.Person,
+			Round: r.Round, LedgerSeq: r.Seq, Payload: r.Payload}
+		if !systemKinds[r.Kind] {
+			e.Problem = "on the ledger but not in the workflow history"
+		}
+		tl.Entries = append(tl.Entries, e)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", workflowID, err)
+	}
+	for i, e := range tl.Entries {
+		if e.Failed == "" && e.RequestID != "" && !seen[e.DecisionID] {
+			tl.Entries[i].Problem = "accepted in the workflow history but missing from the ledger"
+		}
+	}
+	sort.SliceStable(tl.Entries, func(i, j int) bool { return tl.Entries[i].At.Before(tl.Entries[j].At) })
+	for _, e := range tl.Entries {
+		if e.Problem != "" {
+			tl.Problems++
+		}
+	}
+	return tl, nil
+}
+
+// MarshalIndent is the timeline as JSON.
+func (t *Timeline) MarshalIndent() ([]byte, error) { return json.MarshalIndent(t, "", "  ") }

@@ -1,0 +1,70 @@
+package audit
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	historypb "go.temporal.io/api/history/v1"
+
+	"lianxi/ledger"
+)
+
+func TestTimelineCrossChecksLedger(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	id := scenarios["return-second-round"](l)
+	l.wait(id)
+	runs, err := Runs(ctx, l.c, l.ns, TaskQuery(id))
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	h, err := Fetch(ctx, l.c, runs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	histories := map[string]*historypb.History{runs[0].RunID: h}
+
+	tl, err := BuildTimeline(ctx, id, histories, l.ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// assigned + 6 sign-offs + return + approval, all matched.
+	if len(tl.Entries) != 9 || tl.Problems != 0 {
+		t.Fatalf("timeline has %d entries and %d problems: %+v", len(tl.Entries), tl.Problems, tl.Entries)
+	}
+	rounds := map[int]int{}
+	for _, e := range tl.Entries {
+		if e.LedgerSeq == 0 {
+			t.Errorf("entry %s has no ledger record", e.DecisionID)
+		}
+		rounds[e.Round]++
+	}
+	if rounds[1] != 5 || rounds[2] != 4 {
+		t.Errorf("entries per round %v, want 5 in round 1 (assigned, 3 answers, return) and 4 in round 2", rounds)
+	}
+	if e := tl.Entries[1]; e.Action != "sign-off" || e.Actor != "miit" || e.RequestID != "miit-1" {
+		t.Errorf("second entry %+v, want miit's sign-off", e)
+	}
+
+	// A decision on the ledger that the history never accepted is flagged.
+	if _, err := l.ledger.Append(ctx, ledger.Entry{DecisionID: id + "/ghost", WorkflowID: id, RunID: "x", PlanID: "audit", TaskNo: "3",
+		Round: 2, Kind: ledger.KindSignOff, Ministry: "mof", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	tl, _ = BuildTimeline(ctx, id, histories, l.ledger)
+	if tl.Problems != 1 {
+		t.Errorf("ghost decision: %d problems, want 1", tl.Problems)
+	}
+	// Against an empty ledger every accepted update is flagged.
+	empty, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	tl, _ = BuildTimeline(ctx, id, histories, empty)
+	if tl.Problems != 8 {
+		t.Errorf("empty ledger: %d problems, want the 8 accepted updates", tl.Problems)
+	}
+}
