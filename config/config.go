@@ -36,9 +36,11 @@ type Config struct {
 	LedgerDSN string
 	// WebhooksFile maps recipients to webhook URLs and secrets (JSON).
 	WebhooksFile string
-	Defaults     TaskDefaults
-	LogLevel     string
-	LogFormat    string
+	// PrincipalsFile holds the console's principals and token hashes.
+	PrincipalsFile string
+	Defaults       TaskDefaults
+	LogLevel       string
+	LogFormat      string
 	// Retention is how long the embedded server keeps closed histories.
 	Retention time.Duration
 }
@@ -90,6 +92,7 @@ func (c *Config) Settings() []Setting {
 		{"public-url", "LIANXI_PUBLIC_URL", "", "console URL used in notification links (default http://<http-addr>)", false, &c.PublicURL},
 		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
+		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
 		{"sign-off-period", "LIANXI_SIGN_OFF_PERIOD", "30d", "default time a round of sign-off gets", false, &c.Defaults.SignOffPeriod},
 		{"review-period", "LIANXI_REVIEW_PERIOD", "7d", "default time the office gets to review", false, &c.Defaults.ReviewPeriod},
 		{"reminder-interval", "LIANXI_REMINDER_INTERVAL", "3d", "how often a ministry that has not answered is reminded", false, &c.Defaults.ReminderInterval},
@@ -171,6 +174,9 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q: want console or json", c.LogFormat))
 	}
+	if c.PrincipalsFile == "" {
+		c.PrincipalsFile = filepath.Join(c.DataDir, "principals.json")
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
@@ -179,6 +185,9 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// TokensPath is where `lianxi dev` writes the users' tokens.
+func (c *Config) TokensPath() string { return filepath.Join(c.DataDir, "tokens.json") }
 
 // LedgerPath is the SQLite ledger file under the data folder.
 func (c *Config) LedgerPath() string { return filepath.Join(c.DataDir, "ledger.db") }

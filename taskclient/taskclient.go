@@ -37,6 +37,8 @@ var ErrNotFound = errors.New("task not found")
 type Rejection struct {
 	Type    string
 	Message string
+	// Field names the request field at fault, when the workflow said.
+	Field string
 }
 
 func (r *Rejection) Error() string { return r.Message }
@@ -70,7 +72,11 @@ func classify(taskID string, err error) error {
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		return &Rejection{Type: app.Type(), Message: app.Message()}
+		r := &Rejection{Type: app.Type(), Message: app.Message()}
+		if app.HasDetails() {
+			_ = app.Details(&r.Field)
+		}
+		return r
 	}
 	return err
 }

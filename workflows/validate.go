@@ -23,8 +23,10 @@ const (
 	ErrTypeConflict = "Conflict"
 )
 
-func invalid(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid)
+// invalid rejects a malformed field; the field's name travels as the
+// error's details so an API can point at it.
+func invalid(field, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid, field)
 }
 
 func conflict(format string, args ...any) error {
@@ -42,16 +44,16 @@ func notParticipant(ministry, taskNo string) error {
 // other than tab and line breaks.
 func checkText(field, s string, limit int, required bool) error {
 	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
-		return invalid("%s is not valid UTF-8 text", field)
+		return invalid(field, "%s is not valid UTF-8 text", field)
 	}
 	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }); i >= 0 {
-		return invalid("%s contains a control character at byte %d", field, i)
+		return invalid(field, "%s contains a control character at byte %d", field, i)
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
-		return invalid("%s is %d characters long; the limit is %d", field, n, limit)
+		return invalid(field, "%s is %d characters long; the limit is %d", field, n, limit)
 	}
 	if required && strings.TrimSpace(s) == "" {
-		return invalid("%s is required", field)
+		return invalid(field, "%s is required", field)
 	}
 	return nil
 }
@@ -73,10 +75,10 @@ func (w *taskWorkflow) validateSignOff(r SignOffRequest) error {
 		}
 	}
 	if r.Decision != DecisionApprove && r.Decision != DecisionObject {
-		return invalid("decision %q is not one of approve, object", r.Decision)
+		return invalid("decision", "decision %q is not one of approve, object", r.Decision)
 	}
 	if r.Decision == DecisionObject && strings.TrimSpace(r.Comment) == "" {
-		return invalid("comment is required: an objection must give its reason")
+		return invalid("comment", "comment is required: an objection must give its reason")
 	}
 	p := w.s.participant(r.Ministry)
 	if p == nil {
@@ -93,7 +95,7 @@ func (w *taskWorkflow) validateSignOff(r SignOffRequest) error {
 			return conflict("the lead %s signs last: still waiting for %s", r.Ministry, strings.Join(w.s.pending()[:len(w.s.pending())-1], ", "))
 		}
 		if strings.TrimSpace(r.Report) == "" {
-			return invalid("report is required: the lead files the joint report")
+			return invalid("report", "report is required: the lead files the joint report")
 		}
 	}
 	return nil
@@ -110,10 +112,10 @@ func (w *taskWorkflow) validateReview(r ReviewRequest) error {
 	case DecisionApprove:
 	case DecisionReturn:
 		if strings.TrimSpace(r.Comment) == "" {
-			return invalid("comment is required: a return must say what to revise")
+			return invalid("comment", "comment is required: a return must say what to revise")
 		}
 	default:
-		return invalid("decision %q is not one of approve, return", r.Decision)
+		return invalid("decision", "decision %q is not one of approve, return", r.Decision)
 	}
 	if w.s.Status != StatusInReview {
 		return conflict("cannot review: task %s is %s, not in_review", w.spec.TaskNo, w.s.Status)
@@ -145,7 +147,7 @@ func (w *taskWorkflow) validateExtensionRequest(r ExtensionRequest) error {
 		return err
 	}
 	if r.Until.IsZero() {
-		return invalid("until is required: the date the extension runs to")
+		return invalid("until", "until is required: the date the extension runs to")
 	}
 	if w.s.participant(r.Ministry) == nil {
 		return notParticipant(r.Ministry, w.spec.TaskNo)
@@ -154,7 +156,7 @@ func (w *taskWorkflow) validateExtensionRequest(r ExtensionRequest) error {
 		return conflict("cannot request an extension: task %s is %s, not signing", w.spec.TaskNo, w.s.Status)
 	}
 	if !r.Until.After(w.s.SignOffDue) {
-		return invalid("until %s is not after the current due date %s", r.Until.Format("2006-01-02"), w.s.SignOffDue.Format("2006-01-02"))
+		return invalid("until", "until %s is not after the current due date %s", r.Until.Format("2006-01-02"), w.s.SignOffDue.Format("2006-01-02"))
 	}
 	if p := w.s.pendingExtension(); p != nil {
 		return conflict("an extension request from %s is already waiting for the office", p.Ministry)
@@ -170,7 +172,7 @@ func (w *taskWorkflow) validateExtensionDecision(r ExtensionDecision) error {
 		return err
 	}
 	if r.Decision != DecisionGrant && r.Decision != DecisionRefuse {
-		return invalid("decision %q is not one of grant, refuse", r.Decision)
+		return invalid("decision", "decision %q is not one of grant, refuse", r.Decision)
 	}
 	if err := w.requireOpen("decide an extension"); err != nil {
 		return err
@@ -186,7 +188,7 @@ func (w *taskWorkflow) validateAmend(r AmendRequest) error {
 		return err
 	}
 	if len(r.Add) == 0 && len(r.Remove) == 0 && r.Lead == "" && r.SignOffDue.IsZero() && r.ReviewDue.IsZero() {
-		return invalid("amend changes nothing: give add, remove, lead or a due date")
+		return invalid("add", "amend changes nothing: give add, remove, lead or a due date")
 	}
 	if err := w.requireOpen("amend"); err != nil {
 		return err
@@ -208,13 +210,13 @@ func (w *taskWorkflow) validateAmend(r AmendRequest) error {
 		ids = slices.DeleteFunc(ids, func(s string) bool { return s == id })
 	}
 	if len(ids) == 0 {
-		return invalid("amend would leave task %s without participants", w.spec.TaskNo)
+		return invalid("remove", "amend would leave task %s without participants", w.spec.TaskNo)
 	}
 	if r.Lead != "" && !slices.Contains(ids, r.Lead) {
-		return invalid("new lead %s is not a participant after the change", r.Lead)
+		return invalid("lead", "new lead %s is not a participant after the change", r.Lead)
 	}
 	if w.s.Lead != "" && slices.Contains(r.Remove, w.s.Lead) && r.Lead == "" {
-		return invalid("removing the lead %s needs a new lead", w.s.Lead)
+		return invalid("lead", "removing the lead %s needs a new lead", w.s.Lead)
 	}
 	if !r.SignOffDue.IsZero() && w.s.Status != StatusSigning {
 		return conflict("cannot change the sign-off due date: task %s is %s", w.spec.TaskNo, w.s.Status)

@@ -86,10 +86,18 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err := a.launchOnce(ctx, c, p); err != nil {
 		return err
 	}
+	if err := a.ensureTokens(); err != nil {
+		return err
+	}
+	store, err := a.openLedger(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	a.printNextSteps(p)
-	<-ctx.Done()
+	err = a.serveConsole(ctx, c, store)
 	a.log.Info("shutting down")
-	return nil
+	return err
 }
 
 func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
@@ -149,10 +157,14 @@ func (a *app) printNextSteps(p *plan.Plan) {
 	fmt.Fprintf(a.stdout, `
 lianxi is running: plan %s, %d tasks, Temporal at %s (namespace %s), data in %s.
 
-Try, in another terminal:
+Web console: %s  — sign in with a token from %s
+  (the office's, the auditor's, or a ministry's, e.g. "%s").
+
+Or try the CLI, in another terminal:
   go run ./cmd/lianxi task list --plan %s
   go run ./cmd/lianxi task show %s
-`, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir, p.PlanID, id)
+`, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir,
+		a.cfg.PublicURL, a.cfg.TokensPath(), lead, p.PlanID, id)
 	if co != "" {
 		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --ministry %s --decision approve\n", id, co)
 	}

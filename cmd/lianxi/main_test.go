@@ -39,6 +39,15 @@ func freeAddress(t *testing.T) string {
 	return ""
 }
 
+func freeHTTPAddress(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 type result struct {
 	code           int
 	stdout, stderr string

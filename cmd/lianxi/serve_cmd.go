@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"lianxi/console"
+	"lianxi/ledger"
+	"lianxi/notify"
+	"lianxi/plan"
+)
+
+func (a *app) serveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API and web console until SIGINT or SIGTERM",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.printConfig()
+			c, err := a.dial()
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			store, err := a.openLedger(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			return a.serveConsole(cmd.Context(), c, store)
+		},
+	}
+}
+
+// serveConsole runs the console on the configured address until ctx ends.
+func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.SQLStore) error {
+	principals, err := console.LoadPrincipals(a.cfg.PrincipalsFile)
+	if err != nil {
+		return fmt.Errorf("%w (lianxi dev creates one; see the README)", err)
+	}
+	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{Numbered: store.Dialect() == "postgres", ConsoleURL: a.cfg.PublicURL})
+	if err != nil {
+		return err
+	}
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		return err
+	}
+	srv := console.New(console.Deps{
+		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
+		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"),
+	})
+	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
+	return srv.Run(ctx, a.cfg.HTTPAddr)
+}
+
+// ensureTokens creates the office, auditor and ministry tokens on first start.
+func (a *app) ensureTokens() error {
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, m := range reg.All() {
+		ids = append(ids, m.ID)
+	}
+	created, err := console.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids)
+	if created {
+		a.log.Info("tokens created", zap.String("file", a.cfg.TokensPath()))
+	}
+	return err
+}

@@ -1,0 +1,321 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/operatorservice/v1"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"lianxi/activities"
+	"lianxi/ledger"
+	"lianxi/notify"
+	"lianxi/plan"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/worker"
+	"lianxi/workflows"
+)
+
+// stack is the console over a real in-process Temporal server, a worker,
+// the SQLite ledger and outbox, with tokens for every role.
+type stack struct {
+	t      *testing.T
+	url    string
+	tokens Tokens
+	tasks  *taskclient.Client
+	ledger *ledger.SQLStore
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ctx := context.Background()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c := ts.GetDefaultClient()
+	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	store, err := ledger.OpenSQLite(ctx, filepath.Join(dir, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{ConsoleURL: "http://console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) {
+		worker.Register(r, &activities.Activities{Ledger: store, Notifier: outbox})
+	})
+	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
+	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(tokPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("tokens.json must be owner-only: %v %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(prPath); strings.Contains(string(b), `"token"`) {
+		t.Fatal("principals file holds plain tokens")
+	}
+	principals, err := LoadPrincipals(prPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok Tokens
+	b, _ := os.ReadFile(tokPath)
+	if err := json.Unmarshal(b, &tok); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}
+	srv := httptest.NewServer(New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg}))
+	t.Cleanup(srv.Close)
+	spec := workflows.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
+	if _, err := starter.Launch(ctx, c, []workflows.TaskSpec{spec}, starter.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store}
+	s.eventually("task in visibility", func() bool {
+		l, err := tasks.List(ctx, taskclient.Filter{Plan: "web"})
+		return err == nil && len(l) == 1
+	})
+	s.eventually("assignment recorded", func() bool { return s.ledgerCount() == 1 })
+	return s
+}
+
+func (s *stack) eventually(what string, f func() bool) {
+	s.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !f(); {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *stack) ledgerCount() int64 {
+	res, err := ledger.Verify(context.Background(), s.ledger)
+	if err != nil || !res.OK {
+		s.t.Fatalf("ledger: %+v %v", res, err)
+	}
+	return res.Count
+}
+
+func (s *stack) token(role string) string {
+	switch role {
+	case "office":
+		return s.tokens.Office
+	case "auditor":
+		return s.tokens.Auditor
+	case "none":
+		return ""
+	case "forged":
+		return "not-a-token-" + strings.Repeat("x", 30)
+	default:
+		return s.tokens.Ministries[role]
+	}
+}
+
+type answer struct {
+	status int
+	body   string
+	err    struct {
+		Code, Message, Field string
+	}
+}
+
+func (s *stack) call(role, method, path string, body []byte) answer {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, bytes.NewReader(body))
+	if tok := s.token(role); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, body: string(b)}
+	var e struct {
+		Error struct{ Code, Message, Field string } `json:"error"`
+	}
+	if json.Unmarshal(b, &e) == nil {
+		a.err = e.Error
+	}
+	return a
+}
+
+func js(v any) []byte { b, _ := json.Marshal(v); return b }
+
+func (s *stack) status() workflows.TaskStatus {
+	st, err := s.tasks.Status(context.Background(), "web/1.1")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return st
+}
+
+// Every route × every role: each forbidden combination answers 401 or 403
+// and changes nothing, checked on the task and on the ledger.
+func TestAuthorizationMatrix(t *testing.T) {
+	s := newStack(t)
+	task := "/api/plans/web/tasks/1.1"
+	routes := []struct {
+		method, path string
+		body         []byte
+		allowed      []string
+	}{
+		{"POST", "/api/plans?dry_run=1&plan_id=x", []byte("{}"), []string{"office"}},
+		{"GET", "/api/tasks", nil, []string{"office", "auditor", "miit", "mofcom"}},
+		{"GET", task, nil, []string{"office", "auditor", "miit"}},
+		{"POST", task + "/sign-off", js(map[string]string{"decision": "approve"}), []string{"miit"}},
+		{"POST", task + "/progress", js(map[string]string{"text": "进展"}), []string{"miit"}},
+		{"POST", task + "/extension-requests", js(map[string]any{"until": time.Now().Add(90 * 24 * time.Hour), "reason": "r"}), []string{"miit"}},
+		{"POST", task + "/review", js(map[string]string{"decision": "approve"}), []string{"office"}},
+		{"POST", task + "/extension-decision", js(map[string]string{"decision": "grant"}), []string{"office"}},
+		{"POST", task + "/amend", js(map[string]any{"add": []string{"mofcom"}, "reason": "r"}), []string{"office"}},
+		{"POST", task + "/cancel", js(map[string]string{"reason": "r"}), []string{"office"}},
+		{"GET", "/api/audit/verify", nil, []string{"office", "auditor"}},
+		{"GET", task + "/history", nil, []string{"office", "auditor"}},
+		{"GET", "/api/notifications", nil, []string{"office", "miit", "mofcom"}},
+	}
+	before, count := s.status(), s.ledgerCount()
+	for _, rt := range routes {
+		for _, role := range []string{"office", "auditor", "miit", "mofcom", "none", "forged"} {
+			allowed := false
+			for _, a := range rt.allowed {
+				allowed = allowed || a == role
+			}
+			if allowed {
+				continue
+			}
+			a := s.call(role, rt.method, rt.path, rt.body)
+			want := http.StatusForbidden
+			if role == "none" || role == "forged" {
+				want = http.StatusUnauthorized
+			}
+			if a.status != want || a.err.Code == "" {
+				t.Errorf("%s %s as %s: %d %s, want %d with a JSON error", rt.method, rt.path, role, a.status, a.body, want)
+			}
+		}
+	}
+	after := s.status()
+	if after.Status != before.Status || len(after.Pending) != len(before.Pending) || len(after.Participants) != len(before.Participants) ||
+		len(after.Progress) != 0 || len(after.Extensions) != 0 {
+		t.Errorf("forbidden requests changed the task: %+v", after)
+	}
+	if n := s.ledgerCount(); n != count {
+		t.Errorf("forbidden requests wrote %d ledger records", n-count)
+	}
+	// Reads that are allowed answer.
+	if a := s.call("mofcom", "GET", "/api/tasks", nil); a.status != 200 || strings.Contains(a.body, "web/1.1") {
+		t.Errorf("a ministry's list shows only its tasks: %d %s", a.status, a.body)
+	}
+	if a := s.call("miit", "GET", "/api/tasks?ministry=mof", nil); a.status != 403 {
+		t.Errorf("a ministry asking for another's tasks: %d", a.status)
+	}
+	if a := s.call("miit", "GET", task, nil); a.status != 200 || !strings.Contains(a.body, `"status":"signing"`) {
+		t.Errorf("participant reads the task: %d %s", a.status, a.body)
+	}
+}
+
+// Bad input gets a 400 naming the field, and nothing is recorded.
+func TestInvalidInput(t *testing.T) {
+	s := newStack(t)
+	path := "/api/plans/web/tasks/1.1/sign-off"
+	count := s.ledgerCount()
+	cases := []struct {
+		name  string
+		body  []byte
+		field string
+	}{
+		{"oversized comment", js(map[string]string{"decision": "approve", "comment": strings.Repeat("长", workflows.MaxCommentLen+1)}), "comment"},
+		{"invalid UTF-8", []byte("{\"decision\":\"approve\",\"comment\":\"bad \xff\xfe\"}"), "comment"},
+		{"unknown decision", js(map[string]string{"decision": "maybe"}), "decision"},
+		{"objection without reason", js(map[string]string{"decision": "object"}), "comment"},
+		{"malformed JSON", []byte(`{"decision":`), ""},
+		{"ministry in the body", js(map[string]string{"decision": "approve", "ministry": "mof"}), "ministry"},
+		{"wrong type", []byte(`{"decision": 5}`), "decision"},
+	}
+	for _, c := range cases {
+		a := s.call("miit", "POST", path, c.body)
+		if a.status != http.StatusBadRequest || a.err.Field != c.field || a.err.Message == "" {
+			t.Errorf("%s: %d field %q message %q, want 400 naming %q", c.name, a.status, a.err.Field, a.err.Message, c.field)
+		}
+	}
+	if a := s.call("miit", "POST", "/api/plans/web/tasks/9.9/sign-off", js(map[string]string{"decision": "approve"})); a.status != 404 {
+		t.Errorf("unknown task: %d %s", a.status, a.body)
+	}
+	if a := s.call("ndrc", "POST", path, js(map[string]string{"decision": "approve", "report": "r"})); a.status != 409 || !strings.Contains(a.err.Message, "signs last") {
+		t.Errorf("lead first: %d %s", a.status, a.body)
+	}
+	if a := s.call("office", "POST", "/api/plans?plan_id=bad", []byte("not a plan at all")); a.status != 400 || a.err.Field != "file" {
+		t.Errorf("bad plan upload: %d %s", a.status, a.body)
+	}
+	if n := s.ledgerCount(); n != count {
+		t.Errorf("rejected requests wrote %d ledger records", n-count)
+	}
+	if st := s.status(); len(st.Pending) != 3 {
+		t.Errorf("rejected requests changed the task: pending %v", st.Pending)
+	}
+}
+
+// The office uploads a plan (preview, then launch twice), ministries sign
+// through the API, the office approves.
+func TestAPIFlow(t *testing.T) {
+	s := newStack(t)
+	doc := "（一）测试。\n1.联合推进。（发展改革委、财政部等负责）\n2.单独推进。（财政部牵头）\n"
+	a := s.call("office", "POST", "/api/plans?dry_run=1&plan_id=up", []byte(doc))
+	if a.status != 200 || !strings.Contains(a.body, `"dry_run":true`) || !strings.Contains(a.body, `"lead":"ndrc"`) {
+		t.Fatalf("dry run: %d %s", a.status, a.body)
+	}
+	for i, want := range []string{`"started":2`, `"already_running":2`} {
+		if a := s.call("office", "POST", "/api/plans?plan_id=up", []byte(doc)); a.status != 200 || !strings.Contains(a.body, want) {
+			t.Errorf("launch %d: %d %s, want %s", i+1, a.status, a.body, want)
+		}
+	}
+	task := "/api/plans/web/tasks/1.1"
+	for _, step := range []struct{ role, path, body string }{
+		{"miit", "/sign-off", `{"decision":"approve","request_id":"m1"}`},
+		{"miit", "/sign-off", `{"decision":"approve","request_id":"m1"}`},
+		{"mof", "/sign-off", `{"decision":"object","comment":"口径不一致"}`},
+		{"ndrc", "/sign-off", `{"decision":"approve","report":"联合报告","signer":"张三"}`},
+		{"office", "/review", `{"decision":"approve","comment":"同意办结"}`},
+	} {
+		if a := s.call(step.role, "POST", task+step.path, []byte(step.body)); a.status != 200 || !strings.Contains(a.body, `"hash"`) {
+			t.Fatalf("%s %s: %d %s", step.role, step.path, a.status, a.body)
+		}
+	}
+	s.eventually("closed", func() bool { return s.status().Status == workflows.StatusClosed })
+	if n := s.ledgerCount(); n != 5+2 {
+		t.Errorf("ledger has %d records, want 7 (3 assignments, 3 answers, the review)", n)
+	}
+	if a := s.call("auditor", "GET", "/api/audit/verify", nil); a.status != 200 || !strings.Contains(a.body, `"ok":true`) {
+		t.Errorf("verify: %d %s", a.status, a.body)
+	}
+	if a := s.call("auditor", "GET", task+"/history", nil); a.status != 200 || !strings.Contains(a.body, "WorkflowExecutionUpdateAccepted") && !strings.Contains(a.body, "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED") {
+		t.Errorf("history: %d %.200s", a.status, a.body)
+	}
+	if a := s.call("miit", "GET", "/api/notifications", nil); a.status != 200 || !strings.Contains(a.body, "办结") {
+		t.Errorf("notifications: %d %.300s", a.status, a.body)
+	}
+	_ = fmt.Sprint()
+}

@@ -1,0 +1,443 @@
+package console
+
+import (
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"lianxi/ledger"
+	"lianxi/plan"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+const sessionCookie = "lianxi_session"
+
+// view is what every page template gets.
+type view struct {
+	Title     string
+	Principal Principal
+	Who       string
+	CSRF      string
+	Flash     string
+	Error     string
+	Data      any
+}
+
+var statusLabels = map[string]string{
+	workflows.StatusSigning: "会签中", workflows.StatusInReview: "待审核",
+	workflows.StatusClosed: "办结", workflows.StatusCancelled: "已撤销",
+}
+
+var kindLabels = map[string]string{
+	ledger.KindAssigned: "交办", ledger.KindSignOff: "会签同意", ledger.KindObjection: "提出异议",
+	ledger.KindProgress: "进展报送", ledger.KindClosure: "审核通过（办结）", ledger.KindReturn: "退回",
+	ledger.KindExtensionRequest: "延期申请", ledger.KindExtensionDecision: "延期批复", ledger.KindAmend: "调整",
+	ledger.KindCancel: "撤销", ledger.KindEscalation: "超期上报",
+}
+
+func (s *Server) templates() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"statusLabel": func(st string) string { return statusLabels[st] },
+		"warningLabel": func(w string) string {
+			return map[string]string{workflows.WarningGreen: "正常", workflows.WarningYellow: "预警", workflows.WarningRed: "超期"}[w]
+		},
+		"kindLabel": func(k string) string {
+			if l, ok := kindLabels[k]; ok {
+				return l
+			}
+			return k
+		},
+		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02") },
+		"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+		"ministryName": func(v any) string {
+			id := ""
+			switch x := v.(type) {
+			case string:
+				id = x
+			case *string:
+				if x != nil {
+					id = *x
+				}
+			}
+			if m, ok := s.d.Registry.ByID(id); ok {
+				return m.Short
+			}
+			return id
+		},
+		"pendingNames": func(ids []string) string {
+			if len(ids) > 6 {
+				return strings.Join(ids[:5], "、") + "… 共 " + strconv.Itoa(len(ids)) + " 个单位"
+			}
+			names := make([]string, 0, len(ids))
+			for _, id := range ids {
+				if m, ok := s.d.Registry.ByID(id); ok {
+					names = append(names, m.Short)
+				} else {
+					names = append(names, id)
+				}
+			}
+			return strings.Join(names, "、")
+		},
+	}
+	out := map[string]*template.Template{}
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit"} {
+		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+	}
+	return out
+}
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, sess session) error
+
+func (s *Server) pageRoutes() {
+	tpl := s.templates()
+	s.mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, tpl["login"], view{Title: "登录", Error: r.URL.Query().Get("error")})
+	})
+	s.mux.HandleFunc("POST /login", s.login)
+	page := func(pattern string, h pageHandler, roles ...string) {
+		s.mux.Handle(pattern, s.pageAuth(h, roles...))
+	}
+	all := []string{RoleOffice, RoleMinistry, RoleAuditor}
+	page("POST /logout", func(w http.ResponseWriter, r *http.Request, _ session) error {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			s.sessions.drop(c.Value)
+		}
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies})
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}, all...)
+	page("GET /{$}", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		target := "/office"
+		switch sess.principal.Role {
+		case RoleMinistry:
+			target = "/inbox"
+		case RoleAuditor:
+			target = "/audit"
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return nil
+	}, all...)
+	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
+	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
+	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
+	page("POST /tasks/{plan}/{no}/sign-off", s.formUpdate(workflows.UpdateSignOff), RoleMinistry)
+	page("POST /tasks/{plan}/{no}/progress", s.formUpdate(workflows.UpdateReportProgress), RoleMinistry)
+	page("POST /tasks/{plan}/{no}/review", s.formUpdate(workflows.UpdateReview), RoleOffice)
+	page("GET /upload", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		s.render(w, tpl["upload"], s.view(sess, "导入规划", r, uploadData{}))
+		return nil
+	}, RoleOffice)
+	page("POST /upload", s.uploadPreview(tpl["upload"]), RoleOffice)
+	page("POST /upload/launch", s.uploadLaunch, RoleOffice)
+	page("GET /audit", s.auditPage(tpl["audit"]), RoleAuditor, RoleOffice)
+	page("GET /audit/history/{plan}/{no}", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiHistory(w, r, sess.principal)
+	}, RoleAuditor, RoleOffice)
+}
+
+func (s *Server) render(w http.ResponseWriter, t *template.Template, v view) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := t.ExecuteTemplate(w, "layout", v); err != nil {
+		s.d.Logger.Sugar().Errorw("render page", "error", err)
+	}
+}
+
+func (s *Server) view(sess session, title string, r *http.Request, data any) view {
+	who := "部际联席会议办公室"
+	switch sess.principal.Role {
+	case RoleMinistry:
+		if m, ok := s.d.Registry.ByID(sess.principal.Ministry); ok {
+			who = m.Short
+		} else {
+			who = sess.principal.Ministry
+		}
+	case RoleAuditor:
+		who = "审计"
+	}
+	q := r.URL.Query()
+	return view{Title: title, Principal: sess.principal, Who: who, CSRF: sess.csrf, Flash: q.Get("msg"), Error: q.Get("error"), Data: data}
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.d.Principals.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
+	if !ok {
+		http.Redirect(w, r, "/login?error="+url.QueryEscape("令牌无效"), http.StatusSeeOther)
+		return
+	}
+	id, _, err := s.sessions.create(p)
+	if err != nil {
+		http.Error(w, "cannot create a session", http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies, MaxAge: int((12 * time.Hour).Seconds())})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// pageAuth requires a session with one of roles, and a matching CSRF token
+// on every POST.
+func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		var sess session
+		ok := err == nil
+		if ok {
+			sess, ok = s.sessions.get(c.Value)
+		}
+		if !ok {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login", http.StatusSeeOther)
+			} else {
+				http.Error(w, "请先登录", http.StatusUnauthorized)
+			}
+			return
+		}
+		if !slices.Contains(roles, sess.principal.Role) {
+			http.Error(w, "无权访问", http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseMultipartForm(plan.MaxDocumentSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				http.Error(w, "表单无效", http.StatusBadRequest)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.csrf)) != 1 {
+				http.Error(w, "CSRF 校验失败", http.StatusForbidden)
+				return
+			}
+		}
+		if err := h(w, r, sess); err != nil {
+			var ae *apiError
+			if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
+				http.Error(w, "无权访问", http.StatusForbidden)
+				return
+			}
+			if errors.Is(err, taskclient.ErrNotFound) {
+				http.Error(w, "任务不存在", http.StatusNotFound)
+				return
+			}
+			s.d.Logger.Sugar().Errorw("page failed", "path", r.URL.Path, "error", err)
+			http.Error(w, "内部错误", http.StatusInternalServerError)
+		}
+	})
+}
+
+type option struct{ Value, Label string }
+
+type total struct {
+	Label string
+	Count int
+}
+
+type dashboardData struct {
+	Tasks                     []taskclient.Summary
+	Totals                    []total
+	Sections                  []string
+	Statuses                  []option
+	Section, Status, Ministry string
+}
+
+func (s *Server) dashboard(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		q := r.URL.Query()
+		d := dashboardData{Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry")}
+		all, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: d.Ministry})
+		if err != nil {
+			return err
+		}
+		taskclient.SortForDashboard(all)
+		counts := map[string]int{}
+		sections := map[string]bool{}
+		for _, task := range all {
+			counts[task.Status]++
+			sec, _, _ := strings.Cut(task.No, ".")
+			sections[sec] = true
+			if (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
+				d.Tasks = append(d.Tasks, task)
+			}
+		}
+		for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview, workflows.StatusClosed, workflows.StatusCancelled} {
+			d.Totals = append(d.Totals, total{statusLabels[st], counts[st]})
+			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
+		}
+		for sec := range sections {
+			d.Sections = append(d.Sections, sec)
+		}
+		slices.Sort(d.Sections)
+		s.render(w, t, s.view(sess, "任务总览", r, d))
+		return nil
+	}
+}
+
+type inboxData struct {
+	Tasks         []taskclient.Summary
+	Notifications any
+}
+
+func (s *Server) inbox(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		list, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: sess.principal.Ministry, Pending: true})
+		if err != nil {
+			return err
+		}
+		taskclient.SortForDashboard(list)
+		notes, err := s.d.Outbox.Inbox(r.Context(), sess.principal.Ministry, 50)
+		if err != nil {
+			return err
+		}
+		s.render(w, t, s.view(sess, "我的待办", r, inboxData{Tasks: list, Notifications: notes}))
+		return nil
+	}
+}
+
+type taskData struct {
+	Status                       workflows.TaskStatus
+	Timeline                     []ledger.Record
+	CanSign, IsLead, CanProgress bool
+	CanReview                    bool
+	RequestID                    string
+}
+
+func (s *Server) taskPage(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+		if err != nil {
+			return err
+		}
+		p := sess.principal
+		if !canRead(p, st) {
+			return errForbidden
+		}
+		d := taskData{Status: st, RequestID: uuid.NewString()}
+		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
+			d.Timeline = append(d.Timeline, rec)
+			return nil
+		}); err != nil {
+			return err
+		}
+		open := st.Status == workflows.StatusSigning || st.Status == workflows.StatusInReview
+		if p.Role == RoleMinistry {
+			for _, pt := range st.Participants {
+				if pt.ID == p.Ministry {
+					d.CanProgress = open
+					d.IsLead = pt.Role == workflows.RoleLead
+					d.CanSign = st.Status == workflows.StatusSigning && pt.Answer == nil && (!d.IsLead || len(st.Pending) == 1)
+				}
+			}
+		}
+		d.CanReview = p.Role == RoleOffice && st.Status == workflows.StatusInReview
+		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
+		return nil
+	}
+}
+
+// formUpdate sends a console form as an update and returns to the task page
+// with the outcome.
+func (s *Server) formUpdate(name string) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		f := r.PostFormValue
+		var arg any
+		switch name {
+		case workflows.UpdateSignOff:
+			arg = workflows.SignOffRequest{Ministry: sess.principal.Ministry, Signer: f("signer"), Decision: f("decision"), Comment: f("comment"), Report: f("report")}
+		case workflows.UpdateReportProgress:
+			arg = workflows.ProgressRequest{Ministry: sess.principal.Ministry, Text: f("text")}
+		case workflows.UpdateReview:
+			arg = workflows.ReviewRequest{Decision: f("decision"), Comment: f("comment"), Reviewer: f("reviewer")}
+		}
+		back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
+		_, err := s.d.Tasks.Update(r.Context(), taskID(r), name, f("request_id"), arg)
+		var rej *taskclient.Rejection
+		switch {
+		case errors.As(err, &rej):
+			http.Redirect(w, r, back+"?error="+url.QueryEscape(rej.Message), http.StatusSeeOther)
+			return nil
+		case err != nil:
+			return err
+		}
+		http.Redirect(w, r, back+"?msg="+url.QueryEscape("已提交"), http.StatusSeeOther)
+		return nil
+	}
+}
+
+type uploadData struct {
+	PlanID   string
+	Preview  *plan.Plan
+	PlanJSON string
+}
+
+func (s *Server) uploadPreview(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		d := uploadData{PlanID: r.PostFormValue("plan_id")}
+		file, _, err := r.FormFile("file")
+		if err != nil {
+			http.Redirect(w, r, "/upload?error="+url.QueryEscape("请选择文件"), http.StatusSeeOther)
+			return nil
+		}
+		defer file.Close()
+		data, err := io.ReadAll(io.LimitReader(file, plan.MaxDocumentSize+1))
+		if err != nil {
+			return err
+		}
+		p, err := s.loadPlan(data, d.PlanID, false)
+		if err != nil {
+			v := s.view(sess, "导入规划", r, d)
+			v.Error = err.Error()
+			s.render(w, t, v)
+			return nil
+		}
+		b, _ := json.Marshal(p)
+		d.Preview, d.PlanJSON = p, string(b)
+		s.render(w, t, s.view(sess, "导入规划", r, d))
+		return nil
+	}
+}
+
+func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, _ session) error {
+	p, err := s.loadPlan([]byte(r.PostFormValue("plan_json")), "", false)
+	if err != nil {
+		http.Redirect(w, r, "/upload?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
+		return nil
+	}
+	res, err := s.launch(r, p)
+	if err != nil {
+		return err
+	}
+	msg := "规划 " + res.PlanID + "：新启动 " + strconv.Itoa(res.Started) + " 项，已在办 " + strconv.Itoa(res.AlreadyRunning) + " 项，已结束 " + strconv.Itoa(res.AlreadyClosed) + " 项"
+	http.Redirect(w, r, "/office?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+type auditData struct {
+	Verify ledger.VerifyResult
+	Tasks  []taskclient.Summary
+}
+
+func (s *Server) auditPage(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		res, err := ledger.Verify(r.Context(), s.d.Ledger)
+		if err != nil {
+			return err
+		}
+		list, err := s.d.Tasks.List(r.Context(), taskclient.Filter{})
+		if err != nil {
+			return err
+		}
+		s.render(w, t, s.view(sess, "审计", r, auditData{Verify: res, Tasks: list}))
+		return nil
+	}
+}

@@ -1,0 +1,111 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"lianxi/config"
+	"lianxi/ledger"
+	"lianxi/notify"
+	"lianxi/plan"
+	"lianxi/taskclient"
+)
+
+// Deps are what the server reads and acts through.
+type Deps struct {
+	Tasks      *taskclient.Client
+	Ledger     *ledger.SQLStore
+	Outbox     *notify.Outbox
+	Principals *Principals
+	Registry   *plan.Registry
+	Defaults   config.TaskDefaults
+	Logger     *zap.Logger
+	// SecureCookies marks session cookies Secure (set when served over TLS).
+	SecureCookies bool
+	Now           func() time.Time
+}
+
+// Server is the HTTP API and the console.
+type Server struct {
+	d        Deps
+	sessions *sessions
+	mux      *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = zap.NewNop()
+	}
+	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler with the security headers every answer carries.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	api := func(pattern string, h apiHandler, roles ...string) {
+		s.mux.Handle(pattern, s.apiAuth(h, roles...))
+	}
+	all := []string{RoleOffice, RoleMinistry, RoleAuditor}
+	api("POST /api/plans", s.apiUploadPlan, RoleOffice)
+	api("GET /api/tasks", s.apiListTasks, all...)
+	api("GET /api/plans/{plan}/tasks/{no}", s.apiGetTask, all...)
+	api("POST /api/plans/{plan}/tasks/{no}/sign-off", s.apiSignOff, RoleMinistry)
+	api("POST /api/plans/{plan}/tasks/{no}/progress", s.apiProgress, RoleMinistry)
+	api("POST /api/plans/{plan}/tasks/{no}/extension-requests", s.apiExtensionRequest, RoleMinistry)
+	api("POST /api/plans/{plan}/tasks/{no}/review", s.apiReview, RoleOffice)
+	api("POST /api/plans/{plan}/tasks/{no}/extension-decision", s.apiExtensionDecision, RoleOffice)
+	api("POST /api/plans/{plan}/tasks/{no}/amend", s.apiAmend, RoleOffice)
+	api("POST /api/plans/{plan}/tasks/{no}/cancel", s.apiCancel, RoleOffice)
+	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
+	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
+	api("GET /api/notifications", s.apiNotifications, all...)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.pageRoutes()
+}
+
+// Run serves on addr until ctx is done, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// principalFromRequest finds the bearer token's principal.
+func (s *Server) principalFromBearer(r *http.Request) (Principal, bool) {
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return Principal{}, false
+	}
+	return s.d.Principals.Authenticate(strings.TrimSpace(token))
+}
