@@ -18,6 +18,8 @@ pg_start() {
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   fi
   local port=${LIANXI_TEST_PG_PORT:-55432}
+  # Skip ports something else already listens on.
+  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   PG_TEST_DIR=$(mktemp -d /tmp/lianxi-pg.XXXXXX)
   local as=()
   if [ "$(id -u)" = 0 ]; then
