@@ -74,6 +74,12 @@ func (s *Server) templates() map[string]*template.Template {
 					id = *x
 				}
 			}
+			switch id {
+			case "office":
+				return "联席办公室"
+			case "system":
+				return "系统"
+			}
 			if m, ok := s.d.Registry.ByID(id); ok {
 				return m.Short
 			}

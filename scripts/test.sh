@@ -33,6 +33,15 @@ trap pg_stop EXIT
 pg_start
 # The PostgreSQL tests must run here; they fail instead of skipping.
 export LIANXI_REQUIRE_PG=1
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "CJK"; then
+  echo "installing chromium and CJK fonts (Debian packages) for the browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  pkgs="chromium fonts-noto-cjk"
+  apt-get install -y -q $pkgs >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q $pkgs >/dev/null; }
+fi
+export LIANXI_REQUIRE_BROWSER=1
+# Screenshots and other test artifacts land here.
+export LIANXI_ARTIFACTS="${LIANXI_ARTIFACTS:-$PWD/artifacts}"
 
 step "go test -race"
 go test -race -count=1 -timeout 45m ./...

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,13 +66,14 @@ func lianxi(ctx context.Context, args ...string) result {
 type devProcess struct {
 	cancel context.CancelFunc
 	done   chan result
+	http   string
 }
 
 func startDev(t *testing.T, dir, addr string) *devProcess {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &devProcess{cancel: cancel, done: make(chan result, 1)}
+	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t)}
 	go func() {
-		d.done <- lianxi(ctx, "dev", "--data", dir, "--temporal-address", addr, "--log-level", "error")
+		d.done <- lianxi(ctx, "dev", "--data", dir, "--temporal-address", addr, "--http-addr", d.http, "--log-level", "error")
 	}()
 	return d
 }
@@ -112,6 +115,26 @@ func TestDevRestartKeepsState(t *testing.T) {
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &list) == nil && len(list) == 25
 	})
 
+	// The console answers with the office's token from tokens.json.
+	var tokens struct {
+		Office     string            `json:"office"`
+		Ministries map[string]string `json:"ministries"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
+	if err != nil || json.Unmarshal(b, &tokens) != nil || tokens.Office == "" || tokens.Ministries["ndrc"] == "" {
+		t.Fatalf("tokens.json: %v %s", err, b)
+	}
+	eventually(t, "the API lists 25 tasks", func() bool {
+		req, _ := http.NewRequest("GET", "http://"+dev.http+"/api/tasks?plan=internet-plus-2015", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens.Office)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var l []map[string]any
+		return resp.StatusCode == 200 && json.NewDecoder(resp.Body).Decode(&l) == nil && len(l) == 25
+	})
 	// Each task records its assignment when its first workflow task runs.
 	eventually(t, "25 assignments on the ledger", func() bool {
 		return strings.HasPrefix(lianxi(ctx, "audit", "verify", "--data", dir).stdout, "OK: 25 records")

@@ -1,0 +1,131 @@
+package console
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds the browser the test command installs.
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("LIANXI_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("LIANXI_REQUIRE_BROWSER") != "" {
+		t.Fatal("LIANXI_REQUIRE_BROWSER is set but chromium is missing: the test command should have installed it")
+	}
+	t.Skip("chromium not installed (./scripts/test.sh installs it)")
+	return ""
+}
+
+// A ministry logs in and signs off, the other co-responsible one too, the
+// lead files the joint report, and the office approves: the task page
+// shows 办结. Screenshots are kept as test artifacts.
+func TestBrowserJointSignOffAndClosure(t *testing.T) {
+	bin := chromium(t)
+	s := newStack(t)
+	artifacts := os.Getenv("LIANXI_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = filepath.Join("..", "artifacts")
+	}
+	artifacts = filepath.Join(artifacts, "browser")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var buf []byte
+			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(artifacts, name+".png"), buf, 0o644)
+		})
+	}
+	login := func(token string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(s.url + "/login"),
+			chromedp.WaitVisible("#token", chromedp.ByID),
+			chromedp.SendKeys("#token", token, chromedp.ByID),
+			chromedp.Click("#login", chromedp.ByID),
+			chromedp.WaitVisible("header .who", chromedp.ByQuery),
+		}
+	}
+	logout := chromedp.Tasks{chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible("#token", chromedp.ByID)}
+	task := s.url + "/tasks/web/1.1"
+	var flash, inbox string
+	sign := func(ministry, report string) chromedp.Tasks {
+		steps := chromedp.Tasks{
+			login(s.tokens.Ministries[ministry]),
+			chromedp.Text("#pending", &inbox, chromedp.ByID),
+			chromedp.Navigate(task),
+			chromedp.WaitVisible("#sign-form", chromedp.ByID),
+			chromedp.SendKeys("#signer", ministry+" 签署人", chromedp.ByID),
+		}
+		if report != "" {
+			steps = append(steps, chromedp.SendKeys("#report", report, chromedp.ByID))
+		}
+		return append(steps, chromedp.Click("#sign", chromedp.ByID), chromedp.WaitVisible("#flash", chromedp.ByID),
+			chromedp.Text("#flash", &flash, chromedp.ByID), shot("signed-"+ministry), logout)
+	}
+	if err := chromedp.Run(ctx, sign("miit", "")); err != nil {
+		t.Fatalf("miit signs: %v", err)
+	}
+	if !strings.Contains(inbox, "web/1.1") || flash != "已提交" {
+		t.Errorf("miit: inbox %q, flash %q", inbox, flash)
+	}
+	if err := chromedp.Run(ctx, sign("mof", "")); err != nil {
+		t.Fatalf("mof signs: %v", err)
+	}
+	if err := chromedp.Run(ctx, sign("ndrc", "联合报告：各项工作已完成")); err != nil {
+		t.Fatalf("the lead files the report: %v", err)
+	}
+	var status, dashboard string
+	if err := chromedp.Run(ctx,
+		login(s.tokens.Office),
+		chromedp.Navigate(s.url+"/office"),
+		chromedp.Text("#tasks", &dashboard, chromedp.ByID),
+		shot("office-dashboard"),
+		chromedp.Navigate(task),
+		chromedp.WaitVisible("#review-form", chromedp.ByID),
+		chromedp.Click("#review", chromedp.ByID),
+		chromedp.WaitVisible("#flash", chromedp.ByID),
+		chromedp.Text("#status", &status, chromedp.ByID),
+		shot("closed"),
+	); err != nil {
+		t.Fatalf("office approves: %v", err)
+	}
+	if !strings.Contains(dashboard, "待审核") {
+		t.Errorf("dashboard before review: %q", dashboard)
+	}
+	if status != "办结" {
+		t.Errorf("task page status %q, want 办结", status)
+	}
+	if n := s.ledgerCount(); n != 5 {
+		t.Errorf("ledger has %d records, want 5", n)
+	}
+}
