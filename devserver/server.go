@@ -35,7 +35,10 @@ type Options struct {
 	Namespace        string
 	Retention        time.Duration
 	SearchAttributes map[string]enumspb.IndexedValueType
-	Logger           *zap.Logger
+	// LogFile receives the server's own log (JSON, info and above); when
+	// empty, warnings and errors go to Logger.
+	LogFile string
+	Logger  *zap.Logger
 }
 
 // Server is a running embedded Temporal server.
@@ -85,7 +88,11 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger := log.NewZapLogger(opts.Logger.Named("temporal-server").WithOptions(zap.IncreaseLevel(zap.WarnLevel)))
+	serverLog, err := serverLogger(opts)
+	if err != nil {
+		return nil, err
+	}
+	logger := log.NewZapLogger(serverLog)
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -103,6 +110,23 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("embedded Temporal: start: %w", err)
 	}
 	return &Server{srv: srv, address: net.JoinHostPort(host, portStr)}, nil
+}
+
+// serverLogger keeps the server's chatter (membership changes while it
+// boots, for instance) out of the operator's terminal when a file is given.
+func serverLogger(opts Options) (*zap.Logger, error) {
+	if opts.LogFile == "" {
+		return opts.Logger.Named("temporal-server").WithOptions(zap.IncreaseLevel(zap.WarnLevel)), nil
+	}
+	cfg := zap.NewProductionConfig()
+	cfg.OutputPaths = []string{opts.LogFile}
+	cfg.ErrorOutputPaths = []string{opts.LogFile}
+	cfg.Sampling = nil
+	l, err := cfg.Build()
+	if err != nil {
+		return nil, fmt.Errorf("embedded Temporal: log file: %w", err)
+	}
+	return l, nil
 }
 
 // Address is the frontend's host:port.

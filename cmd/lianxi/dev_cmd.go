@@ -53,6 +53,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	srv, err := devserver.Start(devserver.Options{
 		DataDir: a.cfg.DataDir, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
 		Retention: a.cfg.Retention, SearchAttributes: workflows.SearchAttributes(), Logger: a.log,
+		LogFile: filepath.Join(a.cfg.DataDir, "temporal-server.log"),
 	})
 	if err != nil {
 		return err
@@ -62,7 +63,8 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 			a.log.Warn("stop embedded Temporal", zap.Error(err))
 		}
 	}()
-	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("db", devserver.DBPath(a.cfg.DataDir)))
+	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("db", devserver.DBPath(a.cfg.DataDir)),
+		zap.String("log", filepath.Join(a.cfg.DataDir, "temporal-server.log")))
 
 	c, err := a.dialWhenReady(ctx)
 	if err != nil {

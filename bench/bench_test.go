@@ -1,0 +1,55 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"testing"
+)
+
+func freeAddress(t *testing.T) string {
+	t.Helper()
+	for try := 0; try < 50; try++ {
+		port := 20000 + rand.IntN(20000)
+		ok := true
+		for _, off := range []int{0, 1, 2, 6, -300, -299, -298, -294} {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+off))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return fmt.Sprintf("127.0.0.1:%d", port)
+		}
+	}
+	t.Fatal("no free port range")
+	return ""
+}
+
+// A quick run of the benchmark as a smoke test: every figure is measured;
+// no speed is asserted (the machine is shared, see BENCHMARKS.md).
+func TestBenchSmoke(t *testing.T) {
+	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]float64{
+		"bare launch": r.Bare.Launch.PerSec, "lianxi launch": r.Lianxi.Launch.PerSec,
+		"bare updates": r.Bare.Updates.PerSec, "lianxi updates": r.Lianxi.Updates.PerSec,
+		"signoff ratio": r.SignoffRatio, "p50 ratio": r.P50Ratio, "replay": r.ReplayPerSec,
+		"ledger appends": r.Lianxi.LedgerAppendsS, "events": r.Lianxi.EventsPerTask, "rss": r.PeakRSSMiB,
+	} {
+		if v <= 0 {
+			t.Errorf("%s = %v, want a measured figure", name, v)
+		}
+	}
+	if r.Lianxi.Updates.Count != 6*4 || r.Bare.Updates.Count != 6*4 {
+		t.Errorf("updates %d and %d, want K+1 per task", r.Lianxi.Updates.Count, r.Bare.Updates.Count)
+	}
+	if r.Lianxi.EventsPerTask <= r.Bare.EventsPerTask {
+		t.Errorf("lianxi history (%v events) should be longer than the bare one (%v)", r.Lianxi.EventsPerTask, r.Bare.EventsPerTask)
+	}
+}

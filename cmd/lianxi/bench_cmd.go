@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"lianxi/bench"
+)
+
+func (a *app) benchCmd() *cobra.Command {
+	o := bench.Options{}
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure the lifecycle against bare Temporal workflows on the embedded server, in one run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Logger = a.log.Named("bench")
+			r, err := bench.Run(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a, r)
+			}
+			printBench(a, r)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&o.Tasks, "tasks", 25, "tasks (N)")
+	cmd.Flags().IntVar(&o.Ministries, "ministries", 5, "participants per task (K), the lead among them")
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 32, "concurrent callers")
+	cmd.Flags().StringVar(&o.Address, "bench-address", "127.0.0.1:17233", "frontend address of the benchmark's own embedded server")
+	cmd.Flags().StringVar(&o.DataDir, "bench-data", "", "keep the benchmark's server and ledger files here (default: a temporary folder)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printBench(a *app, r *bench.Report) {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(tw, "N=%d K=%d C=%d\tbare\tlianxi\tratio\n", r.Tasks, r.Ministries, r.Concurrency)
+	fmt.Fprintf(tw, "launch (tasks/s)\t%.0f\t%.0f\t%.2f\n", r.Bare.Launch.PerSec, r.Lianxi.Launch.PerSec, r.LaunchRatio)
+	fmt.Fprintf(tw, "updates (/s)\t%.0f\t%.0f\t%.2f\n", r.Bare.Updates.PerSec, r.Lianxi.Updates.PerSec, r.SignoffRatio)
+	fmt.Fprintf(tw, "update p50\t%s\t%s\t%.2f\n", ms(r.Bare.UpdateLatency.P50), ms(r.Lianxi.UpdateLatency.P50), r.P50Ratio)
+	fmt.Fprintf(tw, "update p95\t%s\t%s\t\n", ms(r.Bare.UpdateLatency.P95), ms(r.Lianxi.UpdateLatency.P95))
+	fmt.Fprintf(tw, "update p99\t%s\t%s\t\n", ms(r.Bare.UpdateLatency.P99), ms(r.Lianxi.UpdateLatency.P99))
+	fmt.Fprintf(tw, "seconds per task\t%.3f\t%.3f\t\n", r.Bare.TaskSeconds, r.Lianxi.TaskSeconds)
+	fmt.Fprintf(tw, "history events per task\t%.1f\t%.1f\t\n", r.Bare.EventsPerTask, r.Lianxi.EventsPerTask)
+	fmt.Fprintf(tw, "ledger appends/s\t\t%.0f\t\n", r.Lianxi.LedgerAppendsS)
+	fmt.Fprintf(tw, "replay (histories/s)\t\t%.0f\t\n", r.ReplayPerSec)
+	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
+	tw.Flush()
+}
