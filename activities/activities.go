@@ -122,6 +122,39 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	return NotifyResult{Delivered: true}, nil
 }
 
+// NotifyBatchInput asks for one event's notifications to be delivered.
+type NotifyBatchInput struct {
+	Notifications []Notification
+}
+
+// NotifyBatchResult counts the outcome of a batch.
+type NotifyBatchResult struct {
+	Delivered int `json:"delivered"`
+	Refused   int `json:"refused"`
+}
+
+// NotifyBatch delivers each notification of one event. A refusal is
+// recorded and skipped; a transient failure fails the batch so Temporal
+// retries it, and the notifier's idempotency keys keep the ones already
+// delivered from going out twice.
+func (a *Activities) NotifyBatch(ctx context.Context, in NotifyBatchInput) (NotifyBatchResult, error) {
+	var res NotifyBatchResult
+	var transient error
+	for _, n := range in.Notifications {
+		err := a.Notifier.Notify(ctx, n)
+		switch {
+		case err == nil:
+			res.Delivered++
+		case errors.Is(err, ErrPermanent):
+			res.Refused++
+			a.logger().Warn("notification refused", zap.String("id", n.ID), zap.String("recipient", n.Recipient), zap.Error(err))
+		default:
+			transient = errors.Join(transient, fmt.Errorf("notify %s: %w", n.Recipient, err))
+		}
+	}
+	return res, transient
+}
+
 func (a *Activities) logger() *zap.Logger {
 	if a.Logger == nil {
 		return zap.NewNop()

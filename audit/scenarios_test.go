@@ -24,7 +24,13 @@ import (
 
 var update = flag.Bool("update", false, "regenerate testdata/histories on a real in-process server")
 
-const historyDir = "testdata/histories"
+// historyDir holds one folder per generation of the workflow code; every
+// generation stays and keeps replaying. Bump historyGeneration when a
+// workflow change is patched, then regenerate with -update.
+const (
+	historyDir        = "testdata/histories"
+	historyGeneration = "g2"
+)
 
 type discard struct{}
 
@@ -188,7 +194,8 @@ func TestGenerateHistories(t *testing.T) {
 		t.Skip("run with -update to regenerate the committed histories")
 	}
 	l := newLab(t)
-	if err := os.RemoveAll(historyDir); err != nil {
+	gen := filepath.Join(historyDir, historyGeneration)
+	if err := os.RemoveAll(gen); err != nil {
 		t.Fatal(err)
 	}
 	for name, drive := range scenarios {
@@ -201,7 +208,7 @@ func TestGenerateHistories(t *testing.T) {
 		if name == "continue-as-new" && len(runs) < 2 {
 			t.Fatalf("continue-as-new scenario made %d runs", len(runs))
 		}
-		dir := filepath.Join(historyDir, name)
+		dir := filepath.Join(gen, name)
 		if _, err := Export(context.Background(), l.c, runs, dir); err != nil {
 			t.Fatal(err)
 		}

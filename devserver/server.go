@@ -67,9 +67,15 @@ func Start(opts Options) (*Server, error) {
 	sqlCfg := &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
 		DatabaseName: DBPath(opts.DataDir),
+		// Keys other than the driver's own become PRAGMAs. WAL lets readers
+		// run beside the one writer, so the pool may hold a few connections;
+		// synchronous=normal is durable across process crashes in WAL mode
+		// (a power cut may lose the last commits).
 		ConnectAttributes: map[string]string{
-			"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal",
+			"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000",
 		},
+		MaxConns:     4,
+		MaxIdleConns: 4,
 	}
 	if _, err := os.Stat(sqlCfg.DatabaseName); errors.Is(err, os.ErrNotExist) {
 		if err := sqlite.SetupSchema(sqlCfg); err != nil {

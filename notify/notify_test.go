@@ -180,3 +180,35 @@ func TestDeliverTimesOut(t *testing.T) {
 		t.Errorf("timeout gave %v, want a transient error", err)
 	}
 }
+
+func notifyBatchWorkflow(ctx workflow.Context, ns []activities.Notification) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 10},
+	})
+	var a *activities.Activities
+	return workflow.ExecuteActivity(ctx, a.NotifyBatch, activities.NotifyBatchInput{Notifications: ns}).Get(ctx, nil)
+}
+
+// A batch retried after one recipient's failures delivers every
+// notification once: the outbox skips the ones already delivered.
+func TestBatchRetriedDeliversEachOnce(t *testing.T) {
+	good, goodURL := newReceiver(t, 0, 0)
+	flaky, flakyURL := newReceiver(t, 2, http.StatusBadGateway)
+	refusing, refusingURL := newReceiver(t, 100, http.StatusGone)
+	o := newOutbox(t, Webhooks{
+		"miit": {URL: goodURL, Secret: "s3cret"}, "mof": {URL: flakyURL, Secret: "s3cret"}, "mofcom": {URL: refusingURL, Secret: "s3cret"},
+	})
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(notifyBatchWorkflow)
+	env.RegisterActivity(&activities.Activities{Notifier: o})
+	env.ExecuteWorkflow(notifyBatchWorkflow, []activities.Notification{note("b1", "miit"), note("b2", "mof"), note("b3", "mofcom")})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if good.accepted["b1"] != 1 || good.attempts["b1"] != 1 || flaky.accepted["b2"] != 1 || refusing.attempts["b3"] != 1 {
+		t.Errorf("good %v/%v flaky %v refusing %v: want each delivered once, the refusal tried once",
+			good.accepted, good.attempts, flaky.accepted, refusing.attempts)
+	}
+}

@@ -78,26 +78,51 @@ func (w *taskWorkflow) record(ctx workflow.Context, id, kind, actor, person stri
 // notify sends one notification in the background; failures are logged,
 // never returned to a caller.
 func (w *taskWorkflow) notify(ctx workflow.Context, kind, recipient, detail string) {
-	w.s.NotifySeq++
-	n := activities.Notification{
-		ID: fmt.Sprintf("%s/n%d", w.id, w.s.NotifySeq), Recipient: recipient, Kind: kind,
-		PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Title: w.spec.Title,
-		Round: w.s.Round, Due: w.s.currentDue(), Detail: detail,
-	}
-	w.inflight++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { w.inflight-- }()
-		actx := workflow.WithActivityOptions(ctx, notifyOptions)
-		var res activities.NotifyResult
-		if err := workflow.ExecuteActivity(actx, a.Notify, activities.NotifyInput{Notification: n}).Get(actx, &res); err != nil {
-			workflow.GetLogger(ctx).Warn("notification not delivered", "id", n.ID, "recipient", recipient, "error", err)
-		}
-	})
+	w.notifyMany(ctx, kind, []string{recipient}, detail)
 }
 
+// notifyAll tells every participant.
 func (w *taskWorkflow) notifyAll(ctx workflow.Context, kind, detail string) {
-	for _, p := range w.s.Participants {
-		w.notify(ctx, kind, p.ID, detail)
+	w.notifyMany(ctx, kind, w.s.ids(), detail)
+}
+
+// versionBatchNotify marks the change that sends one event's notifications
+// to all its recipients in one activity instead of one activity each.
+const versionBatchNotify = "batch-notify"
+
+// notifyMany sends one event's notification to each recipient, each with its
+// own idempotency key. Runs started before versionBatchNotify keep one
+// activity per recipient; newer runs send them in one batch activity.
+func (w *taskWorkflow) notifyMany(ctx workflow.Context, kind string, recipients []string, detail string) {
+	if len(recipients) == 0 {
+		return
+	}
+	ns := make([]activities.Notification, 0, len(recipients))
+	for _, r := range recipients {
+		w.s.NotifySeq++
+		ns = append(ns, activities.Notification{
+			ID: fmt.Sprintf("%s/n%d", w.id, w.s.NotifySeq), Recipient: r, Kind: kind,
+			PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Title: w.spec.Title,
+			Round: w.s.Round, Due: w.s.currentDue(), Detail: detail,
+		})
+	}
+	batch := workflow.GetVersion(ctx, versionBatchNotify, workflow.DefaultVersion, 1) == 1
+	send := func(fn any, arg any) {
+		w.inflight++
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer func() { w.inflight-- }()
+			actx := workflow.WithActivityOptions(ctx, notifyOptions)
+			if err := workflow.ExecuteActivity(actx, fn, arg).Get(actx, nil); err != nil {
+				workflow.GetLogger(ctx).Warn("notification not delivered", "kind", kind, "error", err)
+			}
+		})
+	}
+	if batch {
+		send(a.NotifyBatch, activities.NotifyBatchInput{Notifications: ns})
+		return
+	}
+	for _, n := range ns {
+		send(a.Notify, activities.NotifyInput{Notification: n})
 	}
 }
 
@@ -149,9 +174,7 @@ func (w *taskWorkflow) tick(ctx workflow.Context) error {
 		if w.s.Status == StatusInReview {
 			w.notify(ctx, notifyReminder, officeRecipient, "")
 		} else {
-			for _, id := range w.s.pending() {
-				w.notify(ctx, notifyReminder, id, "")
-			}
+			w.notifyMany(ctx, notifyReminder, w.s.pending(), "")
 		}
 	}
 	w.upsertSearch(ctx)

@@ -57,7 +57,12 @@ func (w *taskWorkflow) decide(ctx workflow.Context, d decision) (Receipt, error)
 		return Receipt{}, err
 	}
 	d.apply(id, workflow.Now(ctx))
-	w.dirty = true
+	// Runs started before this version woke the timer loop after every
+	// decision (cancelling and restarting its timer each time); now only
+	// decisions that move a due date or the phase do (see rearm).
+	if workflow.GetVersion(ctx, versionRearmOnTimingOnly, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		w.dirty = true
+	}
 	w.upsertSearch(ctx)
 	r := Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round}
 	w.s.Receipts[id] = r
@@ -101,6 +106,7 @@ func (w *taskWorkflow) review(ctx workflow.Context, r ReviewRequest) (Receipt, e
 				w.notifyAll(ctx, notifyClosure, r.Comment)
 				return
 			}
+			w.rearm()
 			w.s.Round++
 			w.s.Status = StatusSigning
 			for i := range w.s.Participants {
@@ -164,6 +170,7 @@ func (w *taskWorkflow) decideExtension(ctx workflow.Context, r ExtensionDecision
 
 // moveDue sets the current phase's due date and starts its warning afresh.
 func (w *taskWorkflow) moveDue(now, due time.Time) {
+	w.rearm()
 	if w.s.Status == StatusInReview {
 		w.s.ReviewDue = due
 	} else {

@@ -164,9 +164,7 @@ func (w *taskWorkflow) run(ctx workflow.Context) (TaskOutcome, error) {
 			return TaskOutcome{}, err
 		}
 		w.s.Assigned = true
-		for _, p := range w.s.Participants {
-			w.notify(ctx, notifyAssignment, p.ID, "")
-		}
+		w.notifyAll(ctx, notifyAssignment, "")
 	}
 	w.upsertSearch(ctx)
 	for w.s.open() {
@@ -218,8 +216,16 @@ func (w *taskWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 	return w.canAfter > 0 && info.GetCurrentHistoryLength() >= w.canAfter
 }
 
+// versionRearmOnTimingOnly marks the change that stopped waking the timer
+// loop after decisions that do not touch a due date or the phase.
+const versionRearmOnTimingOnly = "rearm-on-timing-only"
+
+// rearm wakes the timer loop to recompute its next wake-up.
+func (w *taskWorkflow) rearm() { w.dirty = true }
+
 // finish ends the task with the given status.
 func (w *taskWorkflow) finish(ctx workflow.Context, status, comment string) {
+	w.rearm()
 	w.s.Status = status
 	w.s.Outcome = &TaskOutcome{
 		Status: status, Rounds: w.s.Round, Decisions: w.s.Decisions,
@@ -230,6 +236,7 @@ func (w *taskWorkflow) finish(ctx workflow.Context, status, comment string) {
 
 // enterReview moves a completed round to the office.
 func (w *taskWorkflow) enterReview(ctx workflow.Context) {
+	w.rearm()
 	now := workflow.Now(ctx)
 	w.s.Status = StatusInReview
 	w.s.ReviewDue = now.Add(w.spec.ReviewPeriod)
