@@ -261,3 +261,22 @@ func (t Temporal) ClientOptions() (client.Options, error) {
 	opts.ConnectionOptions.TLS = cfg
 	return opts, nil
 }
+
+// Reference renders every setting as a Markdown table: flag, environment
+// variable, default and meaning. docs/configuration.md holds it.
+func Reference() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
+	for _, s := range (&Config{}).Settings() {
+		def := s.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		doc := s.Doc
+		if s.Secret {
+			doc += " — secret: printed redacted"
+		}
+		fmt.Fprintf(&b, "| `--%s` | `%s` | `%s` | %s |\n", s.Flag, s.Env, def, strings.ReplaceAll(doc, "|", "\\|"))
+	}
+	return b.String()
+}

@@ -1,0 +1,98 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"lianxi/config"
+)
+
+func loadCompose(t *testing.T) *types.Project {
+	t.Helper()
+	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"},
+		cli.WithWorkingDirectory(".."), cli.WithName("lianxi"), cli.WithEnv([]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := opts.LoadProject(context.Background())
+	if err != nil {
+		t.Fatalf("docker-compose.yml does not load: %v", err)
+	}
+	return p
+}
+
+func TestComposeFile(t *testing.T) {
+	p := loadCompose(t)
+	want := []string{"postgresql", "temporal", "temporal-ui", "ledger-postgres", "lianxi-worker", "lianxi-serve"}
+	for _, name := range want {
+		if _, ok := p.Services[name]; !ok {
+			t.Errorf("service %s missing", name)
+		}
+	}
+	for name, s := range p.Services {
+		if s.Image == "" && s.Build == nil {
+			t.Errorf("%s has neither image nor build", name)
+		}
+		for dep, d := range s.DependsOn {
+			if d.Condition != types.ServiceConditionHealthy {
+				t.Errorf("%s starts after %s without waiting for it to be healthy", name, dep)
+			}
+			if p.Services[dep].HealthCheck == nil {
+				t.Errorf("%s waits for %s, which has no health check", name, dep)
+			}
+		}
+	}
+	for _, name := range []string{"postgresql", "temporal", "ledger-postgres", "lianxi-serve"} {
+		if hc := p.Services[name].HealthCheck; hc == nil || len(hc.Test) == 0 {
+			t.Errorf("%s has no health check", name)
+		}
+	}
+	if w := p.Services["lianxi-worker"]; w.Deploy == nil || w.Deploy.Replicas == nil || *w.Deploy.Replicas < 2 {
+		t.Errorf("lianxi-worker should run several replicas")
+	}
+	for _, v := range []string{"temporal-db", "ledger-db"} {
+		if _, ok := p.Volumes[v]; !ok {
+			t.Errorf("named volume %s missing", v)
+		}
+	}
+}
+
+// Every variable the lianxi services set is one the config package reads.
+func TestComposeEnvironmentIsDocumented(t *testing.T) {
+	p := loadCompose(t)
+	var known []string
+	for _, s := range (&config.Config{}).Settings() {
+		known = append(known, s.Env)
+	}
+	for _, name := range []string{"lianxi-worker", "lianxi-serve"} {
+		s := p.Services[name]
+		if len(s.Environment) == 0 {
+			t.Errorf("%s sets no environment", name)
+		}
+		for k := range s.Environment {
+			if !slices.Contains(known, k) {
+				t.Errorf("%s sets %s, which lianxi's configuration does not read", name, k)
+			}
+		}
+		if s.Environment["LIANXI_LEDGER_DSN"] == nil || !strings.HasPrefix(*s.Environment["LIANXI_LEDGER_DSN"], "postgres://") {
+			t.Errorf("%s: the ledger must be on PostgreSQL", name)
+		}
+	}
+}
+
+func TestDockerfileRunsAsNonRoot(t *testing.T) {
+	b, err := os.ReadFile("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if strings.Count(s, "FROM ") < 2 || !strings.Contains(s, "USER nonroot") || !strings.Contains(s, "CGO_ENABLED=0") {
+		t.Errorf("Dockerfile should be multi-stage, static and run as non-root")
+	}
+}
