@@ -86,11 +86,39 @@ type NotifyResult struct {
 	Delivered bool `json:"delivered"`
 }
 
+// Observer is told what the activities did, for metrics. Optional.
+type Observer interface {
+	DecisionRecorded(kind string)
+	// NotificationDone reports "delivered", "refused" or "failed".
+	NotificationDone(result string)
+}
+
 // Activities implements the workflow's activities.
 type Activities struct {
 	Ledger   Ledger
 	Notifier Notifier
 	Logger   *zap.Logger
+	Observer Observer
+}
+
+func (a *Activities) observeDecision(kind string) {
+	if a.Observer != nil {
+		a.Observer.DecisionRecorded(kind)
+	}
+}
+
+func (a *Activities) observeNotification(err error) {
+	if a.Observer == nil {
+		return
+	}
+	switch {
+	case err == nil:
+		a.Observer.NotificationDone("delivered")
+	case errors.Is(err, ErrPermanent):
+		a.Observer.NotificationDone("refused")
+	default:
+		a.Observer.NotificationDone("failed")
+	}
 }
 
 // RecordDecision appends a decision to the ledger. It runs as a local activity
@@ -104,6 +132,7 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 	if err != nil {
 		return RecordDecisionResult{}, fmt.Errorf("record decision %s: %w", in.Entry.DecisionID, err)
 	}
+	a.observeDecision(in.Entry.Kind)
 	return RecordDecisionResult{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash}, nil
 }
 
@@ -111,6 +140,7 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 // errors so Temporal retries them with backoff; refusals are non-retryable.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, error) {
 	err := a.Notifier.Notify(ctx, in.Notification)
+	a.observeNotification(err)
 	if errors.Is(err, ErrPermanent) {
 		a.logger().Warn("notification refused",
 			zap.String("id", in.Notification.ID), zap.String("recipient", in.Notification.Recipient), zap.Error(err))
@@ -142,6 +172,7 @@ func (a *Activities) NotifyBatch(ctx context.Context, in NotifyBatchInput) (Noti
 	var transient error
 	for _, n := range in.Notifications {
 		err := a.Notifier.Notify(ctx, n)
+		a.observeNotification(err)
 		switch {
 		case err == nil:
 			res.Delivered++

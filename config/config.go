@@ -38,9 +38,11 @@ type Config struct {
 	WebhooksFile string
 	// PrincipalsFile holds the console's principals and token hashes.
 	PrincipalsFile string
-	Defaults       TaskDefaults
-	LogLevel       string
-	LogFormat      string
+	// MetricsAddr serves /metrics and /healthz; empty disables them.
+	MetricsAddr string
+	Defaults    TaskDefaults
+	LogLevel    string
+	LogFormat   string
 	// Retention is how long the embedded server keeps closed histories.
 	Retention time.Duration
 }
@@ -92,6 +94,7 @@ func (c *Config) Settings() []Setting {
 		{"public-url", "LIANXI_PUBLIC_URL", "", "console URL used in notification links (default http://<http-addr>)", false, &c.PublicURL},
 		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
+		{"metrics-addr", "LIANXI_METRICS_ADDR", "", "address for Prometheus /metrics and /healthz (worker, serve, dev); empty disables", false, &c.MetricsAddr},
 		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
 		{"sign-off-period", "LIANXI_SIGN_OFF_PERIOD", "30d", "default time a round of sign-off gets", false, &c.Defaults.SignOffPeriod},
 		{"review-period", "LIANXI_REVIEW_PERIOD", "7d", "default time the office gets to review", false, &c.Defaults.ReviewPeriod},

@@ -48,7 +48,7 @@ func TestComposeFile(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"postgresql", "temporal", "ledger-postgres", "lianxi-serve"} {
+	for _, name := range []string{"postgresql", "temporal", "ledger-postgres", "lianxi-worker", "lianxi-serve"} {
 		if hc := p.Services[name].HealthCheck; hc == nil || len(hc.Test) == 0 {
 			t.Errorf("%s has no health check", name)
 		}

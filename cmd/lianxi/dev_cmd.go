@@ -43,6 +43,7 @@ again on the same data folder and every task is where it was.`,
 
 func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	a.printConfig()
+	a.startMetrics(ctx)
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
@@ -71,6 +72,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer c.Close()
+	a.watchTasks(ctx, c)
 	if err := starter.EnsureSearchAttributes(ctx, c, a.cfg.Temporal.Namespace); err != nil {
 		return err
 	}

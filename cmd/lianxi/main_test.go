@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -64,16 +65,18 @@ func lianxi(ctx context.Context, args ...string) result {
 
 // devProcess runs `lianxi dev` until stopped.
 type devProcess struct {
-	cancel context.CancelFunc
-	done   chan result
-	http   string
+	cancel  context.CancelFunc
+	done    chan result
+	http    string
+	metrics string
 }
 
 func startDev(t *testing.T, dir, addr string) *devProcess {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t)}
+	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t), metrics: freeHTTPAddress(t)}
 	go func() {
-		d.done <- lianxi(ctx, "dev", "--data", dir, "--temporal-address", addr, "--http-addr", d.http, "--log-level", "error")
+		d.done <- lianxi(ctx, "dev", "--data", dir, "--temporal-address", addr, "--http-addr", d.http,
+			"--metrics-addr", d.metrics, "--log-level", "error")
 	}()
 	return d
 }
@@ -120,10 +123,10 @@ func TestDevRestartKeepsState(t *testing.T) {
 		Office     string            `json:"office"`
 		Ministries map[string]string `json:"ministries"`
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
-	if err != nil || json.Unmarshal(b, &tokens) != nil || tokens.Office == "" || tokens.Ministries["ndrc"] == "" {
-		t.Fatalf("tokens.json: %v %s", err, b)
-	}
+	eventually(t, "tokens.json", func() bool {
+		b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
+		return err == nil && json.Unmarshal(b, &tokens) == nil && tokens.Office != "" && tokens.Ministries["ndrc"] != ""
+	})
 	eventually(t, "the API lists 25 tasks", func() bool {
 		req, _ := http.NewRequest("GET", "http://"+dev.http+"/api/tasks?plan=internet-plus-2015", nil)
 		req.Header.Set("Authorization", "Bearer "+tokens.Office)
@@ -152,6 +155,21 @@ func TestDevRestartKeepsState(t *testing.T) {
 		if r := lianxi(ctx, append(args, at...)...); r.code != 0 {
 			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
 		}
+	}
+	// Prometheus metrics: the SDK's own and the project's.
+	resp, err := http.Get("http://" + dev.metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`lianxi_decisions_recorded_total{kind="closure"} 1`, "temporal_request", "lianxi_notifications_total"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if resp, err := http.Get("http://" + dev.metrics + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("healthz: %v %v", resp, err)
 	}
 	dev.stop(t)
 

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -10,6 +14,7 @@ import (
 
 	"lianxi/config"
 	"lianxi/logging"
+	"lianxi/metrics"
 	"lianxi/taskclient"
 )
 
@@ -20,6 +25,10 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *zap.Logger
+	// metrics is set by long-running commands that serve /metrics.
+	metrics *metrics.Metrics
+	// client is the connected Temporal client, for the health check.
+	client atomic.Value
 }
 
 func newRoot(stdout, stderr io.Writer, getenv func(string) string) (*cobra.Command, error) {
@@ -57,11 +66,44 @@ func (a *app) dial() (client.Client, error) {
 		return nil, err
 	}
 	opts.Logger = logging.Temporal(a.log.Named("temporal"))
+	if a.metrics != nil {
+		opts.MetricsHandler = a.metrics.SDK()
+	}
 	c, err := client.Dial(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", a.cfg.Temporal.Address, err)
 	}
 	return c, nil
+}
+
+// startMetrics serves /metrics and /healthz when configured, and keeps the
+// tasks gauge current from visibility.
+func (a *app) startMetrics(ctx context.Context) {
+	if a.cfg.MetricsAddr == "" {
+		return
+	}
+	a.metrics = metrics.New()
+	go func() {
+		health := func(ctx context.Context) error {
+			c, ok := a.client.Load().(client.Client)
+			if !ok {
+				return errors.New("not connected to Temporal yet")
+			}
+			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}
+		if err := a.metrics.Serve(ctx, a.cfg.MetricsAddr, health); err != nil {
+			a.log.Error("metrics server", zap.Error(err))
+		}
+	}()
+}
+
+// watchTasks refreshes the tasks gauge.
+func (a *app) watchTasks(ctx context.Context, c client.Client) {
+	a.client.Store(c)
+	if a.metrics != nil {
+		go a.metrics.RefreshTasks(ctx, c, a.cfg.Temporal.Namespace, 30*time.Second)
+	}
 }
 
 func (a *app) tasks(c client.Client) *taskclient.Client {

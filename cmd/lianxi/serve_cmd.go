@@ -21,11 +21,13 @@ func (a *app) serveCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
+			a.startMetrics(cmd.Context())
 			c, err := a.dial()
 			if err != nil {
 				return err
 			}
 			defer c.Close()
+			a.watchTasks(cmd.Context(), c)
 			store, err := a.openLedger(cmd.Context())
 			if err != nil {
 				return err

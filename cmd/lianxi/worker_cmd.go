@@ -22,6 +22,7 @@ func (a *app) workerCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
+			a.startMetrics(cmd.Context())
 			acts, closeActs, err := a.activities(cmd.Context())
 			if err != nil {
 				return err
@@ -32,6 +33,7 @@ func (a *app) workerCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			a.watchTasks(cmd.Context(), c)
 			if err := starter.EnsureSearchAttributes(cmd.Context(), c, a.cfg.Temporal.Namespace); err != nil {
 				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
 			}
@@ -74,5 +76,8 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		return nil, nil, err
 	}
 	acts := &activities.Activities{Ledger: store, Notifier: outbox, Logger: a.log.Named("activities")}
+	if a.metrics != nil {
+		acts.Observer = a.metrics
+	}
 	return acts, func() { store.Close() }, nil
 }
