@@ -7,6 +7,7 @@
 pg_start() {
   if [ -n "${LIANXI_TEST_PG_DSN:-}" ]; then
     echo "using PostgreSQL at LIANXI_TEST_PG_DSN"
+    export LIANXI_TEST_PG_BIN="${LIANXI_TEST_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
     return
   fi
   local bin

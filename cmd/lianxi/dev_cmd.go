@@ -111,10 +111,11 @@ func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
 	return bundled.Plan()
 }
 
-// dialWhenReady connects to the embedded server, waiting for it to serve.
+// dialWhenReady connects to Temporal, waiting for it to serve: a process
+// that starts before the server (or while it restarts) keeps trying until
+// ctx ends instead of exiting.
 func (a *app) dialWhenReady(ctx context.Context) (client.Client, error) {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	for attempt := 1; ; attempt++ {
 		c, err := a.dial()
 		if err == nil {
 			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
@@ -122,10 +123,14 @@ func (a *app) dialWhenReady(ctx context.Context) (client.Client, error) {
 			}
 			c.Close()
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, errors.Join(err, ctx.Err())
+		if attempt%10 == 0 {
+			a.log.Warn("waiting for Temporal", zap.String("address", a.cfg.Temporal.Address), zap.Error(err))
 		}
-		time.Sleep(500 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connect to Temporal at %s: %w", a.cfg.Temporal.Address, errors.Join(err, ctx.Err()))
+		case <-time.After(min(time.Duration(attempt)*200*time.Millisecond, 3*time.Second)):
+		}
 	}
 }
 

@@ -55,7 +55,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) (*cobra.Comma
 	if err := a.cfg.Bind(root.PersistentFlags(), getenv); err != nil {
 		return nil, err
 	}
-	root.AddCommand(a.devCmd(), a.workerCmd(), a.serveCmd(), a.benchCmd(), a.probeCmd(), a.planCmd(), a.taskCmd(), a.auditCmd())
+	root.AddCommand(a.devCmd(), a.workerCmd(), a.serveCmd(), a.serverCmd(), a.benchCmd(), a.probeCmd(), a.planCmd(), a.taskCmd(), a.auditCmd())
 	return root, nil
 }
 

@@ -22,13 +22,13 @@ func (a *app) serveCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
 			a.startMetrics(cmd.Context())
-			c, err := a.dial()
+			c, err := a.dialWhenReady(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close()
 			a.watchTasks(cmd.Context(), c)
-			store, err := a.openLedger(cmd.Context())
+			store, err := a.openLedgerWhenReady(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -28,7 +30,7 @@ func (a *app) workerCmd() *cobra.Command {
 				return err
 			}
 			defer closeActs()
-			c, err := a.dial()
+			c, err := a.dialWhenReady(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -57,9 +59,28 @@ func (a *app) openLedger(ctx context.Context) (*ledger.SQLStore, error) {
 	return ledger.OpenSQLite(ctx, a.cfg.LedgerPath())
 }
 
+// openLedgerWhenReady is openLedger for long-running processes: while the
+// database is unreachable (starting, restarting) it keeps trying.
+func (a *app) openLedgerWhenReady(ctx context.Context) (*ledger.SQLStore, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := a.openLedger(ctx)
+		if err == nil || a.cfg.LedgerDSN == "" {
+			return s, err
+		}
+		if attempt%10 == 0 {
+			a.log.Warn("waiting for the ledger database", zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, errors.Join(err, ctx.Err())
+		case <-time.After(min(time.Duration(attempt)*200*time.Millisecond, 3*time.Second)):
+		}
+	}
+}
+
 // activities wires the real ledger and outbox.
 func (a *app) activities(ctx context.Context) (*activities.Activities, func(), error) {
-	store, err := a.openLedger(ctx)
+	store, err := a.openLedgerWhenReady(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
