@@ -1,0 +1,188 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"lianxi/logging"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+func dialReady(ctx context.Context, o Options) (client.Client, error) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := client.Dial(client.Options{HostPort: o.Address, Namespace: "default", Logger: logging.Temporal(o.Logger)})
+		if err == nil {
+			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
+				return c, nil
+			}
+			c.Close()
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("embedded server not ready: %w", err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// parallel runs f(i) for i in [0,n) on c goroutines.
+func parallel(n, c int, f func(i int) error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, c)
+	for g := 0; g < c; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// timed records the latency of every call it wraps.
+type timed struct {
+	mu sync.Mutex
+	ds []time.Duration
+}
+
+func (t *timed) do(f func() error) error {
+	start := time.Now()
+	err := f()
+	t.mu.Lock()
+	t.ds = append(t.ds, time.Since(start))
+	t.mu.Unlock()
+	return err
+}
+
+func bareIDs(prefix string, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = prefix + "bench-bare/" + strconv.Itoa(i+1)
+	}
+	return ids
+}
+
+func runBare(ctx context.Context, c client.Client, o Options, prefix string) (Side, error) {
+	ids := bareIDs(prefix, o.Tasks)
+	updates := o.Ministries + 1
+	start := time.Now()
+	err := parallel(o.Tasks, o.Concurrency, func(i int) error {
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: bareQueue,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, BareWorkflow, updates)
+		return err
+	})
+	if err != nil {
+		return Side{}, err
+	}
+	launch := phase(o.Tasks, time.Since(start))
+	var lat timed
+	var taskTime atomic.Int64
+	start = time.Now()
+	err = parallel(o.Tasks, o.Concurrency, func(i int) error {
+		t0 := time.Now()
+		for u := 0; u < updates; u++ {
+			if err := lat.do(func() error {
+				h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[i], UpdateName: "touch",
+					UpdateID: fmt.Sprintf("u%d", u), Args: []any{"x"}, WaitForStage: client.WorkflowUpdateStageCompleted})
+				if err != nil {
+					return err
+				}
+				return h.Get(ctx, nil)
+			}); err != nil {
+				return err
+			}
+		}
+		taskTime.Add(int64(time.Since(t0)))
+		return nil
+	})
+	if err != nil {
+		return Side{}, err
+	}
+	return Side{Launch: launch, Updates: phase(o.Tasks*updates, time.Since(start)), UpdateLatency: latency(lat.ds),
+		TaskSeconds: time.Duration(taskTime.Load() / int64(o.Tasks)).Seconds()}, nil
+}
+
+// ministries are the bench tasks' participants: the lead first.
+func ministries(k int) []string {
+	all := []string{"ndrc", "miit", "mof", "most", "cac", "mofcom", "moe", "mps", "pbc", "sasac"}
+	out := make([]string, 0, k)
+	for i := 0; i < k; i++ {
+		if i < len(all) {
+			out = append(out, all[i])
+		} else {
+			out = append(out, fmt.Sprintf("m%d", i))
+		}
+	}
+	return out
+}
+
+func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side, error) {
+	tasks := &taskclient.Client{C: c, Namespace: "default"}
+	parts := ministries(o.Ministries)
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	specs := make([]workflows.TaskSpec, o.Tasks)
+	ids := make([]string, o.Tasks)
+	for i := range specs {
+		specs[i] = workflows.TaskSpec{PlanID: "bench-" + run, TaskNo: strconv.Itoa(i + 1), Title: "基准任务",
+			Lead: parts[0], Participants: parts}
+		ids[i] = workflows.WorkflowID(specs[i].PlanID, specs[i].TaskNo)
+	}
+	start := time.Now()
+	rep, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency})
+	if err != nil {
+		return nil, Side{}, err
+	}
+	if rep.Started != o.Tasks {
+		return nil, Side{}, fmt.Errorf("launched %d of %d", rep.Started, o.Tasks)
+	}
+	launch := phase(o.Tasks, time.Since(start))
+	var lat timed
+	var taskTime atomic.Int64
+	start = time.Now()
+	err = parallel(o.Tasks, o.Concurrency, func(i int) error {
+		t0 := time.Now()
+		send := func(name, req string, arg any) error {
+			return lat.do(func() error { _, err := tasks.Update(ctx, ids[i], name, req, arg); return err })
+		}
+		for _, m := range parts[1:] {
+			if err := send(workflows.UpdateSignOff, m, workflows.SignOffRequest{Ministry: m, Decision: workflows.DecisionApprove}); err != nil {
+				return err
+			}
+		}
+		if err := send(workflows.UpdateSignOff, parts[0], workflows.SignOffRequest{Ministry: parts[0], Decision: workflows.DecisionApprove, Report: "联合报告"}); err != nil {
+			return err
+		}
+		if err := send(workflows.UpdateReview, "review", workflows.ReviewRequest{Decision: workflows.DecisionApprove}); err != nil {
+			return err
+		}
+		taskTime.Add(int64(time.Since(t0)))
+		return nil
+	})
+	if err != nil {
+		return nil, Side{}, err
+	}
+	updates := phase(o.Tasks*(o.Ministries+1), time.Since(start))
+	return ids, Side{Launch: launch, Updates: updates, UpdateLatency: latency(lat.ds),
+		TaskSeconds: time.Duration(taskTime.Load() / int64(o.Tasks)).Seconds()}, nil
+}

@@ -1,0 +1,226 @@
+package console
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"lianxi/ledger"
+	"lianxi/plan"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+type option struct{ Value, Label string }
+
+type total struct {
+	Label string
+	Count int
+}
+
+type dashboardData struct {
+	Tasks                     []taskclient.Summary
+	Totals                    []total
+	Sections                  []string
+	Statuses                  []option
+	Section, Status, Ministry string
+}
+
+func (s *Server) dashboard(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		q := r.URL.Query()
+		d := dashboardData{Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry")}
+		all, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: d.Ministry})
+		if err != nil {
+			return err
+		}
+		taskclient.SortForDashboard(all)
+		counts := map[string]int{}
+		sections := map[string]bool{}
+		for _, task := range all {
+			counts[task.Status]++
+			sec, _, _ := strings.Cut(task.No, ".")
+			sections[sec] = true
+			if (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
+				d.Tasks = append(d.Tasks, task)
+			}
+		}
+		for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview, workflows.StatusClosed, workflows.StatusCancelled} {
+			d.Totals = append(d.Totals, total{statusLabels[st], counts[st]})
+			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
+		}
+		for sec := range sections {
+			d.Sections = append(d.Sections, sec)
+		}
+		slices.Sort(d.Sections)
+		s.render(w, t, s.view(sess, "任务总览", r, d))
+		return nil
+	}
+}
+
+type inboxData struct {
+	Tasks         []taskclient.Summary
+	Notifications any
+}
+
+func (s *Server) inbox(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		list, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: sess.principal.Ministry, Pending: true})
+		if err != nil {
+			return err
+		}
+		taskclient.SortForDashboard(list)
+		notes, err := s.d.Outbox.Inbox(r.Context(), sess.principal.Ministry, 50)
+		if err != nil {
+			return err
+		}
+		s.render(w, t, s.view(sess, "我的待办", r, inboxData{Tasks: list, Notifications: notes}))
+		return nil
+	}
+}
+
+type taskData struct {
+	Status                       workflows.TaskStatus
+	Timeline                     []ledger.Record
+	CanSign, IsLead, CanProgress bool
+	CanReview                    bool
+	RequestID                    string
+}
+
+func (s *Server) taskPage(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+		if err != nil {
+			return err
+		}
+		p := sess.principal
+		if !canRead(p, st) {
+			return errForbidden
+		}
+		d := taskData{Status: st, RequestID: uuid.NewString()}
+		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
+			d.Timeline = append(d.Timeline, rec)
+			return nil
+		}); err != nil {
+			return err
+		}
+		open := st.Status == workflows.StatusSigning || st.Status == workflows.StatusInReview
+		if p.Role == RoleMinistry {
+			for _, pt := range st.Participants {
+				if pt.ID == p.Ministry {
+					d.CanProgress = open
+					d.IsLead = pt.Role == workflows.RoleLead
+					d.CanSign = st.Status == workflows.StatusSigning && pt.Answer == nil && (!d.IsLead || len(st.Pending) == 1)
+				}
+			}
+		}
+		d.CanReview = p.Role == RoleOffice && st.Status == workflows.StatusInReview
+		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
+		return nil
+	}
+}
+
+// formUpdate sends a console form as an update and returns to the task page
+// with the outcome.
+func (s *Server) formUpdate(name string) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		f := r.PostFormValue
+		var arg any
+		switch name {
+		case workflows.UpdateSignOff:
+			arg = workflows.SignOffRequest{Ministry: sess.principal.Ministry, Signer: f("signer"), Decision: f("decision"), Comment: f("comment"), Report: f("report")}
+		case workflows.UpdateReportProgress:
+			arg = workflows.ProgressRequest{Ministry: sess.principal.Ministry, Text: f("text")}
+		case workflows.UpdateReview:
+			arg = workflows.ReviewRequest{Decision: f("decision"), Comment: f("comment"), Reviewer: f("reviewer")}
+		}
+		back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
+		_, err := s.d.Tasks.Update(r.Context(), taskID(r), name, f("request_id"), arg)
+		var rej *taskclient.Rejection
+		switch {
+		case errors.As(err, &rej):
+			http.Redirect(w, r, back+"?error="+url.QueryEscape(rej.Message), http.StatusSeeOther)
+			return nil
+		case err != nil:
+			return err
+		}
+		http.Redirect(w, r, back+"?msg="+url.QueryEscape("已提交"), http.StatusSeeOther)
+		return nil
+	}
+}
+
+type uploadData struct {
+	PlanID   string
+	Preview  *plan.Plan
+	PlanJSON string
+}
+
+func (s *Server) uploadPreview(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		d := uploadData{PlanID: r.PostFormValue("plan_id")}
+		file, _, err := r.FormFile("file")
+		if err != nil {
+			http.Redirect(w, r, "/upload?error="+url.QueryEscape("请选择文件"), http.StatusSeeOther)
+			return nil
+		}
+		defer file.Close()
+		data, err := io.ReadAll(io.LimitReader(file, plan.MaxDocumentSize+1))
+		if err != nil {
+			return err
+		}
+		p, err := s.loadPlan(data, d.PlanID, false)
+		if err != nil {
+			v := s.view(sess, "导入规划", r, d)
+			v.Error = err.Error()
+			s.render(w, t, v)
+			return nil
+		}
+		b, _ := json.Marshal(p)
+		d.Preview, d.PlanJSON = p, string(b)
+		s.render(w, t, s.view(sess, "导入规划", r, d))
+		return nil
+	}
+}
+
+func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, _ session) error {
+	p, err := s.loadPlan([]byte(r.PostFormValue("plan_json")), "", false)
+	if err != nil {
+		http.Redirect(w, r, "/upload?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
+		return nil
+	}
+	res, err := s.launch(r, p)
+	if err != nil {
+		return err
+	}
+	msg := "规划 " + res.PlanID + "：新启动 " + strconv.Itoa(res.Started) + " 项，已在办 " + strconv.Itoa(res.AlreadyRunning) + " 项，已结束 " + strconv.Itoa(res.AlreadyClosed) + " 项"
+	http.Redirect(w, r, "/office?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+type auditData struct {
+	Verify ledger.VerifyResult
+	Tasks  []taskclient.Summary
+}
+
+func (s *Server) auditPage(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		res, err := ledger.Verify(r.Context(), s.d.Ledger)
+		if err != nil {
+			return err
+		}
+		list, err := s.d.Tasks.List(r.Context(), taskclient.Filter{})
+		if err != nil {
+			return err
+		}
+		s.render(w, t, s.view(sess, "审计", r, auditData{Verify: res, Tasks: list}))
+		return nil
+	}
+}
