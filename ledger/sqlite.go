@@ -43,6 +43,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLStore, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	// Every append is on disk before the caller gets its receipt.
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

@@ -119,7 +119,13 @@ func scanRecord(sc scanner) (Record, error) {
 	return r, nil
 }
 
-// Append implements Store.
+// busyRetry bounds how long Append keeps retrying while another process
+// holds the database's write lock.
+const busyRetry = 2 * time.Minute
+
+// Append implements Store. When another process holds the write lock
+// longer than the driver waits (SQLite under heavy contention), the append
+// is retried rather than failed.
 func (s *SQLStore) Append(ctx context.Context, e Entry) (Record, error) {
 	if err := e.Validate(); err != nil {
 		return Record{}, err
@@ -127,6 +133,26 @@ func (s *SQLStore) Append(ctx context.Context, e Entry) (Record, error) {
 	e.At = e.At.UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	deadline := time.Now().Add(busyRetry)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		r, err := s.append(ctx, e)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return r, err
+		}
+		select {
+		case <-ctx.Done():
+			return Record{}, fmt.Errorf("append %s: %w", e.DecisionID, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+// isBusy reports SQLite's "database is locked" (SQLITE_BUSY).
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
+}
+
+func (s *SQLStore) append(ctx context.Context, e Entry) (Record, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Record{}, fmt.Errorf("append %s: begin: %w", e.DecisionID, err)
