@@ -37,6 +37,7 @@ var postgresDialect = dialect{
 		BEGIN RAISE EXCEPTION 'the ledger is append-only'; END $$;
 		CREATE TRIGGER decisions_no_change BEFORE UPDATE OR DELETE ON decisions
 			FOR EACH ROW EXECUTE FUNCTION decisions_append_only();`,
+		outboxMigration,
 	},
 }
 

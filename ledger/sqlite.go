@@ -31,6 +31,7 @@ var sqliteDialect = dialect{
 		CREATE INDEX decisions_workflow ON decisions (workflow_id, seq);
 		CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 		CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;`,
+		outboxMigration,
 	},
 }
 

@@ -95,6 +95,27 @@ func (s *SQLStore) SchemaVersion(ctx context.Context) (int, error) {
 // Dialect names the backend: "sqlite" or "postgres".
 func (s *SQLStore) Dialect() string { return s.d.name }
 
+// outboxMigration creates the notification outbox beside the ledger (the
+// notify package reads and writes it). IF NOT EXISTS keeps data folders
+// whose outbox predates this migration.
+const outboxMigration = `CREATE TABLE IF NOT EXISTS outbox (
+	id TEXT PRIMARY KEY,
+	recipient TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	task_no TEXT NOT NULL,
+	title TEXT NOT NULL,
+	round INTEGER NOT NULL,
+	due TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	text TEXT NOT NULL,
+	state TEXT NOT NULL,
+	attempts INTEGER NOT NULL,
+	last_error TEXT NOT NULL,
+	created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient, created_at);`
+
 const recordColumns = `seq, decision_id, workflow_id, run_id, plan_id, task_no, round, kind, ministry, person, payload, at, prev_hash, hash`
 
 type scanner interface{ Scan(dest ...any) error }

@@ -51,30 +51,11 @@ type OutboxOptions struct {
 	Now        func() time.Time
 }
 
-const outboxSchema = `CREATE TABLE IF NOT EXISTS outbox (
-	id TEXT PRIMARY KEY,
-	recipient TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	plan_id TEXT NOT NULL,
-	task_no TEXT NOT NULL,
-	title TEXT NOT NULL,
-	round INTEGER NOT NULL,
-	due TEXT NOT NULL,
-	detail TEXT NOT NULL,
-	text TEXT NOT NULL,
-	state TEXT NOT NULL,
-	attempts INTEGER NOT NULL,
-	last_error TEXT NOT NULL,
-	created_at TEXT NOT NULL
-)`
-
-// NewOutbox creates the outbox table if needed.
+// NewOutbox uses the outbox table in db, which the ledger's migrations
+// create (so concurrent processes never race to create it).
 func NewOutbox(ctx context.Context, db *sql.DB, opts OutboxOptions) (*Outbox, error) {
-	if _, err := db.ExecContext(ctx, outboxSchema); err != nil {
-		return nil, fmt.Errorf("create outbox: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient, created_at)`); err != nil {
-		return nil, fmt.Errorf("create outbox index: %w", err)
+	if _, err := db.ExecContext(ctx, `SELECT 1 FROM outbox WHERE 1 = 0`); err != nil {
+		return nil, fmt.Errorf("outbox: %w (open the ledger first: its migrations create the outbox)", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
