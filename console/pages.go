@@ -140,6 +140,10 @@ func (s *Server) pageRoutes() {
 	page("POST /tasks/{plan}/{no}/sign-off", s.formUpdate(workflows.UpdateSignOff), RoleMinistry)
 	page("POST /tasks/{plan}/{no}/progress", s.formUpdate(workflows.UpdateReportProgress), RoleMinistry)
 	page("POST /tasks/{plan}/{no}/review", s.formUpdate(workflows.UpdateReview), RoleOffice)
+	page("POST /tasks/{plan}/{no}/extension-request", s.formUpdate(workflows.UpdateRequestExtension), RoleMinistry)
+	page("POST /tasks/{plan}/{no}/extension-decision", s.formUpdate(workflows.UpdateDecideExtension), RoleOffice)
+	page("POST /tasks/{plan}/{no}/amend", s.formUpdate(workflows.UpdateAmend), RoleOffice)
+	page("POST /tasks/{plan}/{no}/cancel", s.formUpdate(workflows.UpdateCancel), RoleOffice)
 	page("GET /upload", func(w http.ResponseWriter, r *http.Request, sess session) error {
 		s.render(w, tpl["upload"], s.view(sess, "导入规划", r, uploadData{}))
 		return nil

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -92,7 +93,11 @@ type taskData struct {
 	Timeline                     []ledger.Record
 	CanSign, IsLead, CanProgress bool
 	CanReview                    bool
-	RequestID                    string
+	// CanExtend: a participant may ask for more time while signing.
+	CanExtend bool
+	// CanManage: the office may amend, cancel and decide extensions.
+	CanManage, HasPendingExtension bool
+	RequestID                      string
 }
 
 func (s *Server) taskPage(t *template.Template) pageHandler {
@@ -123,6 +128,11 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 			}
 		}
 		d.CanReview = p.Role == RoleOffice && st.Status == workflows.StatusInReview
+		d.CanExtend = d.CanProgress && st.Status == workflows.StatusSigning
+		d.CanManage = p.Role == RoleOffice && open
+		for _, e := range st.Extensions {
+			d.HasPendingExtension = d.HasPendingExtension || e.State == workflows.ExtensionPending
+		}
 		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
 		return nil
 	}
@@ -141,6 +151,20 @@ func (s *Server) formUpdate(name string) pageHandler {
 			arg = workflows.ProgressRequest{Ministry: sess.principal.Ministry, Text: f("text")}
 		case workflows.UpdateReview:
 			arg = workflows.ReviewRequest{Decision: f("decision"), Comment: f("comment"), Reviewer: f("reviewer")}
+		case workflows.UpdateRequestExtension:
+			until, err := time.Parse("2006-01-02", f("until"))
+			if err != nil {
+				back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
+				http.Redirect(w, r, back+"?error="+url.QueryEscape("延期日期格式应为 YYYY-MM-DD"), http.StatusSeeOther)
+				return nil
+			}
+			arg = workflows.ExtensionRequest{Ministry: sess.principal.Ministry, Until: until, Reason: f("reason")}
+		case workflows.UpdateDecideExtension:
+			arg = workflows.ExtensionDecision{Decision: f("decision"), Comment: f("comment")}
+		case workflows.UpdateCancel:
+			arg = workflows.CancelRequest{Reason: f("reason")}
+		case workflows.UpdateAmend:
+			arg = workflows.AmendRequest{Add: list(f("add")), Remove: list(f("remove")), Lead: strings.TrimSpace(f("lead")), Reason: f("reason")}
 		}
 		back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
 		_, err := s.d.Tasks.Update(r.Context(), taskID(r), name, f("request_id"), arg)
@@ -155,6 +179,11 @@ func (s *Server) formUpdate(name string) pageHandler {
 		http.Redirect(w, r, back+"?msg="+url.QueryEscape("已提交"), http.StatusSeeOther)
 		return nil
 	}
+}
+
+// list splits a form's comma-separated ministry IDs.
+func list(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' })
 }
 
 type uploadData struct {

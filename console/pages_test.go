@@ -1,0 +1,134 @@
+package console
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"lianxi/workflows"
+)
+
+// browser is an HTTP client with its own cookies, as one signed-in user.
+type browser struct {
+	t    *testing.T
+	s    *stack
+	c    *http.Client
+	last *http.Response
+}
+
+func newBrowser(t *testing.T, s *stack) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, s: s, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(method, path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	var resp *http.Response
+	var err error
+	if method == "GET" {
+		resp, err = b.c.Get(b.s.url + path)
+	} else {
+		resp, err = b.c.PostForm(b.s.url+path, form)
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.last = resp
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (b *browser) login(token string) {
+	b.t.Helper()
+	code, loc, _ := b.do("POST", "/login", url.Values{"token": {token}})
+	if code != http.StatusSeeOther || loc != "/" {
+		b.t.Fatalf("login: %d to %q", code, loc)
+	}
+	cookie := b.last.Header.Get("Set-Cookie")
+	for _, want := range []string{"HttpOnly", "SameSite=Strict"} {
+		if !strings.Contains(cookie, want) {
+			b.t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+}
+
+func (b *browser) csrf(path string) string {
+	b.t.Helper()
+	code, _, body := b.do("GET", path, nil)
+	m := csrfField.FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		b.t.Fatalf("GET %s: %d, no CSRF token", path, code)
+	}
+	return m[1]
+}
+
+// Console forms need a session and its CSRF token; each role sees and may
+// post only its own forms.
+func TestConsoleSessionsAndForms(t *testing.T) {
+	s := newStack(t)
+	task := "/tasks/web/1.1"
+
+	anon := newBrowser(t, s)
+	if code, loc, _ := anon.do("GET", "/office", nil); code != http.StatusSeeOther || loc != "/login" {
+		t.Errorf("anonymous dashboard: %d to %q, want the login page", code, loc)
+	}
+	if code, loc, _ := anon.do("POST", "/login", url.Values{"token": {"forged"}}); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?error=") {
+		t.Errorf("forged token: %d to %q", code, loc)
+	}
+
+	miit := newBrowser(t, s)
+	miit.login(s.tokens.Ministries["miit"])
+	token := miit.csrf(task)
+	if _, _, body := miit.do("GET", task, nil); !strings.Contains(body, `id="extension-form"`) || strings.Contains(body, `id="cancel-form"`) {
+		t.Errorf("a ministry's task page should offer the extension form and not the office's forms")
+	}
+	until := time.Now().AddDate(0, 3, 0).Format("2006-01-02")
+	ext := url.Values{"until": {until}, "reason": {"需协调地方"}, "request_id": {"ext-1"}}
+	if code, _, _ := miit.do("POST", task+"/extension-request", ext); code != http.StatusForbidden {
+		t.Errorf("form without CSRF token: %d, want 403", code)
+	}
+	ext.Set("csrf", token)
+	if code, loc, _ := miit.do("POST", task+"/extension-request", ext); code != http.StatusSeeOther || !strings.Contains(loc, "msg=") {
+		t.Errorf("extension request: %d to %q", code, loc)
+	}
+	if code, _, _ := miit.do("POST", task+"/cancel", url.Values{"csrf": {token}, "reason": {"x"}}); code != http.StatusForbidden {
+		t.Errorf("a ministry cancelling: %d, want 403", code)
+	}
+	if st := s.status(); len(st.Extensions) != 1 || st.Extensions[0].Ministry != "miit" || st.Status != workflows.StatusSigning {
+		t.Fatalf("after the ministry's forms: %+v", st)
+	}
+
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	token = office.csrf(task)
+	if code, _, _ := office.do("POST", task+"/extension-decision", url.Values{"csrf": {miit.csrf(task)}, "decision": {"grant"}}); code != http.StatusForbidden {
+		t.Errorf("another session's CSRF token: %d, want 403", code)
+	}
+	if code, loc, _ := office.do("POST", task+"/extension-decision", url.Values{"csrf": {token}, "decision": {"grant"}, "request_id": {"d-1"}}); code != http.StatusSeeOther || !strings.Contains(loc, "msg=") {
+		t.Errorf("extension decision: %d to %q", code, loc)
+	}
+	if code, loc, _ := office.do("POST", task+"/cancel", url.Values{"csrf": {token}, "request_id": {"c-0"}}); code != http.StatusSeeOther || !strings.Contains(loc, "error=") {
+		t.Errorf("cancel without reason should come back with the reason: %d to %q", code, loc)
+	}
+	if code, _, _ := office.do("POST", task+"/cancel", url.Values{"csrf": {token}, "reason": {"并入其他任务"}, "request_id": {"c-1"}}); code != http.StatusSeeOther {
+		t.Errorf("cancel: %d", code)
+	}
+	if st := s.status(); st.Status != workflows.StatusCancelled || st.Extensions[0].State != workflows.ExtensionGranted {
+		t.Errorf("after the office's forms: %s, extension %s", st.Status, st.Extensions[0].State)
+	}
+	if code, _, _ := office.do("POST", "/logout", url.Values{"csrf": {token}}); code != http.StatusSeeOther {
+		t.Errorf("logout: %d", code)
+	}
+	if code, loc, _ := office.do("GET", "/office", nil); code != http.StatusSeeOther || loc != "/login" {
+		t.Errorf("after logout: %d to %q", code, loc)
+	}
+}
