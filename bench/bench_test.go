@@ -2,31 +2,17 @@ package bench
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
-	"net"
+	"lianxi/devserver"
 	"testing"
 )
 
 func freeAddress(t *testing.T) string {
 	t.Helper()
-	for try := 0; try < 50; try++ {
-		port := 20000 + rand.IntN(20000)
-		ok := true
-		for _, off := range []int{0, 1, 2, 6, -300, -299, -298, -294} {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+off))
-			if err != nil {
-				ok = false
-				break
-			}
-			l.Close()
-		}
-		if ok {
-			return fmt.Sprintf("127.0.0.1:%d", port)
-		}
+	addr, err := devserver.FreeAddress()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port range")
-	return ""
+	return addr
 }
 
 // A quick run of the benchmark as a smoke test: every figure is measured;

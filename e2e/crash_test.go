@@ -25,6 +25,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"lianxi/console"
+	"lianxi/devserver"
 	"lianxi/plan"
 )
 
@@ -147,25 +148,13 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// temporalAddress finds a frontend port whose neighbours are free too.
 func temporalAddress(t *testing.T) string {
-	for try := 0; try < 50; try++ {
-		port := 20000 + rand.IntN(20000)
-		ok := true
-		for _, off := range []int{0, 1, 2, 6, -300, -299, -298, -294} {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+off))
-			if err != nil {
-				ok = false
-				break
-			}
-			l.Close()
-		}
-		if ok {
-			return fmt.Sprintf("127.0.0.1:%d", port)
-		}
+	t.Helper()
+	addr, err := devserver.FreeAddress()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port range")
-	return ""
+	return addr
 }
 
 // crashPlan is a structured plan of 25 tasks of three ministries each.
