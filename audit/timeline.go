@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -134,6 +133,3 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 	}
 	return tl, nil
 }
-
-// MarshalIndent is the timeline as JSON.
-func (t *Timeline) MarshalIndent() ([]byte, error) { return json.MarshalIndent(t, "", "  ") }

@@ -148,7 +148,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer store.Close()
-	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{})
+	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{})
 	if err != nil {
 		return nil, err
 	}

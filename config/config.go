@@ -136,16 +136,6 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) error {
 	return nil
 }
 
-// Load resolves a configuration from the environment alone (no flags).
-func Load(getenv func(string) string) (*Config, error) {
-	c := &Config{}
-	fs := pflag.NewFlagSet("config", pflag.ContinueOnError)
-	if err := c.Bind(fs, getenv); err != nil {
-		return nil, err
-	}
-	return c, c.Validate()
-}
-
 // Validate checks the resolved values and fills in derived ones.
 func (c *Config) Validate() error {
 	var errs []error

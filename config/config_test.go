@@ -76,7 +76,8 @@ func TestPrecedenceAndValidation(t *testing.T) {
 			t.Errorf("validation error %v does not name %s", err, want)
 		}
 	}
-	if _, err := Load(func(k string) string { return map[string]string{"LIANXI_SIGN_OFF_PERIOD": "soon"}[k] }); err == nil || !strings.Contains(err.Error(), "LIANXI_SIGN_OFF_PERIOD") {
+	badEnv := func(k string) string { return map[string]string{"LIANXI_SIGN_OFF_PERIOD": "soon"}[k] }
+	if err := (&Config{}).Bind(pflag.NewFlagSet("t", pflag.ContinueOnError), badEnv); err == nil || !strings.Contains(err.Error(), "LIANXI_SIGN_OFF_PERIOD") {
 		t.Errorf("bad environment value: %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func (s *Server) apiListTasks(w http.ResponseWriter, r *http.Request, p Principa
 	return nil
 }
 
-// update decodes nothing; it sends arg as name on the task and answers
+// update sends arg as the named update on the path's task and answers
 // with the receipt.
 func (s *Server) update(w http.ResponseWriter, r *http.Request, name, requestID string, arg any) error {
 	rec, err := s.d.Tasks.Update(r.Context(), taskID(r), name, requestID, arg)

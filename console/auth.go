@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -192,6 +191,3 @@ func (s *sessions) drop(id string) {
 	defer s.mu.Unlock()
 	delete(s.m, id)
 }
-
-// ErrForbidden is a request the principal may not make.
-var ErrForbidden = errors.New("not allowed")

@@ -54,7 +54,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{ConsoleURL: "http://console"})
+	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{ConsoleURL: "http://console"})
 	if err != nil {
 		t.Fatal(err)
 	}

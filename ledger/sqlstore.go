@@ -34,7 +34,9 @@ type SQLStore struct {
 	mu sync.Mutex
 }
 
-func (s *SQLStore) q(query string) string {
+// Rebind writes a query's ? placeholders in the backend's own form ($1,
+// $2, … on PostgreSQL), for the outbox that shares the database.
+func (s *SQLStore) Rebind(query string) string {
 	if !s.d.numbered {
 		return query
 	}
@@ -75,7 +77,7 @@ func (s *SQLStore) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, s.d.migrations[v-1]); err != nil {
 			return fmt.Errorf("migrate ledger to %d: %w", v, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO ledger_schema (version, applied_at) VALUES (?, ?)`), v, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO ledger_schema (version, applied_at) VALUES (?, ?)`), v, time.Now().UTC().Format(time.RFC3339)); err != nil {
 			return fmt.Errorf("migrate ledger to %d: %w", v, err)
 		}
 	}
@@ -184,7 +186,7 @@ func (s *SQLStore) append(ctx context.Context, e Entry) (Record, error) {
 			return Record{}, fmt.Errorf("append %s: lock: %w", e.DecisionID, err)
 		}
 	}
-	existing, err := scanRecord(tx.QueryRowContext(ctx, s.q(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ?`), e.DecisionID))
+	existing, err := scanRecord(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ?`), e.DecisionID))
 	switch {
 	case err == nil:
 		return existing, nil
@@ -210,7 +212,7 @@ func (s *SQLStore) append(ctx context.Context, e Entry) (Record, error) {
 		}
 		payload = string(b)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
 		payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash); err != nil {
 		return Record{}, fmt.Errorf("append %s: insert: %w", e.DecisionID, err)
@@ -232,7 +234,7 @@ func (s *SQLStore) ScanWorkflow(ctx context.Context, workflowID string, fn func(
 }
 
 func (s *SQLStore) scan(ctx context.Context, query string, fn func(Record) error, args ...any) error {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.db.QueryContext(ctx, s.Rebind(query), args...)
 	if err != nil {
 		return fmt.Errorf("scan ledger: %w", err)
 	}

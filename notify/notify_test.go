@@ -75,7 +75,7 @@ func newOutbox(t *testing.T, hooks Webhooks) *Outbox {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	o, err := NewOutbox(context.Background(), store.DB(), OutboxOptions{Webhooks: hooks, ConsoleURL: "http://console"})
+	o, err := NewOutbox(context.Background(), store, OutboxOptions{Webhooks: hooks, ConsoleURL: "http://console"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lianxi/activities"
+	"lianxi/ledger"
 )
 
 // Delivery states in the outbox.
@@ -34,40 +35,32 @@ type Message struct {
 // Outbox stores notifications in the ledger's database and hands them to a
 // webhook when the recipient has one.
 type Outbox struct {
-	db       *sql.DB
-	numbered bool
-	hooks    Webhooks
-	link     string
-	now      func() time.Time
+	db     *sql.DB
+	rebind func(string) string
+	hooks  Webhooks
+	link   string
+	now    func() time.Time
 }
 
 // OutboxOptions configure an Outbox.
 type OutboxOptions struct {
-	// Numbered selects $1 placeholders (PostgreSQL) instead of ?.
-	Numbered bool
 	Webhooks Webhooks
 	// ConsoleURL is the console's base URL for the links in messages.
 	ConsoleURL string
 	Now        func() time.Time
 }
 
-// NewOutbox uses the outbox table in db, which the ledger's migrations
-// create (so concurrent processes never race to create it).
-func NewOutbox(ctx context.Context, db *sql.DB, opts OutboxOptions) (*Outbox, error) {
+// NewOutbox uses the outbox table in the ledger's database; the ledger's
+// migrations create it (so concurrent processes never race to create it).
+func NewOutbox(ctx context.Context, store *ledger.SQLStore, opts OutboxOptions) (*Outbox, error) {
+	db := store.DB()
 	if _, err := db.ExecContext(ctx, `SELECT 1 FROM outbox WHERE 1 = 0`); err != nil {
 		return nil, fmt.Errorf("outbox: %w (open the ledger first: its migrations create the outbox)", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Outbox{db: db, numbered: opts.Numbered, hooks: opts.Webhooks, link: opts.ConsoleURL, now: opts.Now}, nil
-}
-
-func (o *Outbox) q(s string) string {
-	if !o.numbered {
-		return s
-	}
-	return rebind(s)
+	return &Outbox{db: db, rebind: store.Rebind, hooks: opts.Webhooks, link: opts.ConsoleURL, now: opts.Now}, nil
 }
 
 // Notify implements activities.Notifier: store once, then deliver.
@@ -78,7 +71,7 @@ func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 	if hasHook {
 		state = StatePending
 	}
-	_, err := o.db.ExecContext(ctx, o.q(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at)
+	_, err := o.db.ExecContext(ctx, o.rebind(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?) ON CONFLICT (id) DO NOTHING`),
 		n.ID, n.Recipient, n.Kind, n.PlanID, n.TaskNo, n.Title, n.Round, n.Due.UTC().Format(time.RFC3339), n.Detail, text, state,
 		o.now().UTC().Format(time.RFC3339Nano))
@@ -89,7 +82,7 @@ func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 		return nil
 	}
 	var cur string
-	if err := o.db.QueryRowContext(ctx, o.q(`SELECT state FROM outbox WHERE id = ?`), n.ID).Scan(&cur); err != nil {
+	if err := o.db.QueryRowContext(ctx, o.rebind(`SELECT state FROM outbox WHERE id = ?`), n.ID).Scan(&cur); err != nil {
 		return fmt.Errorf("read notification %s: %w", n.ID, err)
 	}
 	if cur == StateDelivered || cur == StateRefused {
@@ -103,7 +96,7 @@ func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 	case derr != nil:
 		state, msg = StatePending, derr.Error()
 	}
-	if _, err := o.db.ExecContext(ctx, o.q(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`), state, msg, n.ID); err != nil {
+	if _, err := o.db.ExecContext(ctx, o.rebind(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`), state, msg, n.ID); err != nil {
 		return fmt.Errorf("update notification %s: %w", n.ID, err)
 	}
 	return derr
@@ -111,7 +104,7 @@ func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 
 // Inbox lists a recipient's notifications, newest first.
 func (o *Outbox) Inbox(ctx context.Context, recipient string, limit int) ([]Message, error) {
-	rows, err := o.db.QueryContext(ctx, o.q(`SELECT id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at
+	rows, err := o.db.QueryContext(ctx, o.rebind(`SELECT id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at
 		FROM outbox WHERE recipient = ? ORDER BY created_at DESC LIMIT ?`), recipient, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox of %s: %w", recipient, err)
@@ -130,18 +123,4 @@ func (o *Outbox) Inbox(ctx context.Context, recipient string, limit int) ([]Mess
 		out = append(out, m)
 	}
 	return out, rows.Err()
-}
-
-func rebind(s string) string {
-	out := make([]byte, 0, len(s)+16)
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '?' {
-			n++
-			out = append(out, fmt.Sprintf("$%d", n)...)
-			continue
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }

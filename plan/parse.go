@@ -57,7 +57,6 @@ type line struct {
 	num      int
 	rest     string
 	clause   *clause
-	before   string // rest without the clause
 }
 
 // Parse reads a plan document.
@@ -120,9 +119,9 @@ func splitLines(text string, conv *textConverter) ([]line, error) {
 		}
 		l := line{no: i + 1, original: orig, text: simp}
 		l.fam, l.num, l.rest = classify(simp)
-		if inner, before, ok := trailingBracket(simp); ok {
+		if inner, _, ok := trailingBracket(simp); ok {
 			if c, ok := parseClause(inner); ok {
-				l.clause, l.before = &c, before
+				l.clause = &c
 			}
 		}
 		out = append(out, l)

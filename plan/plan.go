@@ -87,9 +87,6 @@ func (p *Plan) WithoutText() *Plan {
 	return &out
 }
 
-// ErrNotPlan reports input that is neither a document nor a structured plan.
-var ErrNotPlan = errors.New("not a plan")
-
 // Load reads either a structured plan (JSON, as `lianxi plan parse --json`
 // writes it) or a plan document, and returns the plan.
 func Load(data []byte, opts Options) (*Plan, error) {

@@ -9,8 +9,6 @@
 package workflows
 
 import (
-	"fmt"
-	"strings"
 	"time"
 )
 
@@ -79,15 +77,6 @@ const (
 
 // WorkflowID is the ID of the workflow running a plan's task: "<plan>/<no>".
 func WorkflowID(planID, taskNo string) string { return planID + "/" + taskNo }
-
-// SplitWorkflowID is the inverse of WorkflowID.
-func SplitWorkflowID(id string) (planID, taskNo string, err error) {
-	i := strings.LastIndex(id, "/")
-	if i <= 0 || i == len(id)-1 {
-		return "", "", fmt.Errorf("task ID %q is not of the form <plan-id>/<task-no>", id)
-	}
-	return id[:i], id[i+1:], nil
-}
 
 // TaskSpec describes one task of a plan.
 type TaskSpec struct {

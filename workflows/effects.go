@@ -153,7 +153,7 @@ func (w *taskWorkflow) nextWake(now time.Time) time.Time {
 
 // tick applies what the clock decides: the warning colour, the overdue
 // escalation (once per phase and round), and reminders.
-func (w *taskWorkflow) tick(ctx workflow.Context) error {
+func (w *taskWorkflow) tick(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	w.s.Warning = warningAt(now, w.s.currentDue(), w.spec.WarningWindow)
 	key := fmt.Sprintf("%s/%d", w.s.Status, w.s.Round)
@@ -178,7 +178,6 @@ func (w *taskWorkflow) tick(ctx workflow.Context) error {
 		}
 	}
 	w.upsertSearch(ctx)
-	return nil
 }
 
 // fields builds a ledger payload from key/value pairs, leaving out empty

@@ -179,9 +179,7 @@ func (w *taskWorkflow) run(ctx workflow.Context) (TaskOutcome, error) {
 		if !w.s.open() {
 			break
 		}
-		if err := w.tick(ctx); err != nil {
-			return TaskOutcome{}, err
-		}
+		w.tick(ctx)
 		if w.continueAsNewDue(ctx) {
 			if err := w.settle(ctx); err != nil {
 				return TaskOutcome{}, err

@@ -115,20 +115,37 @@ func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
 // that starts before the server (or while it restarts) keeps trying until
 // ctx ends instead of exiting.
 func (a *app) dialWhenReady(ctx context.Context) (client.Client, error) {
-	for attempt := 1; ; attempt++ {
+	c, err := waitFor(ctx, a.log, "Temporal at "+a.cfg.Temporal.Address, func() (client.Client, error) {
 		c, err := a.dial()
-		if err == nil {
-			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
-				return c, nil
-			}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 			c.Close()
+			return nil, err
+		}
+		return c, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", a.cfg.Temporal.Address, err)
+	}
+	return c, nil
+}
+
+// waitFor calls open until it succeeds or ctx ends, backing off up to 3 s
+// and logging every tenth failure.
+func waitFor[T any](ctx context.Context, log *zap.Logger, what string, open func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		v, err := open()
+		if err == nil {
+			return v, nil
 		}
 		if attempt%10 == 0 {
-			a.log.Warn("waiting for Temporal", zap.String("address", a.cfg.Temporal.Address), zap.Error(err))
+			log.Warn("waiting for "+what, zap.Error(err))
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("connect to Temporal at %s: %w", a.cfg.Temporal.Address, errors.Join(err, ctx.Err()))
+			return v, errors.Join(err, ctx.Err())
 		case <-time.After(min(time.Duration(attempt)*200*time.Millisecond, 3*time.Second)):
 		}
 	}

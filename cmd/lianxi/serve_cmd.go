@@ -44,7 +44,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return fmt.Errorf("%w (lianxi dev creates one; see the README)", err)
 	}
-	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{Numbered: store.Dialect() == "postgres", ConsoleURL: a.cfg.PublicURL})
+	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{ConsoleURL: a.cfg.PublicURL})
 	if err != nil {
 		return err
 	}

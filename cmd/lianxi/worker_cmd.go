@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -60,22 +58,13 @@ func (a *app) openLedger(ctx context.Context) (*ledger.SQLStore, error) {
 }
 
 // openLedgerWhenReady is openLedger for long-running processes: while the
-// database is unreachable (starting, restarting) it keeps trying.
+// ledger's PostgreSQL is unreachable (starting, restarting) it keeps trying.
+// A SQLite file needs no waiting; its errors are returned at once.
 func (a *app) openLedgerWhenReady(ctx context.Context) (*ledger.SQLStore, error) {
-	for attempt := 1; ; attempt++ {
-		s, err := a.openLedger(ctx)
-		if err == nil || a.cfg.LedgerDSN == "" {
-			return s, err
-		}
-		if attempt%10 == 0 {
-			a.log.Warn("waiting for the ledger database", zap.Error(err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil, errors.Join(err, ctx.Err())
-		case <-time.After(min(time.Duration(attempt)*200*time.Millisecond, 3*time.Second)):
-		}
+	if a.cfg.LedgerDSN == "" {
+		return a.openLedger(ctx)
 	}
+	return waitFor(ctx, a.log, "the ledger database", func() (*ledger.SQLStore, error) { return a.openLedger(ctx) })
 }
 
 // activities wires the real ledger and outbox.
@@ -89,9 +78,7 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		store.Close()
 		return nil, nil, err
 	}
-	outbox, err := notify.NewOutbox(ctx, store.DB(), notify.OutboxOptions{
-		Numbered: store.Dialect() == "postgres", Webhooks: hooks, ConsoleURL: a.cfg.PublicURL,
-	})
+	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{Webhooks: hooks, ConsoleURL: a.cfg.PublicURL})
 	if err != nil {
 		store.Close()
 		return nil, nil, err
