@@ -43,6 +43,7 @@ const (
 	NotifyExtensionRequest   = "extension_request"
 	NotifyExtensionDecision  = "extension_decision"
 	NotifyParticipantChanged = "participant_changed"
+	NotifyUrge               = "urge"
 )
 
 // Office is the recipient ID of the joint-conference office.

@@ -18,6 +18,7 @@ import (
 
 	"lianxi/activities"
 	"lianxi/devserver"
+	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/worker"
@@ -138,7 +139,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer srv.Stop()
-	c, err := dialReady(ctx, o)
+	key, err := door.NewKey()
+	if err != nil {
+		return nil, err
+	}
+	c, err := dialReady(ctx, o, key)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +158,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	wopts := sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4}
-	w := worker.New(c, &activities.Activities{Ledger: store, Notifier: outbox}, wopts)
+	w, err := worker.New(c, &activities.Activities{Ledger: store, Notifier: outbox}, key, wopts)
+	if err != nil {
+		return nil, err
+	}
 	bare := sdkworker.New(c, bareQueue, wopts)
 	bare.RegisterWorkflow(BareWorkflow)
 	for _, x := range []sdkworker.Worker{w, bare} {

@@ -10,17 +10,21 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 
+	"lianxi/actions"
+	"lianxi/door"
 	"lianxi/logging"
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/workflows"
 )
 
-func dialReady(ctx context.Context, o Options) (client.Client, error) {
+func dialReady(ctx context.Context, o Options, key door.Key) (client.Client, error) {
 	deadline := time.Now().Add(time.Minute)
 	for {
-		c, err := client.Dial(client.Options{HostPort: o.Address, Namespace: "default", Logger: logging.Temporal(o.Logger)})
+		c, err := client.Dial(client.Options{HostPort: o.Address, Namespace: "default", Logger: logging.Temporal(o.Logger),
+			Interceptors: []interceptor.ClientInterceptor{door.ClientInterceptor(key)}})
 		if err == nil {
 			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
 				return c, nil
@@ -162,18 +166,25 @@ func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side,
 	start = time.Now()
 	err = parallel(o.Tasks, o.Concurrency, func(i int) error {
 		t0 := time.Now()
-		send := func(name, req string, arg any) error {
-			return lat.do(func() error { _, err := tasks.Update(ctx, ids[i], name, req, arg); return err })
+		// Each update is signed as the API signs it, for its principal.
+		send := func(p door.Principal, name string, arg any) error {
+			pctx := door.WithPrincipal(ctx, p)
+			return lat.do(func() error {
+				_, err := tasks.Update(pctx, ids[i], name, actions.UpdateID(p.Name, name, ""), arg)
+				return err
+			})
 		}
+		ministry := func(m string) door.Principal { return door.Principal{Name: m, Role: door.RoleMinistry, Ministry: m} }
 		for _, m := range parts[1:] {
-			if err := send(workflows.UpdateSignOff, m, workflows.SignOffRequest{Ministry: m, Decision: workflows.DecisionApprove}); err != nil {
+			if err := send(ministry(m), workflows.UpdateSignOff, workflows.SignOffRequest{Ministry: m, Decision: workflows.DecisionApprove}); err != nil {
 				return err
 			}
 		}
-		if err := send(workflows.UpdateSignOff, parts[0], workflows.SignOffRequest{Ministry: parts[0], Decision: workflows.DecisionApprove, Report: "联合报告"}); err != nil {
+		if err := send(ministry(parts[0]), workflows.UpdateSignOff, workflows.SignOffRequest{Ministry: parts[0], Decision: workflows.DecisionApprove, Report: "联合报告"}); err != nil {
 			return err
 		}
-		if err := send(workflows.UpdateReview, "review", workflows.ReviewRequest{Decision: workflows.DecisionApprove}); err != nil {
+		office := door.Principal{Name: door.RoleOffice, Role: door.RoleOffice}
+		if err := send(office, workflows.UpdateReview, workflows.ReviewRequest{Decision: workflows.DecisionApprove}); err != nil {
 			return err
 		}
 		taskTime.Add(int64(time.Since(t0)))

@@ -38,6 +38,13 @@ type Config struct {
 	WebhooksFile string
 	// PrincipalsFile holds the console's principals and token hashes.
 	PrincipalsFile string
+	// DoorKeyFile holds the key the API signs principals with and workers
+	// check them with.
+	DoorKeyFile string
+	// Server is the lianxi API the CLI's task verbs talk to.
+	Server string
+	// Token is the bearer token the CLI acts with.
+	Token string
 	// MetricsAddr serves /metrics and /healthz; empty disables them.
 	MetricsAddr string
 	Defaults    TaskDefaults
@@ -96,6 +103,9 @@ func (c *Config) Settings() []Setting {
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
 		{"metrics-addr", "LIANXI_METRICS_ADDR", "", "address for Prometheus /metrics and /healthz (worker, serve, dev); empty disables", false, &c.MetricsAddr},
 		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
+		{"door-key", "LIANXI_DOOR_KEY_FILE", "", "key file the API signs principals with and workers verify them with (serve and every worker need the same one); default <data>/door.key", false, &c.DoorKeyFile},
+		{"server", "LIANXI_SERVER", "http://127.0.0.1:8080", "the lianxi API the CLI's task verbs talk to", false, &c.Server},
+		{"token", "LIANXI_TOKEN", "", "bearer token the CLI acts with (or --as NAME, read from <data>/tokens.json)", true, &c.Token},
 		{"sign-off-period", "LIANXI_SIGN_OFF_PERIOD", "30d", "default time a round of sign-off gets", false, &c.Defaults.SignOffPeriod},
 		{"review-period", "LIANXI_REVIEW_PERIOD", "7d", "default time the office gets to review", false, &c.Defaults.ReviewPeriod},
 		{"reminder-interval", "LIANXI_REMINDER_INTERVAL", "3d", "how often a ministry that has not answered is reminded", false, &c.Defaults.ReminderInterval},
@@ -129,8 +139,8 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) error {
 			if err != nil {
 				return fmt.Errorf("config: %s=%q: %w", s.Env, def, err)
 			}
-			fs.Var((*durationValue)(t), s.Flag, usage)
 			*t = d
+			fs.Var((*durationValue)(t), s.Flag, usage)
 		}
 	}
 	return nil
@@ -169,6 +179,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PrincipalsFile == "" {
 		c.PrincipalsFile = filepath.Join(c.DataDir, "principals.json")
+	}
+	if c.DoorKeyFile == "" {
+		c.DoorKeyFile = filepath.Join(c.DataDir, "door.key")
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"lianxi/actions"
+	"lianxi/door"
 	"lianxi/taskclient"
 	"lianxi/workflows"
 )
@@ -45,8 +46,9 @@ func (s *Server) apiAuth(h apiHandler, roles ...string) http.Handler {
 			writeError(w, &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "missing or unknown bearer token"})
 			return
 		}
-		if !slices.Contains(roles, p.Role) {
-			writeError(w, errForbidden)
+		if len(roles) == 0 || !slices.Contains(roles, p.Role) {
+			writeError(w, &apiError{Status: http.StatusForbidden, Code: "forbidden",
+				Message: fmt.Sprintf("%s may not do this: it is for the role %s", p.Name, strings.Join(roles, " or "))})
 			return
 		}
 		if err := h(w, r, p); err != nil {
@@ -71,8 +73,11 @@ func writeError(w http.ResponseWriter, e *apiError) {
 func (s *Server) writeErr(w http.ResponseWriter, err error) {
 	var ae *apiError
 	var rej *taskclient.Rejection
+	var fe *actions.FieldError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &fe):
+		ae = badRequest(fe.Field, "%s", fe.Message)
 	case errors.Is(err, taskclient.ErrNotFound):
 		ae = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
 	case errors.As(err, &rej):
@@ -84,6 +89,8 @@ func (s *Server) writeErr(w http.ResponseWriter, err error) {
 			ae.Status, ae.Code = http.StatusForbidden, "forbidden"
 		case workflows.ErrTypeLedger:
 			ae.Status, ae.Code = http.StatusServiceUnavailable, "ledger_unavailable"
+		case door.ErrTypeUnauthorized:
+			ae.Status, ae.Code = http.StatusForbidden, "forbidden"
 		}
 	default:
 		s.d.Logger.Error("request failed", zap.Error(err))
@@ -95,35 +102,21 @@ func (s *Server) writeErr(w http.ResponseWriter, err error) {
 // maxBody bounds JSON request bodies.
 const maxBody = 1 << 20
 
-// decodeBody reads a JSON object into v, refusing unknown fields, invalid
-// UTF-8 (naming the field) and oversized bodies.
-func decodeBody(r *http.Request, v any) error {
+// readBody reads a JSON request body, refusing oversized bodies and invalid
+// UTF-8 (naming the field it is in).
+func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return badRequest("", "cannot read the request body: %v", err)
+		return nil, badRequest("", "cannot read the request body: %v", err)
 	}
 	if len(body) > maxBody {
-		return badRequest("", "request body is larger than %d bytes", maxBody)
+		return nil, badRequest("", "request body is larger than %d bytes", maxBody)
 	}
 	if !utf8.Valid(body) {
 		field := fieldAt(body, invalidAt(body))
-		return badRequest(field, "%s is not valid UTF-8 text", orBody(field))
+		return nil, badRequest(field, "%s is not valid UTF-8 text", orBody(field))
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return badRequest(te.Field, "%s must be a %s", te.Field, te.Type)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return badRequest(f, "unknown field %q (the acting ministry comes from your token, not the request)", f)
-		default:
-			return badRequest("", "malformed JSON: %v", err)
-		}
-	}
-	return nil
+	return body, nil
 }
 
 // invalidAt is the offset of the first byte that is not valid UTF-8.

@@ -1,15 +1,17 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"go.temporal.io/api/serviceerror"
 
+	"lianxi/actions"
 	"lianxi/audit"
+	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
@@ -50,127 +52,32 @@ func (s *Server) apiListTasks(w http.ResponseWriter, r *http.Request, p Principa
 	return nil
 }
 
-// update sends arg as the named update on the path's task and answers
-// with the receipt.
-func (s *Server) update(w http.ResponseWriter, r *http.Request, name, requestID string, arg any) error {
-	rec, err := s.d.Tasks.Update(r.Context(), taskID(r), name, requestID, arg)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, rec)
-	return nil
-}
-
-type signOffBody struct {
-	Decision  string `json:"decision"`
-	Comment   string `json:"comment"`
-	Report    string `json:"report"`
-	Signer    string `json:"signer"`
-	RequestID string `json:"request_id"`
-}
-
-func (s *Server) apiSignOff(w http.ResponseWriter, r *http.Request, p Principal) error {
-	var b signOffBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	return s.update(w, r, workflows.UpdateSignOff, b.RequestID, workflows.SignOffRequest{
-		Ministry: p.Ministry, Signer: b.Signer, Decision: b.Decision, Comment: b.Comment, Report: b.Report})
-}
-
-type progressBody struct {
-	Text      string `json:"text"`
-	Author    string `json:"author"`
-	RequestID string `json:"request_id"`
-}
-
-func (s *Server) apiProgress(w http.ResponseWriter, r *http.Request, p Principal) error {
-	var b progressBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	return s.update(w, r, workflows.UpdateReportProgress, b.RequestID, workflows.ProgressRequest{Ministry: p.Ministry, Author: b.Author, Text: b.Text})
-}
-
-type extensionRequestBody struct {
-	Until     time.Time `json:"until"`
-	Reason    string    `json:"reason"`
-	RequestID string    `json:"request_id"`
-}
-
-func (s *Server) apiExtensionRequest(w http.ResponseWriter, r *http.Request, p Principal) error {
-	var b extensionRequestBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	return s.update(w, r, workflows.UpdateRequestExtension, b.RequestID, workflows.ExtensionRequest{Ministry: p.Ministry, Until: b.Until, Reason: b.Reason})
-}
-
-type reviewBody struct {
-	Decision  string `json:"decision"`
-	Comment   string `json:"comment"`
-	Reviewer  string `json:"reviewer"`
-	RequestID string `json:"request_id"`
-}
-
-func (s *Server) apiReview(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	var b reviewBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	return s.update(w, r, workflows.UpdateReview, b.RequestID, workflows.ReviewRequest{Reviewer: b.Reviewer, Decision: b.Decision, Comment: b.Comment})
-}
-
-type extensionDecisionBody struct {
-	Decision  string `json:"decision"`
-	Comment   string `json:"comment"`
-	Decider   string `json:"decider"`
-	RequestID string `json:"request_id"`
-}
-
-func (s *Server) apiExtensionDecision(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	var b extensionDecisionBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	return s.update(w, r, workflows.UpdateDecideExtension, b.RequestID, workflows.ExtensionDecision{Decider: b.Decider, Decision: b.Decision, Comment: b.Comment})
-}
-
-type amendBody struct {
-	Add        []string  `json:"add"`
-	Remove     []string  `json:"remove"`
-	Lead       string    `json:"lead"`
-	SignOffDue time.Time `json:"sign_off_due"`
-	ReviewDue  time.Time `json:"review_due"`
-	Reason     string    `json:"reason"`
-	RequestID  string    `json:"request_id"`
-}
-
-func (s *Server) apiAmend(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	var b amendBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	for _, id := range append(append([]string{}, b.Add...), b.Lead) {
-		if _, ok := s.d.Registry.ByID(id); id != "" && !ok {
-			return badRequest("add", "ministry %q is not in the registry", id)
+// apiAction serves one human action: the body is parsed by the action's
+// definition, the acting ministry is the token's, and the workflow decides.
+func (s *Server) apiAction(a *actions.Action) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, p Principal) error {
+		body, err := readBody(r)
+		if err != nil {
+			return err
 		}
+		v, requestID, err := a.ParseJSON(body)
+		if err != nil {
+			return err
+		}
+		rec, err := s.act(r.Context(), p, a, taskID(r), v, requestID)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, rec)
+		return nil
 	}
-	return s.update(w, r, workflows.UpdateAmend, b.RequestID, workflows.AmendRequest{
-		Add: b.Add, Remove: b.Remove, Lead: b.Lead, SignOffDue: b.SignOffDue, ReviewDue: b.ReviewDue, Reason: b.Reason})
 }
 
-type cancelBody struct {
-	Reason    string `json:"reason"`
-	RequestID string `json:"request_id"`
-}
-
-func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	var b cancelBody
-	if err := decodeBody(r, &b); err != nil {
-		return err
-	}
-	return s.update(w, r, workflows.UpdateCancel, b.RequestID, workflows.CancelRequest{Reason: b.Reason})
+// act sends an action to its task as p: the update carries p's signed
+// principal, and its ID is the request ID scoped to p and the action.
+func (s *Server) act(ctx context.Context, p Principal, a *actions.Action, id string, v actions.Values, requestID string) (workflows.Receipt, error) {
+	ctx = door.WithPrincipal(ctx, door.Principal{Name: p.Name, Role: p.Role, Ministry: p.Ministry})
+	return s.d.Tasks.Update(ctx, id, a.Name, actions.UpdateID(p.Name, a.Name, requestID), a.Request(v, p.Ministry))
 }
 
 // PlanPreview is the dry-run answer to a plan upload.

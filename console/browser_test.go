@@ -83,13 +83,13 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 			login(s.tokens.Ministries[ministry]),
 			chromedp.Text("#pending", &inbox, chromedp.ByID),
 			chromedp.Navigate(task),
-			chromedp.WaitVisible("#sign-form", chromedp.ByID),
-			chromedp.SendKeys("#signer", ministry+" 签署人", chromedp.ByID),
+			chromedp.WaitVisible("#sign-off-form", chromedp.ByID),
+			chromedp.SendKeys("#sign-off-signer", ministry+" 签署人", chromedp.ByID),
 		}
 		if report != "" {
-			steps = append(steps, chromedp.SendKeys("#report", report, chromedp.ByID))
+			steps = append(steps, chromedp.SendKeys("#sign-off-report", report, chromedp.ByID))
 		}
-		return append(steps, chromedp.Click("#sign", chromedp.ByID), chromedp.WaitVisible("#flash", chromedp.ByID),
+		return append(steps, chromedp.Click("#sign-off", chromedp.ByID), chromedp.WaitVisible("#flash", chromedp.ByID),
 			chromedp.Text("#flash", &flash, chromedp.ByID), shot("signed-"+ministry), logout)
 	}
 	if err := chromedp.Run(ctx, sign("miit", "")); err != nil {

@@ -8,17 +8,23 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
+	"lianxi/actions"
 	"lianxi/activities"
+	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
@@ -31,18 +37,29 @@ import (
 // stack is the console over a real in-process Temporal server, a worker,
 // the SQLite ledger and outbox, with tokens for every role.
 type stack struct {
-	t      *testing.T
-	url    string
-	tokens Tokens
-	tasks  *taskclient.Client
-	ledger *ledger.SQLStore
+	t       *testing.T
+	url     string
+	tokens  Tokens
+	tasks   *taskclient.Client
+	ledger  *ledger.SQLStore
+	console *Server
+	key     door.Key
+	outbox  *notify.Outbox
+	// raw is a Temporal client without the door key, as anyone holding
+	// only Temporal credentials has.
+	raw client.Client
 }
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	ctx := context.Background()
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	c := ts.GetDefaultClient()
+	key, err := door.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The API's client signs principals; the worker checks them.
+	c := ts.NewClientWithOptions(client.Options{Interceptors: []interceptor.ClientInterceptor{door.ClientInterceptor(key)}})
 	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
 	}); err != nil {
@@ -58,9 +75,9 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) {
+	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
 		worker.Register(r, &activities.Activities{Ledger: store, Notifier: outbox})
-	})
+	}, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}})
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
 	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}); err != nil {
 		t.Fatal(err)
@@ -85,13 +102,15 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}
-	srv := httptest.NewServer(New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg}))
+	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg})
+	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := workflows.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
 	if _, err := starter.Launch(ctx, c, []workflows.TaskSpec{spec}, starter.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store}
+	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, console: console, key: key,
+		outbox: outbox, raw: ts.GetDefaultClient()}
 	s.eventually("task in visibility", func() bool {
 		l, err := tasks.List(ctx, taskclient.Filter{Plan: "web"})
 		return err == nil && len(l) == 1
@@ -173,49 +192,65 @@ func (s *stack) status() workflows.TaskStatus {
 	return st
 }
 
-// Every route × every role: each forbidden combination answers 401 or 403
-// and changes nothing, checked on the task and on the ledger.
+// Every authenticated route × every role, walked from the server's own
+// route table (so a route added without a rule is covered, and fails): each
+// forbidden combination answers 401 or 403 (a console page redirects or
+// refuses) and changes nothing, checked on the task and on the ledger.
 func TestAuthorizationMatrix(t *testing.T) {
 	s := newStack(t)
-	task := "/api/plans/web/tasks/1.1"
-	routes := []struct {
-		method, path string
-		body         []byte
-		allowed      []string
-	}{
-		{"POST", "/api/plans?dry_run=1&plan_id=x", []byte("{}"), []string{"office"}},
-		{"GET", "/api/tasks", nil, []string{"office", "auditor", "miit", "mofcom"}},
-		{"GET", task, nil, []string{"office", "auditor", "miit"}},
-		{"POST", task + "/sign-off", js(map[string]string{"decision": "approve"}), []string{"miit"}},
-		{"POST", task + "/progress", js(map[string]string{"text": "进展"}), []string{"miit"}},
-		{"POST", task + "/extension-requests", js(map[string]any{"until": time.Now().Add(90 * 24 * time.Hour), "reason": "r"}), []string{"miit"}},
-		{"POST", task + "/review", js(map[string]string{"decision": "approve"}), []string{"office"}},
-		{"POST", task + "/extension-decision", js(map[string]string{"decision": "grant"}), []string{"office"}},
-		{"POST", task + "/amend", js(map[string]any{"add": []string{"mofcom"}, "reason": "r"}), []string{"office"}},
-		{"POST", task + "/cancel", js(map[string]string{"reason": "r"}), []string{"office"}},
-		{"GET", "/api/audit/verify", nil, []string{"office", "auditor"}},
-		{"GET", task + "/history", nil, []string{"office", "auditor"}},
-		{"GET", "/api/notifications", nil, []string{"office", "miit", "mofcom"}},
-	}
 	before, count := s.status(), s.ledgerCount()
-	for _, rt := range routes {
-		for _, role := range []string{"office", "auditor", "miit", "mofcom", "none", "forged"} {
-			allowed := false
-			for _, a := range rt.allowed {
-				allowed = allowed || a == role
-			}
-			if allowed {
-				continue
-			}
-			a := s.call(role, rt.method, rt.path, rt.body)
-			want := http.StatusForbidden
-			if role == "none" || role == "forged" {
-				want = http.StatusUnauthorized
-			}
-			if a.status != want || a.err.Code == "" {
-				t.Errorf("%s %s as %s: %d %s, want %d with a JSON error", rt.method, rt.path, role, a.status, a.body, want)
+	actionRoutes := 0
+	for _, rt := range s.console.routes {
+		if len(rt.roles) == 0 {
+			t.Errorf("%s has no rule saying who may use it", rt.pattern)
+		}
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = strings.NewReplacer("{plan}", "web", "{no}", "1.1", "{$}", "").Replace(path)
+		if rt.action != nil {
+			actionRoutes++
+			if want := rolesFor(rt.action.Who); !slices.Equal(rt.roles, want) {
+				t.Errorf("%s admits %v, but its action's definition says %v", rt.pattern, rt.roles, want)
 			}
 		}
+		for _, role := range []string{"office", "auditor", "miit", "mofcom", "none", "forged"} {
+			principal := RoleMinistry
+			switch role {
+			case "office", "auditor", "none", "forged":
+				principal = role
+			}
+			if slices.Contains(rt.roles, principal) {
+				continue
+			}
+			var code int
+			if strings.HasPrefix(path, "/api/") {
+				a := s.call(role, method, path, []byte("{}"))
+				want := http.StatusForbidden
+				if role == "none" || role == "forged" {
+					want = http.StatusUnauthorized
+				}
+				if a.status != want || a.err.Code == "" {
+					t.Errorf("%s %s as %s: %d %s, want %d with a JSON error", method, path, role, a.status, a.body, want)
+				}
+				continue
+			}
+			b := newBrowser(t, s)
+			form := url.Values{}
+			if tok := s.token(role); role != "none" && role != "forged" {
+				b.login(tok)
+				form.Set("csrf", b.csrf(homeOf(role)))
+			}
+			code, loc, _ := b.do(method, path, form)
+			if role == "none" || role == "forged" {
+				if !(code == http.StatusSeeOther && loc == "/login") && code != http.StatusUnauthorized {
+					t.Errorf("%s %s signed out: %d to %q", method, path, code, loc)
+				}
+			} else if code != http.StatusForbidden {
+				t.Errorf("%s %s as %s: %d, want 403", method, path, role, code)
+			}
+		}
+	}
+	if actionRoutes != 2*len(actions.All()) {
+		t.Errorf("%d routes derived from actions, want an API route and a form for each of %d", actionRoutes, len(actions.All()))
 	}
 	after := s.status()
 	if after.Status != before.Status || len(after.Pending) != len(before.Pending) || len(after.Participants) != len(before.Participants) ||
@@ -232,9 +267,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if a := s.call("miit", "GET", "/api/tasks?ministry=mof", nil); a.status != 403 {
 		t.Errorf("a ministry asking for another's tasks: %d", a.status)
 	}
-	if a := s.call("miit", "GET", task, nil); a.status != 200 || !strings.Contains(a.body, `"status":"signing"`) {
+	if a := s.call("miit", "GET", "/api/plans/web/tasks/1.1", nil); a.status != 200 || !strings.Contains(a.body, `"status":"signing"`) {
 		t.Errorf("participant reads the task: %d %s", a.status, a.body)
 	}
+}
+
+// homeOf is the page a role lands on, to take a CSRF token from.
+func homeOf(role string) string {
+	switch role {
+	case "office":
+		return "/office"
+	case "auditor":
+		return "/audit"
+	}
+	return "/inbox"
 }
 
 // Bad input gets a 400 naming the field, and nothing is recorded.

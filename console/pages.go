@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"lianxi/actions"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/taskclient"
@@ -34,16 +35,13 @@ type view struct {
 	Data      any
 }
 
-var statusLabels = map[string]string{
-	workflows.StatusSigning: "会签中", workflows.StatusInReview: "待审核",
-	workflows.StatusClosed: "办结", workflows.StatusCancelled: "已撤销",
-}
+var statusLabels = workflows.StatusNames
 
 var kindLabels = map[string]string{
 	ledger.KindAssigned: "交办", ledger.KindSignOff: "会签同意", ledger.KindObjection: "提出异议",
 	ledger.KindProgress: "进展报送", ledger.KindClosure: "审核通过（办结）", ledger.KindReturn: "退回",
 	ledger.KindExtensionRequest: "延期申请", ledger.KindExtensionDecision: "延期批复", ledger.KindAmend: "调整",
-	ledger.KindCancel: "撤销", ledger.KindEscalation: "超期上报",
+	ledger.KindCancel: "撤销", ledger.KindEscalation: "超期上报", ledger.KindUrge: "催办",
 }
 
 func (s *Server) templates() map[string]*template.Template {
@@ -112,9 +110,10 @@ func (s *Server) pageRoutes() {
 	})
 	s.mux.HandleFunc("POST /login", s.login)
 	page := func(pattern string, h pageHandler, roles ...string) {
+		s.routes = append(s.routes, route{pattern: pattern, roles: roles})
 		s.mux.Handle(pattern, s.pageAuth(h, roles...))
 	}
-	all := []string{RoleOffice, RoleMinistry, RoleAuditor}
+	all := allRoles
 	page("POST /logout", func(w http.ResponseWriter, r *http.Request, _ session) error {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			s.sessions.drop(c.Value)
@@ -137,13 +136,11 @@ func (s *Server) pageRoutes() {
 	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
-	page("POST /tasks/{plan}/{no}/sign-off", s.formUpdate(workflows.UpdateSignOff), RoleMinistry)
-	page("POST /tasks/{plan}/{no}/progress", s.formUpdate(workflows.UpdateReportProgress), RoleMinistry)
-	page("POST /tasks/{plan}/{no}/review", s.formUpdate(workflows.UpdateReview), RoleOffice)
-	page("POST /tasks/{plan}/{no}/extension-request", s.formUpdate(workflows.UpdateRequestExtension), RoleMinistry)
-	page("POST /tasks/{plan}/{no}/extension-decision", s.formUpdate(workflows.UpdateDecideExtension), RoleOffice)
-	page("POST /tasks/{plan}/{no}/amend", s.formUpdate(workflows.UpdateAmend), RoleOffice)
-	page("POST /tasks/{plan}/{no}/cancel", s.formUpdate(workflows.UpdateCancel), RoleOffice)
+	for _, a := range actions.All() {
+		pattern := "POST /tasks/{plan}/{no}/" + a.Path
+		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})
+		s.mux.Handle(pattern, s.pageAuth(s.formAction(a), rolesFor(a.Who)...))
+	}
 	page("GET /upload", func(w http.ResponseWriter, r *http.Request, sess session) error {
 		s.render(w, tpl["upload"], s.view(sess, "导入规划", r, uploadData{}))
 		return nil
@@ -212,7 +209,7 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			}
 			return
 		}
-		if !slices.Contains(roles, sess.principal.Role) {
+		if len(roles) == 0 || !slices.Contains(roles, sess.principal.Role) {
 			http.Error(w, "无权访问", http.StatusForbidden)
 			return
 		}

@@ -88,16 +88,16 @@ func TestConsoleSessionsAndForms(t *testing.T) {
 	miit := newBrowser(t, s)
 	miit.login(s.tokens.Ministries["miit"])
 	token := miit.csrf(task)
-	if _, _, body := miit.do("GET", task, nil); !strings.Contains(body, `id="extension-form"`) || strings.Contains(body, `id="cancel-form"`) {
+	if _, _, body := miit.do("GET", task, nil); !strings.Contains(body, `id="extension-requests-form"`) || strings.Contains(body, `id="cancel-form"`) {
 		t.Errorf("a ministry's task page should offer the extension form and not the office's forms")
 	}
 	until := time.Now().AddDate(0, 3, 0).Format("2006-01-02")
 	ext := url.Values{"until": {until}, "reason": {"需协调地方"}, "request_id": {"ext-1"}}
-	if code, _, _ := miit.do("POST", task+"/extension-request", ext); code != http.StatusForbidden {
+	if code, _, _ := miit.do("POST", task+"/extension-requests", ext); code != http.StatusForbidden {
 		t.Errorf("form without CSRF token: %d, want 403", code)
 	}
 	ext.Set("csrf", token)
-	if code, loc, _ := miit.do("POST", task+"/extension-request", ext); code != http.StatusSeeOther || !strings.Contains(loc, "msg=") {
+	if code, loc, _ := miit.do("POST", task+"/extension-requests", ext); code != http.StatusSeeOther || !strings.Contains(loc, "msg=") {
 		t.Errorf("extension request: %d to %q", code, loc)
 	}
 	if code, _, _ := miit.do("POST", task+"/cancel", url.Values{"csrf": {token}, "reason": {"x"}}); code != http.StatusForbidden {

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"lianxi/actions"
 	"lianxi/config"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -35,6 +36,28 @@ type Server struct {
 	d        Deps
 	sessions *sessions
 	mux      *http.ServeMux
+	// routes lists every authenticated route with the roles it admits, so
+	// the authorization test walks the same table the mux was built from.
+	routes []route
+}
+
+// route is one authenticated route and the roles that may use it.
+type route struct {
+	pattern string
+	roles   []string
+	// action is set for the routes derived from a human action.
+	action *actions.Action
+}
+
+// rolesFor is who may perform an action, as console roles.
+func rolesFor(w actions.Who) []string {
+	switch w {
+	case actions.Office:
+		return []string{RoleOffice}
+	case actions.Participant:
+		return []string{RoleMinistry}
+	}
+	return nil
 }
 
 // New builds the server and its routes.
@@ -46,7 +69,8 @@ func New(d Deps) *Server {
 		d.Logger = zap.NewNop()
 	}
 	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}
-	s.routes()
+	s.apiRoutes()
+	s.pageRoutes()
 	return s
 }
 
@@ -60,26 +84,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Server) routes() {
+// allRoles admits every signed-in principal.
+var allRoles = []string{RoleOffice, RoleMinistry, RoleAuditor}
+
+func (s *Server) apiRoutes() {
 	api := func(pattern string, h apiHandler, roles ...string) {
+		s.routes = append(s.routes, route{pattern: pattern, roles: roles})
 		s.mux.Handle(pattern, s.apiAuth(h, roles...))
 	}
-	all := []string{RoleOffice, RoleMinistry, RoleAuditor}
 	api("POST /api/plans", s.apiUploadPlan, RoleOffice)
-	api("GET /api/tasks", s.apiListTasks, all...)
-	api("GET /api/plans/{plan}/tasks/{no}", s.apiGetTask, all...)
-	api("POST /api/plans/{plan}/tasks/{no}/sign-off", s.apiSignOff, RoleMinistry)
-	api("POST /api/plans/{plan}/tasks/{no}/progress", s.apiProgress, RoleMinistry)
-	api("POST /api/plans/{plan}/tasks/{no}/extension-requests", s.apiExtensionRequest, RoleMinistry)
-	api("POST /api/plans/{plan}/tasks/{no}/review", s.apiReview, RoleOffice)
-	api("POST /api/plans/{plan}/tasks/{no}/extension-decision", s.apiExtensionDecision, RoleOffice)
-	api("POST /api/plans/{plan}/tasks/{no}/amend", s.apiAmend, RoleOffice)
-	api("POST /api/plans/{plan}/tasks/{no}/cancel", s.apiCancel, RoleOffice)
+	api("GET /api/tasks", s.apiListTasks, allRoles...)
+	api("GET /api/plans/{plan}/tasks/{no}", s.apiGetTask, allRoles...)
+	for _, a := range actions.All() {
+		pattern := "POST /api/plans/{plan}/tasks/{no}/" + a.Path
+		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})
+		s.mux.Handle(pattern, s.apiAuth(s.apiAction(a), rolesFor(a.Who)...))
+	}
 	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
 	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
-	api("GET /api/notifications", s.apiNotifications, all...)
+	api("GET /api/notifications", s.apiNotifications, allRoles...)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	s.pageRoutes()
 }
 
 // Run serves on addr until ctx is done, then shuts down gracefully.

@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
+	"lianxi/actions"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/taskclient"
@@ -89,15 +89,18 @@ func (s *Server) inbox(t *template.Template) pageHandler {
 }
 
 type taskData struct {
-	Status                       workflows.TaskStatus
-	Timeline                     []ledger.Record
-	CanSign, IsLead, CanProgress bool
-	CanReview                    bool
-	// CanExtend: a participant may ask for more time while signing.
-	CanExtend bool
-	// CanManage: the office may amend, cancel and decide extensions.
-	CanManage, HasPendingExtension bool
-	RequestID                      string
+	Status   workflows.TaskStatus
+	Timeline []ledger.Record
+	// Forms are the actions this principal may take on the task now, each
+	// rendered from its definition.
+	Forms []actionForm
+}
+
+// actionForm is one action's form on the task page.
+type actionForm struct {
+	Action    *actions.Action
+	Fields    []actions.Field
+	RequestID string
 }
 
 func (s *Server) taskPage(t *template.Template) pageHandler {
@@ -110,68 +113,59 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		if !canRead(p, st) {
 			return errForbidden
 		}
-		d := taskData{Status: st, RequestID: uuid.NewString()}
+		d := taskData{Status: st, Forms: formsFor(p, st)}
 		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
 			d.Timeline = append(d.Timeline, rec)
 			return nil
 		}); err != nil {
 			return err
 		}
-		open := st.Status == workflows.StatusSigning || st.Status == workflows.StatusInReview
-		if p.Role == RoleMinistry {
-			for _, pt := range st.Participants {
-				if pt.ID == p.Ministry {
-					d.CanProgress = open
-					d.IsLead = pt.Role == workflows.RoleLead
-					d.CanSign = st.Status == workflows.StatusSigning && pt.Answer == nil && (!d.IsLead || len(st.Pending) == 1)
-				}
-			}
-		}
-		d.CanReview = p.Role == RoleOffice && st.Status == workflows.StatusInReview
-		d.CanExtend = d.CanProgress && st.Status == workflows.StatusSigning
-		d.CanManage = p.Role == RoleOffice && open
-		for _, e := range st.Extensions {
-			d.HasPendingExtension = d.HasPendingExtension || e.State == workflows.ExtensionPending
-		}
 		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
 		return nil
 	}
 }
 
-// formUpdate sends a console form as an update and returns to the task page
-// with the outcome.
-func (s *Server) formUpdate(name string) pageHandler {
-	return func(w http.ResponseWriter, r *http.Request, sess session) error {
-		f := r.PostFormValue
-		var arg any
-		switch name {
-		case workflows.UpdateSignOff:
-			arg = workflows.SignOffRequest{Ministry: sess.principal.Ministry, Signer: f("signer"), Decision: f("decision"), Comment: f("comment"), Report: f("report")}
-		case workflows.UpdateReportProgress:
-			arg = workflows.ProgressRequest{Ministry: sess.principal.Ministry, Text: f("text")}
-		case workflows.UpdateReview:
-			arg = workflows.ReviewRequest{Decision: f("decision"), Comment: f("comment"), Reviewer: f("reviewer")}
-		case workflows.UpdateRequestExtension:
-			until, err := time.Parse("2006-01-02", f("until"))
-			if err != nil {
-				back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
-				http.Redirect(w, r, back+"?error="+url.QueryEscape("延期日期格式应为 YYYY-MM-DD"), http.StatusSeeOther)
-				return nil
-			}
-			arg = workflows.ExtensionRequest{Ministry: sess.principal.Ministry, Until: until, Reason: f("reason")}
-		case workflows.UpdateDecideExtension:
-			arg = workflows.ExtensionDecision{Decision: f("decision"), Comment: f("comment")}
-		case workflows.UpdateCancel:
-			arg = workflows.CancelRequest{Reason: f("reason")}
-		case workflows.UpdateAmend:
-			arg = workflows.AmendRequest{Add: list(f("add")), Remove: list(f("remove")), Lead: strings.TrimSpace(f("lead")), Reason: f("reason")}
+// formsFor offers p the actions its role may take that make sense in the
+// task's current state; each form gets a fresh request ID, so submitting it
+// twice (a double click, a resend) is answered once.
+func formsFor(p Principal, st workflows.TaskStatus) []actionForm {
+	isLead := false
+	for _, pt := range st.Participants {
+		isLead = isLead || (pt.ID == p.Ministry && pt.Role == workflows.RoleLead)
+	}
+	var out []actionForm
+	for _, a := range actions.All() {
+		if !slices.Contains(rolesFor(a.Who), p.Role) || !a.Offer(st, p.Ministry) {
+			continue
 		}
+		f := actionForm{Action: a, RequestID: uuid.NewString()}
+		for _, fl := range a.Fields {
+			if !fl.LeadOnly || isLead {
+				f.Fields = append(f.Fields, fl)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// formAction sends a console form as its action and returns to the task
+// page with the outcome, or the reason the workflow gave.
+func (s *Server) formAction(a *actions.Action) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
-		_, err := s.d.Tasks.Update(r.Context(), taskID(r), name, f("request_id"), arg)
+		v, requestID, err := a.ParseForm(r.PostFormValue)
+		if err == nil {
+			_, err = s.act(r.Context(), sess.principal, a, taskID(r), v, requestID)
+		}
 		var rej *taskclient.Rejection
+		var fe *actions.FieldError
 		switch {
 		case errors.As(err, &rej):
 			http.Redirect(w, r, back+"?error="+url.QueryEscape(rej.Message), http.StatusSeeOther)
+			return nil
+		case errors.As(err, &fe):
+			http.Redirect(w, r, back+"?error="+url.QueryEscape(fe.Message), http.StatusSeeOther)
 			return nil
 		case err != nil:
 			return err
@@ -179,11 +173,6 @@ func (s *Server) formUpdate(name string) pageHandler {
 		http.Redirect(w, r, back+"?msg="+url.QueryEscape("已提交"), http.StatusSeeOther)
 		return nil
 	}
-}
-
-// list splits a form's comma-separated ministry IDs.
-func list(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' })
 }
 
 type uploadData struct {

@@ -83,6 +83,15 @@ func TestComposeEnvironmentIsDocumented(t *testing.T) {
 		if s.Environment["LIANXI_LEDGER_DSN"] == nil || !strings.HasPrefix(*s.Environment["LIANXI_LEDGER_DSN"], "postgres://") {
 			t.Errorf("%s: the ledger must be on PostgreSQL", name)
 		}
+		// The API signs principals with the door key; every worker checks
+		// them with the same key, mounted from the same file.
+		key := s.Environment["LIANXI_DOOR_KEY_FILE"]
+		mounted := key != nil && slices.ContainsFunc(s.Volumes, func(v types.ServiceVolumeConfig) bool {
+			return v.Target == *key || strings.HasPrefix(*key, v.Target+"/")
+		})
+		if !mounted {
+			t.Errorf("%s: LIANXI_DOOR_KEY_FILE must name the door key mounted from ./config", name)
+		}
 	}
 }
 

@@ -24,8 +24,10 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"lianxi/actions"
 	"lianxi/console"
 	"lianxi/devserver"
+	"lianxi/door"
 	"lianxi/plan"
 )
 
@@ -229,15 +231,20 @@ func TestCrashRecovery(t *testing.T) {
 	if _, err := console.EnsureTokens(tokPath, prPath, ids); err != nil {
 		t.Fatal(err)
 	}
+	// serve signs principals with the door key and the workers check them.
+	keyPath := filepath.Join(dir, "door.key")
+	if _, _, err := door.EnsureKey(keyPath); err != nil {
+		t.Fatal(err)
+	}
 	var tokens console.Tokens
 	b, _ := os.ReadFile(tokPath)
 	_ = json.Unmarshal(b, &tokens)
 
 	workers := []*proc{
-		newProc("worker-1", "worker", "--ledger-dsn", pg.dsn),
-		newProc("worker-2", "worker", "--ledger-dsn", pg.dsn),
+		newProc("worker-1", "worker", "--ledger-dsn", pg.dsn, "--door-key", keyPath),
+		newProc("worker-2", "worker", "--ledger-dsn", pg.dsn, "--door-key", keyPath),
 	}
-	serve := newProc("serve", "serve", "--ledger-dsn", pg.dsn, "--principals", prPath, "--http-addr", httpAddr)
+	serve := newProc("serve", "serve", "--ledger-dsn", pg.dsn, "--principals", prPath, "--http-addr", httpAddr, "--door-key", keyPath)
 	for _, p := range append(workers, serve) {
 		p.start()
 		defer p.stop()
@@ -319,19 +326,21 @@ func TestCrashRecovery(t *testing.T) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			path := "/api/plans/crash/tasks/" + task.No
-			act := func(token, what, req, body string) {
+			// who is the token's principal: the API scopes request IDs to it
+			// and to the action (actions.UpdateID).
+			act := func(who, token, what, req, body string) {
 				call(token, "POST", path+"/"+what, []byte(body))
 				mu.Lock()
-				decisions = append(decisions, sent{task.No, req})
+				decisions = append(decisions, sent{task.No, actions.UpdateID(who, what, req)})
 				mu.Unlock()
 			}
 			for _, pt := range task.Participants[1:] {
 				req := "co-" + pt.ID
-				act(tokens.Ministries[pt.ID], "sign-off", req, fmt.Sprintf(`{"decision":"approve","request_id":%q}`, req))
+				act(pt.ID, tokens.Ministries[pt.ID], "sign-off", req, fmt.Sprintf(`{"decision":"approve","request_id":%q}`, req))
 			}
 			lead := task.Participants[0].ID
-			act(tokens.Ministries[lead], "sign-off", "lead", `{"decision":"approve","report":"联合报告","request_id":"lead"}`)
-			act(tokens.Office, "review", "review", `{"decision":"approve","request_id":"review"}`)
+			act(lead, tokens.Ministries[lead], "sign-off", "lead", `{"decision":"approve","report":"联合报告","request_id":"lead"}`)
+			act("office", tokens.Office, "review", "review", `{"decision":"approve","request_id":"review"}`)
 		}()
 	}
 	wg.Wait()

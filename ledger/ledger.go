@@ -31,6 +31,7 @@ const (
 	KindAmend             = "amend"
 	KindCancel            = "cancel"
 	KindEscalation        = "escalation"
+	KindUrge              = "urge"
 )
 
 // Entry is a decision as the workflow hands it over for recording.

@@ -20,6 +20,7 @@ var kindText = map[string]string{
 	activities.NotifyExtensionRequest:   "【延期申请】有单位申请延期办理以下任务",
 	activities.NotifyExtensionDecision:  "【延期批复】您单位的延期申请已有结果",
 	activities.NotifyParticipantChanged: "【参与单位调整】您单位不再承担以下任务",
+	activities.NotifyUrge:               "【督办】部际联席会议办公室督促您单位尽快会签以下任务",
 }
 
 // Compose writes a notification's text in simplified Chinese: what

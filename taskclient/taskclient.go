@@ -58,7 +58,38 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 	if err == nil {
 		err = h.Get(ctx, &r)
 	}
-	return r, classify(taskID, err)
+	err = classify(taskID, err)
+	if errors.Is(err, ErrNotFound) {
+		if ended := c.ended(ctx, taskID); ended != nil {
+			return r, ended
+		}
+	}
+	return r, err
+}
+
+// ended explains why a task that exists takes no updates: it is closed or
+// cancelled (or its run ended otherwise). It returns nil when the task does
+// not exist at all.
+func (c *Client) ended(ctx context.Context, taskID string) error {
+	d, err := c.C.DescribeWorkflowExecution(ctx, taskID, "")
+	if err != nil {
+		return nil
+	}
+	info := d.GetWorkflowExecutionInfo()
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil
+	}
+	s := summarize(taskID, info.GetStatus(), info.GetSearchAttributes().GetIndexedFields(), nil)
+	state := s.Status
+	if name, ok := workflows.StatusNames[state]; ok {
+		state += " (" + name + ")"
+	}
+	no := taskID
+	if s.No != "" {
+		no = s.No
+	}
+	return &Rejection{Type: workflows.ErrTypeConflict, Message: fmt.Sprintf("task %s is %s since %s; it takes no more actions",
+		no, state, info.GetCloseTime().AsTime().UTC().Format("2006-01-02 15:04 MST"))}
 }
 
 // classify turns SDK errors into ErrNotFound or a *Rejection.

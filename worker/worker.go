@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
+	"lianxi/door"
 	"lianxi/workflows"
 )
 
@@ -22,16 +23,25 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 }
 
 // New creates a worker on the lianxi task queue with everything registered.
-func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
+// key is the door key shared with the API: the worker refuses every human
+// action whose signed principal it cannot verify with it.
+func New(c client.Client, acts *activities.Activities, key door.Key, opts sdkworker.Options) (sdkworker.Worker, error) {
+	if len(key) != door.KeySize {
+		return nil, fmt.Errorf("worker: the door key is missing or malformed")
+	}
+	opts.Interceptors = append(opts.Interceptors, door.WorkerInterceptor(key))
 	w := sdkworker.New(c, workflows.TaskQueue, opts)
 	Register(w, acts)
-	return w
+	return w, nil
 }
 
 // Run starts a worker and stops it gracefully (finishing in-flight
 // activities within the worker's stop timeout) when ctx is done.
-func Run(ctx context.Context, c client.Client, acts *activities.Activities, opts sdkworker.Options) error {
-	w := New(c, acts, opts)
+func Run(ctx context.Context, c client.Client, acts *activities.Activities, key door.Key, opts sdkworker.Options) error {
+	w, err := New(c, acts, key, opts)
+	if err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -27,6 +27,7 @@ const (
 	UpdateDecideExtension  = "decide-extension"
 	UpdateAmend            = "amend"
 	UpdateCancel           = "cancel"
+	UpdateUrge             = "urge"
 	QueryStatus            = "status"
 )
 
@@ -44,6 +45,11 @@ const (
 	StatusClosed    = "closed"
 	StatusCancelled = "cancelled"
 )
+
+// StatusNames are the statuses as the office names them.
+var StatusNames = map[string]string{
+	StatusSigning: "会签中", StatusInReview: "待审核", StatusClosed: "办结", StatusCancelled: "已撤销",
+}
 
 // Roles of a participant.
 const (
@@ -174,6 +180,30 @@ type AmendRequest struct {
 type CancelRequest struct {
 	Reason string `json:"reason"`
 }
+
+// UrgeRequest has the office press the ministries that have not answered
+// in the current round (催办), at once rather than at the next reminder.
+type UrgeRequest struct {
+	Urger   string `json:"urger,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// MinistryRequest is a request a ministry makes in its own name. The
+// ministry is the one the caller authenticated as: the API fills it in from
+// the token and the worker checks it against the signed principal before
+// any validator runs.
+type MinistryRequest interface {
+	ActingMinistry() string
+}
+
+// ActingMinistry implements MinistryRequest.
+func (r SignOffRequest) ActingMinistry() string { return r.Ministry }
+
+// ActingMinistry implements MinistryRequest.
+func (r ProgressRequest) ActingMinistry() string { return r.Ministry }
+
+// ActingMinistry implements MinistryRequest.
+func (r ExtensionRequest) ActingMinistry() string { return r.Ministry }
 
 // Receipt answers every accepted update: where the decision sits on the ledger.
 type Receipt struct {

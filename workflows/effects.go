@@ -28,6 +28,7 @@ const (
 	notifyExtensionRequest   = activities.NotifyExtensionRequest
 	notifyExtensionDecision  = activities.NotifyExtensionDecision
 	notifyParticipantChanged = activities.NotifyParticipantChanged
+	notifyUrge               = activities.NotifyUrge
 )
 
 // ErrTypeLedger is the error type of an update whose decision could not be

@@ -21,6 +21,16 @@ func validator[T any](w *taskWorkflow, check func(T) error) func(workflow.Contex
 	}
 }
 
+// validatorCtx is validator for checks that need the workflow context.
+func validatorCtx[T any](w *taskWorkflow, check func(workflow.Context, T) error) func(workflow.Context, T) error {
+	return func(ctx workflow.Context, r T) error {
+		if _, ok := w.s.Receipts[w.decisionID(ctx)]; ok {
+			return nil
+		}
+		return check(ctx, r)
+	}
+}
+
 // decisionID is the ledger ID of the running update: the workflow ID and the
 // caller's request (update) ID, so equal request IDs on two tasks never meet.
 func (w *taskWorkflow) decisionID(ctx workflow.Context) string {
@@ -242,6 +252,18 @@ func (w *taskWorkflow) cancel(ctx workflow.Context, r CancelRequest) (Receipt, e
 		apply: func(_ string, _ time.Time) {
 			w.finish(ctx, StatusCancelled, r.Reason)
 			w.notifyAll(ctx, notifyCancellation, r.Reason)
+		},
+	})
+}
+
+func (w *taskWorkflow) urge(ctx workflow.Context, r UrgeRequest) (Receipt, error) {
+	pending := w.s.pending()
+	return w.decide(ctx, decision{
+		kind: ledger.KindUrge, actor: officeRecipient, person: r.Urger,
+		payload: fields("pending", strings.Join(pending, ","), "comment", r.Comment),
+		recheck: func() error { return w.validateUrge(r) },
+		apply: func(_ string, _ time.Time) {
+			w.notifyMany(ctx, notifyUrge, w.s.pending(), r.Comment)
 		},
 	})
 }

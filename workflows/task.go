@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/ledger"
+	"lianxi/plan"
 )
 
 // ErrTypeInvalidTask is the error type of a workflow that was started with
@@ -31,6 +32,8 @@ type taskWorkflow struct {
 	inflight int
 	// lastSA is the search-attribute signature last upserted.
 	lastSA string
+	// known reports whether the registry of bodies knows a ministry ID.
+	known func(id string) bool
 }
 
 // TaskWorkflow runs one task of a plan. Its workflow ID is WorkflowID(plan, no).
@@ -57,6 +60,7 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput) (*taskWorkflow, error) 
 		id:       info.WorkflowExecution.ID,
 		runID:    info.WorkflowExecution.RunID,
 		mu:       workflow.NewMutex(ctx),
+		known:    knownMinistry,
 	}
 	if in.State != nil {
 		w.s = *in.State
@@ -86,6 +90,18 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput) (*taskWorkflow, error) 
 		w.s.Receipts = map[string]Receipt{}
 	}
 	return w, nil
+}
+
+// knownMinistry looks an ID up in the bundled registry of bodies. Only
+// validators call it, and validators do not run on replay, so a registry
+// that grows between releases never changes a replayed decision.
+func knownMinistry(id string) bool {
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		return false
+	}
+	_, ok := reg.ByID(id)
+	return ok
 }
 
 // normalizeSpec checks a spec and fills in the default periods.
@@ -144,8 +160,14 @@ func (w *taskWorkflow) setup(ctx workflow.Context) error {
 		{UpdateReportProgress, w.reportProgress, validator(w, w.validateProgress)},
 		{UpdateRequestExtension, w.requestExtension, validator(w, w.validateExtensionRequest)},
 		{UpdateDecideExtension, w.decideExtension, validator(w, w.validateExtensionDecision)},
-		{UpdateAmend, w.amend, validator(w, w.validateAmend)},
+		{UpdateAmend, w.amend, validatorCtx(w, func(ctx workflow.Context, r AmendRequest) error {
+			if err := w.checkAmendNew(ctx, r); err != nil {
+				return err
+			}
+			return w.validateAmend(r)
+		})},
 		{UpdateCancel, w.cancel, validator(w, w.validateCancel)},
+		{UpdateUrge, w.urge, validator(w, w.validateUrge)},
 	}
 	for _, r := range regs {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,

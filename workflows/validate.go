@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 )
 
 // Application error types a validator rejects with. Callers map them to
@@ -232,4 +234,40 @@ func (w *taskWorkflow) validateCancel(r CancelRequest) error {
 		return err
 	}
 	return w.requireOpen("cancel")
+}
+
+func (w *taskWorkflow) validateUrge(r UrgeRequest) error {
+	if err := checkText("urger", r.Urger, MaxNameLen, false); err != nil {
+		return err
+	}
+	if err := checkText("comment", r.Comment, MaxCommentLen, false); err != nil {
+		return err
+	}
+	if w.s.Status != StatusSigning {
+		return conflict("cannot urge: task %s is %s; only ministries that have not signed off can be urged", w.spec.TaskNo, w.s.Status)
+	}
+	return nil
+}
+
+// checkAmendNew holds the amend rules added after amend was first
+// released: added participants and a new lead must be bodies the registry
+// knows (a ministry it does not know has no token to answer with), and a new
+// due date must lie ahead. They run in the validator only, never in the
+// handler's re-check, so histories accepted under the older rules replay.
+func (w *taskWorkflow) checkAmendNew(ctx workflow.Context, r AmendRequest) error {
+	for _, id := range append(slices.Clone(r.Add), r.Lead) {
+		if id != "" && !slices.Contains(w.s.ids(), id) && !w.known(id) {
+			return invalid("add", "ministry %q is not in the registry of bodies; check the ID (e.g. ndrc, miit)", id)
+		}
+	}
+	now := workflow.Now(ctx)
+	for _, d := range []struct {
+		field string
+		due   time.Time
+	}{{"sign_off_due", r.SignOffDue}, {"review_due", r.ReviewDue}} {
+		if !d.due.IsZero() && !d.due.After(now) {
+			return invalid(d.field, "%s %s is not in the future", d.field, d.due.UTC().Format("2006-01-02 15:04 MST"))
+		}
+	}
+	return nil
 }

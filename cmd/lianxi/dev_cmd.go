@@ -67,6 +67,10 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("db", devserver.DBPath(a.cfg.DataDir)),
 		zap.String("log", filepath.Join(a.cfg.DataDir, "temporal-server.log")))
 
+	key, err := a.useDoorKey(true)
+	if err != nil {
+		return err
+	}
 	c, err := a.dialWhenReady(ctx)
 	if err != nil {
 		return err
@@ -81,7 +85,10 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer closeActs()
-	w := worker.New(c, acts, sdkworker.Options{})
+	w, err := worker.New(c, acts, key, sdkworker.Options{})
+	if err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -175,28 +182,32 @@ func (a *app) launchOnce(ctx context.Context, c client.Client, p *plan.Plan) err
 func (a *app) printNextSteps(p *plan.Plan) {
 	first := p.Tasks[0]
 	lead := first.Participants[0].ID
-	var co string
-	if len(first.Participants) > 1 {
-		co = first.Participants[1].ID
-	}
 	id := workflows.WorkflowID(p.PlanID, first.No)
+	// The CLI finds this API and the tokens with the same flags.
+	flags := ""
+	if a.cfg.PublicURL != "http://127.0.0.1:8080" {
+		flags += " --server " + a.cfg.PublicURL
+	}
+	if a.cfg.DataDir != "./lianxi-data" {
+		flags += " --data " + a.cfg.DataDir
+	}
 	fmt.Fprintf(a.stdout, `
 lianxi is running: plan %s, %d tasks, Temporal at %s (namespace %s), data in %s.
 
 Web console: %s  — sign in with a token from %s
   (the office's, the auditor's, or a ministry's, e.g. "%s").
 
-Or try the CLI, in another terminal:
-  go run ./cmd/lianxi task list --plan %s
-  go run ./cmd/lianxi task show %s
+Or try the CLI (a client of the same API), in another terminal:
+  go run ./cmd/lianxi task list --plan %s%s
+  go run ./cmd/lianxi task show %s%s
 `, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir,
-		a.cfg.PublicURL, a.cfg.TokensPath(), lead, p.PlanID, id)
-	if co != "" {
-		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --ministry %s --decision approve\n", id, co)
+		a.cfg.PublicURL, a.cfg.TokensPath(), lead, p.PlanID, flags, id, flags)
+	for _, pt := range first.Participants[1:min(len(first.Participants), 4)] {
+		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --as %s --decision approve%s\n", id, pt.ID, flags)
 	}
-	fmt.Fprintf(a.stdout, `  go run ./cmd/lianxi task sign %s --ministry %s --decision approve --report "联合报告"   (after the others)
-  go run ./cmd/lianxi task review %s --decision approve
-  go run ./cmd/lianxi audit verify --data %s
+	fmt.Fprintf(a.stdout, `  go run ./cmd/lianxi task sign %s --as %s --decision approve --report "联合报告"%s   (the lead, last)
+  go run ./cmd/lianxi task review %s --decision approve%s
+  go run ./cmd/lianxi audit verify%s
 The Temporal CLI and Web UI can attach to %s. Stop with Ctrl-C.
-`, id, lead, id, a.cfg.DataDir, a.cfg.Temporal.Address)
+`, id, lead, flags, id, flags, flags, a.cfg.Temporal.Address)
 }

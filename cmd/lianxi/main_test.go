@@ -100,9 +100,11 @@ func TestDevRestartKeepsState(t *testing.T) {
 	ctx := context.Background()
 	at := []string{"--temporal-address", addr, "--data", dir}
 	dev := startDev(t, dir, addr)
+	// The task verbs talk to dev's API, with tokens from its data folder.
+	api := []string{"--server", "http://" + dev.http, "--data", dir}
 	var list []map[string]any
 	eventually(t, "25 tasks listed", func() bool {
-		r := lianxi(ctx, append([]string{"task", "list", "--plan", "internet-plus-2015", "--json"}, at...)...)
+		r := lianxi(ctx, append([]string{"task", "list", "--plan", "internet-plus-2015", "--json"}, api...)...)
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &list) == nil && len(list) == 25
 	})
 
@@ -131,18 +133,28 @@ func TestDevRestartKeepsState(t *testing.T) {
 		return strings.HasPrefix(lianxi(ctx, "audit", "verify", "--data", dir).stdout, "OK: 25 records")
 	})
 	id := "internet-plus-2015/2.3"
-	r := lianxi(ctx, append([]string{"task", "sign", "internet-plus-2015/1.1", "--ministry", "mofcom", "--decision", "approve"}, at...)...)
+	r := lianxi(ctx, append([]string{"task", "sign", "internet-plus-2015/1.1", "--as", "mofcom", "--decision", "approve"}, api...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, `"mofcom" is not a participant`) {
 		t.Errorf("sign by a stranger: exit %d, %q", r.code, r.stderr)
 	}
+	// The acting ministry is the token's: there is no flag to name another.
+	if r := lianxi(ctx, append([]string{"task", "sign", id, "--ministry", "sipo", "--decision", "approve"}, api...)...); r.code == 0 {
+		t.Errorf("--ministry is not an identity: exit %d %s", r.code, r.stdout)
+	}
 	for _, args := range [][]string{
-		{"task", "sign", id, "--ministry", "sipo", "--decision", "approve", "--report", "联合报告", "--request-id", "r1"},
+		{"task", "sign", id, "--as", "sipo", "--decision", "approve", "--report", "联合报告", "--request-id", "r1"},
 		{"task", "review", id, "--decision", "approve", "--comment", "同意"},
-		{"task", "sign", "internet-plus-2015/1.2", "--ministry", "miit", "--decision", "approve"},
+		{"task", "sign", "internet-plus-2015/1.2", "--as", "miit", "--decision", "approve"},
+		{"task", "urge", "internet-plus-2015/1.3", "--comment", "请尽快会签"},
 	} {
-		if r := lianxi(ctx, append(args, at...)...); r.code != 0 {
+		if r := lianxi(ctx, append(args, api...)...); r.code != 0 {
 			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
 		}
+	}
+	// A closed task answers with its state, not "not found".
+	r = lianxi(ctx, append([]string{"task", "sign", id, "--as", "sipo", "--decision", "approve", "--report", "x"}, api...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "is closed (办结) since") {
+		t.Errorf("action on a closed task: exit %d %q", r.code, r.stderr)
 	}
 	// Prometheus metrics: the SDK's own and the project's.
 	resp, err := http.Get("http://" + dev.metrics + "/metrics")
@@ -163,6 +175,7 @@ func TestDevRestartKeepsState(t *testing.T) {
 
 	dev = startDev(t, dir, addr)
 	defer dev.stop(t)
+	api = []string{"--server", "http://" + dev.http, "--data", dir}
 	var shown struct {
 		Status       string `json:"status"`
 		Participants []struct {
@@ -173,25 +186,25 @@ func TestDevRestartKeepsState(t *testing.T) {
 		} `json:"participants"`
 	}
 	eventually(t, "task 2.3 after restart", func() bool {
-		r := lianxi(ctx, append([]string{"task", "show", id, "--json"}, at...)...)
+		r := lianxi(ctx, append([]string{"task", "show", id, "--json"}, api...)...)
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &shown) == nil
 	})
 	if shown.Status != "closed" || shown.Participants[0].NameZh != "知识产权局" || shown.Participants[0].Answer == nil {
 		t.Errorf("after restart task 2.3 is %+v, want closed with sipo's answer", shown)
 	}
-	r = lianxi(ctx, append([]string{"task", "show", "internet-plus-2015/1.2", "--json"}, at...)...)
+	r = lianxi(ctx, append([]string{"task", "show", "internet-plus-2015/1.2", "--json"}, api...)...)
 	if !strings.Contains(r.stdout, `"decision": "approve"`) {
 		t.Errorf("task 1.2 lost miit's answer over the restart: %s", r.stdout)
 	}
-	r = lianxi(ctx, append([]string{"task", "list", "--plan", "internet-plus-2015", "--status", "closed", "--json"}, at...)...)
+	r = lianxi(ctx, append([]string{"task", "list", "--plan", "internet-plus-2015", "--status", "closed", "--json"}, api...)...)
 	if !strings.Contains(r.stdout, id) {
 		t.Errorf("closed list: %s", r.stdout)
 	}
 
-	// 25 assigned + 3 decisions, one valid chain; the closed task's
+	// 25 assigned + 4 decisions, one valid chain; the closed task's
 	// history matches the ledger.
 	r = lianxi(ctx, append([]string{"audit", "verify", "--history"}, at...)...)
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "OK: 28 records") || !strings.Contains(r.stdout, "1 closed tasks checked against their histories, 0 mismatches") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "OK: 29 records") || !strings.Contains(r.stdout, "1 closed tasks checked against their histories, 0 mismatches") {
 		t.Errorf("audit verify: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 
@@ -251,5 +264,45 @@ func seed(t *testing.T, dir string) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Without a dev server: tokens init writes the files serve and the workers
+// need; commands say plainly what is missing; help shows real defaults.
+func TestTokensInitAndPlainErrors(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "config")
+	r := lianxi(ctx, "tokens", "init", "--data", dir)
+	if r.code != 0 {
+		t.Fatalf("tokens init: %d %s", r.code, r.stderr)
+	}
+	key1, _ := os.ReadFile(filepath.Join(dir, "door.key"))
+	for _, f := range []string{"tokens.json", "principals.json", "door.key"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want an owner-only file", f, fi, err)
+		}
+	}
+	if r := lianxi(ctx, "tokens", "init", "--data", dir); r.code != 0 {
+		t.Fatalf("second tokens init: %d %s", r.code, r.stderr)
+	}
+	if key2, _ := os.ReadFile(filepath.Join(dir, "door.key")); string(key1) != string(key2) || len(key1) == 0 {
+		t.Error("a second tokens init replaced the door key")
+	}
+	missing := filepath.Join(t.TempDir(), "nowhere")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "verify", "--data", missing}, "data folder " + missing + " does not exist"},
+		{[]string{"task", "list", "--data", missing}, "tokens.json does not exist"},
+		{[]string{"task", "sign", "p/1.1", "--as", "nosuch", "--data", dir, "--decision", "approve"}, `has no token for "nosuch"`},
+		{[]string{"worker", "--data", missing, "--temporal-address", "127.0.0.1:1"}, "door key"},
+	} {
+		if r := lianxi(ctx, c.args...); r.code == 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d %q, want it to say %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	if r := lianxi(ctx, "dev", "--help"); !strings.Contains(r.stdout, "(default 30d)") || strings.Contains(r.stdout, "(default 0s)") {
+		t.Errorf("help should show the real defaults:\n%s", r.stdout)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.uber.org/zap"
 
 	"lianxi/config"
@@ -29,6 +30,9 @@ type app struct {
 	metrics *metrics.Metrics
 	// client is the connected Temporal client, for the health check.
 	client atomic.Value
+	// interceptors are added to every Temporal client dial makes: the API
+	// signs principals with the door key.
+	interceptors []interceptor.ClientInterceptor
 }
 
 func newRoot(stdout, stderr io.Writer, getenv func(string) string) (*cobra.Command, error) {
@@ -55,7 +59,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) (*cobra.Comma
 	if err := a.cfg.Bind(root.PersistentFlags(), getenv); err != nil {
 		return nil, err
 	}
-	root.AddCommand(a.devCmd(), a.workerCmd(), a.serveCmd(), a.serverCmd(), a.benchCmd(), a.probeCmd(), a.planCmd(), a.taskCmd(), a.auditCmd())
+	root.AddCommand(a.devCmd(), a.workerCmd(), a.serveCmd(), a.serverCmd(), a.benchCmd(), a.probeCmd(), a.planCmd(), a.taskCmd(), a.auditCmd(), a.tokensCmd())
 	return root, nil
 }
 
@@ -66,6 +70,7 @@ func (a *app) dial() (client.Client, error) {
 		return nil, err
 	}
 	opts.Logger = logging.Temporal(a.log.Named("temporal"))
+	opts.Interceptors = append(opts.Interceptors, a.interceptors...)
 	if a.metrics != nil {
 		opts.MetricsHandler = a.metrics.SDK()
 	}

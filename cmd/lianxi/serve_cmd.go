@@ -22,6 +22,9 @@ func (a *app) serveCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
 			a.startMetrics(cmd.Context())
+			if _, err := a.useDoorKey(false); err != nil {
+				return err
+			}
 			c, err := a.dialWhenReady(cmd.Context())
 			if err != nil {
 				return err
@@ -42,7 +45,7 @@ func (a *app) serveCmd() *cobra.Command {
 func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.SQLStore) error {
 	principals, err := console.LoadPrincipals(a.cfg.PrincipalsFile)
 	if err != nil {
-		return fmt.Errorf("%w (lianxi dev creates one; see the README)", err)
+		return fmt.Errorf("%w (`lianxi tokens init` or the first `lianxi dev` creates one; see the README)", err)
 	}
 	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{ConsoleURL: a.cfg.PublicURL})
 	if err != nil {

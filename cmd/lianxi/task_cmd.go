@@ -4,100 +4,81 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"lianxi/actions"
 	"lianxi/plan"
 	"lianxi/taskclient"
 	"lianxi/workflows"
 )
 
 func (a *app) taskCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "task", Short: "List, show and act on tasks (talks to Temporal directly)"}
-	cmd.AddCommand(a.taskListCmd(), a.taskShowCmd(),
-		a.updateCmd("sign ID", "Sign off for a ministry (the lead files the joint report)", workflows.UpdateSignOff, func(cmd *cobra.Command) func() any {
-			var r workflows.SignOffRequest
-			cmd.Flags().StringVar(&r.Ministry, "ministry", "", "ministry ID (required)")
-			cmd.Flags().StringVar(&r.Decision, "decision", "", "approve or object (required)")
-			cmd.Flags().StringVar(&r.Comment, "comment", "", "comment; an objection's reason")
-			cmd.Flags().StringVar(&r.Report, "report", "", "joint report (the lead)")
-			cmd.Flags().StringVar(&r.Signer, "signer", "", "name of the person signing")
-			return func() any { return r }
-		}),
-		a.updateCmd("review ID", "Review the joint report (office): approve or return", workflows.UpdateReview, func(cmd *cobra.Command) func() any {
-			var r workflows.ReviewRequest
-			cmd.Flags().StringVar(&r.Decision, "decision", "", "approve or return (required)")
-			cmd.Flags().StringVar(&r.Comment, "comment", "", "comment; required for a return")
-			cmd.Flags().StringVar(&r.Reviewer, "reviewer", "", "name of the reviewer")
-			return func() any { return r }
-		}),
-		a.updateCmd("report ID", "File a progress report for a ministry", workflows.UpdateReportProgress, func(cmd *cobra.Command) func() any {
-			var r workflows.ProgressRequest
-			cmd.Flags().StringVar(&r.Ministry, "ministry", "", "ministry ID (required)")
-			cmd.Flags().StringVar(&r.Text, "text", "", "the report (required)")
-			cmd.Flags().StringVar(&r.Author, "author", "", "name of the author")
-			return func() any { return r }
-		}),
-		a.updateCmd("extend ID", "Request an extension of the sign-off due date for a ministry", workflows.UpdateRequestExtension, func(cmd *cobra.Command) func() any {
-			var r workflows.ExtensionRequest
-			var until dateFlag
-			cmd.Flags().StringVar(&r.Ministry, "ministry", "", "ministry ID (required)")
-			cmd.Flags().Var(&until, "until", "new due date, YYYY-MM-DD or RFC 3339 (required)")
-			cmd.Flags().StringVar(&r.Reason, "reason", "", "why (required)")
-			return func() any { r.Until = time.Time(until); return r }
-		}),
-		a.updateCmd("decide-extension ID", "Grant or refuse the pending extension request (office)", workflows.UpdateDecideExtension, func(cmd *cobra.Command) func() any {
-			var r workflows.ExtensionDecision
-			cmd.Flags().StringVar(&r.Decision, "decision", "", "grant or refuse (required)")
-			cmd.Flags().StringVar(&r.Comment, "comment", "", "comment")
-			cmd.Flags().StringVar(&r.Decider, "decider", "", "name of the decider")
-			return func() any { return r }
-		}),
-		a.updateCmd("amend ID", "Change participants or due dates (office)", workflows.UpdateAmend, func(cmd *cobra.Command) func() any {
-			var r workflows.AmendRequest
-			var signDue, reviewDue dateFlag
-			cmd.Flags().StringSliceVar(&r.Add, "add", nil, "ministry IDs to add")
-			cmd.Flags().StringSliceVar(&r.Remove, "remove", nil, "ministry IDs to remove")
-			cmd.Flags().StringVar(&r.Lead, "lead", "", "new lead (required when removing the lead)")
-			cmd.Flags().Var(&signDue, "sign-off-due", "new sign-off due date")
-			cmd.Flags().Var(&reviewDue, "review-due", "new review due date")
-			cmd.Flags().StringVar(&r.Reason, "reason", "", "why (required)")
-			return func() any {
-				r.SignOffDue, r.ReviewDue = time.Time(signDue), time.Time(reviewDue)
-				return r
-			}
-		}),
-		a.updateCmd("cancel ID", "Cancel a task (office)", workflows.UpdateCancel, func(cmd *cobra.Command) func() any {
-			var r workflows.CancelRequest
-			cmd.Flags().StringVar(&r.Reason, "reason", "", "why (required)")
-			return func() any { return r }
-		}),
-	)
+	cmd := &cobra.Command{
+		Use:   "task",
+		Short: "List, show and act on tasks through the lianxi API",
+		Long: `The task verbs are clients of the HTTP API (--server), like the console: they act
+with a token, --token or --as NAME (office, auditor or a ministry ID, read from
+<data>/tokens.json). Without either they act as the office. The acting ministry is
+always the token's.`,
+	}
+	var as string
+	cmd.PersistentFlags().StringVar(&as, "as", "", "act as NAME (office, auditor or a ministry ID) with its token from <data>/tokens.json; default office unless --token is given")
+	cmd.AddCommand(a.taskListCmd(&as), a.taskShowCmd(&as))
+	for _, act := range actions.All() {
+		cmd.AddCommand(a.actionCmd(act, &as))
+	}
 	return cmd
 }
 
-// updateCmd builds a command that sends one update and prints the receipt.
-// Rejections print the validator's reason and exit 1.
-func (a *app) updateCmd(use, short, name string, bind func(*cobra.Command) func() any) *cobra.Command {
+// actionCmd is the CLI verb of one action, derived from its definition:
+// one flag per field, the body sent to the action's API route.
+func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 	var requestID string
 	var asJSON bool
-	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}
-	arg := bind(cmd)
-	cmd.Flags().StringVar(&requestID, "request-id", "", "request ID; sending the same one again is answered once (default: a new UUID)")
+	cmd := &cobra.Command{Use: act.Verb + " ID", Short: act.Short, Args: cobra.ExactArgs(1)}
+	for _, f := range act.Fields {
+		flag := strings.ReplaceAll(f.Name, "_", "-")
+		if f.Kind == actions.Ministries {
+			cmd.Flags().StringSlice(flag, nil, f.Help)
+		} else {
+			cmd.Flags().String(flag, "", f.Help)
+		}
+	}
+	cmd.Flags().StringVar(&requestID, "request-id", "", "request ID; sending the same one again is answered once (default: a new one)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the receipt as JSON")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		c, err := a.dial()
+		path, err := taskPath(args[0])
 		if err != nil {
 			return err
 		}
-		defer c.Close()
-		r, err := a.tasks(c).Update(cmd.Context(), args[0], name, requestID, arg())
-		var rej *taskclient.Rejection
-		if errors.As(err, &rej) {
-			return fmt.Errorf("%s rejected: %s", name, rej.Message)
+		body := map[string]any{}
+		if requestID != "" {
+			body[actions.RequestIDField] = requestID
+		}
+		for _, f := range act.Fields {
+			flag := strings.ReplaceAll(f.Name, "_", "-")
+			if !cmd.Flags().Changed(flag) {
+				continue
+			}
+			if f.Kind == actions.Ministries {
+				body[f.Name], _ = cmd.Flags().GetStringSlice(flag)
+			} else {
+				body[f.Name], _ = cmd.Flags().GetString(flag)
+			}
+		}
+		c, err := a.api(*as)
+		if err != nil {
+			return err
+		}
+		var r workflows.Receipt
+		err = c.do(cmd.Context(), "POST", path+"/"+act.Path, body, &r)
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return fmt.Errorf("%s rejected: %s", act.Name, ae.Message)
 		}
 		if err != nil {
 			return err
@@ -105,7 +86,7 @@ func (a *app) updateCmd(use, short, name string, bind func(*cobra.Command) func(
 		if asJSON {
 			return writeJSON(a, r)
 		}
-		fmt.Fprintf(a.stdout, "%s accepted: task %s is %s (round %d); ledger #%d %s\n", name, args[0], r.Status, r.Round, r.Seq, r.Hash)
+		fmt.Fprintf(a.stdout, "%s accepted: task %s is %s (round %d); ledger #%d %s\n", act.Name, args[0], r.Status, r.Round, r.Seq, r.Hash)
 		return nil
 	}
 	return cmd
@@ -118,24 +99,31 @@ func writeJSON(a *app, v any) error {
 	return enc.Encode(v)
 }
 
-func (a *app) taskListCmd() *cobra.Command {
+func (a *app) taskListCmd(as *string) *cobra.Command {
 	var f taskclient.Filter
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List tasks from visibility",
+		Short: "List tasks (a ministry's token lists only its own)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.dial()
+			c, err := a.api(*as)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			list, err := a.tasks(c).List(cmd.Context(), f)
-			if err != nil {
+			q := url.Values{}
+			for _, kv := range [][2]string{{"plan", f.Plan}, {"status", f.Status}, {"ministry", f.Ministry}} {
+				if kv[1] != "" {
+					q.Set(kv[0], kv[1])
+				}
+			}
+			if f.Pending {
+				q.Set("pending", "1")
+			}
+			var list []taskclient.Summary
+			if err := c.do(cmd.Context(), "GET", "/api/tasks?"+q.Encode(), nil, &list); err != nil {
 				return err
 			}
-			taskclient.SortForDashboard(list)
 			if asJSON {
 				if list == nil {
 					list = []taskclient.Summary{}
@@ -156,7 +144,7 @@ func (a *app) taskListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&f.Plan, "plan", "", "plan ID")
 	cmd.Flags().StringVar(&f.Status, "status", "", "signing, in_review, closed or cancelled")
-	cmd.Flags().StringVar(&f.Ministry, "ministry", "", "tasks this ministry is on")
+	cmd.Flags().StringVar(&f.Ministry, "ministry", "", "tasks this ministry is on (a filter, not an identity)")
 	cmd.Flags().BoolVar(&f.Pending, "pending", false, "with --ministry: only tasks waiting for its answer")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
@@ -170,20 +158,23 @@ type shownParticipant struct {
 	Answer *workflows.Answer `json:"answer"`
 }
 
-func (a *app) taskShowCmd() *cobra.Command {
+func (a *app) taskShowCmd(as *string) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a task's full status (the status query)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.dial()
+			path, err := taskPath(args[0])
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			st, err := a.tasks(c).Status(cmd.Context(), args[0])
+			c, err := a.api(*as)
 			if err != nil {
+				return err
+			}
+			var st workflows.TaskStatus
+			if err := c.do(cmd.Context(), "GET", path, nil, &st); err != nil {
 				return err
 			}
 			reg, err := plan.DefaultRegistry()
@@ -217,24 +208,4 @@ func (a *app) taskShowCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-// dateFlag reads a date as YYYY-MM-DD (midnight UTC) or RFC 3339.
-type dateFlag time.Time
-
-func (d *dateFlag) String() string {
-	if time.Time(*d).IsZero() {
-		return ""
-	}
-	return time.Time(*d).Format(time.RFC3339)
-}
-func (d *dateFlag) Type() string { return "date" }
-func (d *dateFlag) Set(s string) error {
-	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			*d = dateFlag(t)
-			return nil
-		}
-	}
-	return fmt.Errorf("%q is not a date: want YYYY-MM-DD or RFC 3339", s)
 }

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
 	"lianxi/activities"
+	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/starter"
@@ -23,6 +26,10 @@ func (a *app) workerCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
 			a.startMetrics(cmd.Context())
+			key, err := a.useDoorKey(false)
+			if err != nil {
+				return err
+			}
 			acts, closeActs, err := a.activities(cmd.Context())
 			if err != nil {
 				return err
@@ -38,9 +45,29 @@ func (a *app) workerCmd() *cobra.Command {
 				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
 			}
 			a.log.Info("worker running", zap.String("temporal", a.cfg.Temporal.Address), zap.String("namespace", a.cfg.Temporal.Namespace))
-			return worker.Run(cmd.Context(), c, acts, sdkworker.Options{})
+			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},
 	}
+}
+
+// useDoorKey reads the door key (creating it when create is set, as
+// `lianxi dev` does on first start) and signs this process's updates with it.
+func (a *app) useDoorKey(create bool) (door.Key, error) {
+	var key door.Key
+	var err error
+	if create {
+		var created bool
+		if key, created, err = door.EnsureKey(a.cfg.DoorKeyFile); created {
+			a.log.Info("door key created", zap.String("file", a.cfg.DoorKeyFile))
+		}
+	} else {
+		key, err = door.LoadKey(a.cfg.DoorKeyFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.interceptors = append(a.interceptors, door.ClientInterceptor(key))
+	return key, nil
 }
 
 func (a *app) printConfig() {
@@ -53,6 +80,9 @@ func (a *app) printConfig() {
 func (a *app) openLedger(ctx context.Context) (*ledger.SQLStore, error) {
 	if a.cfg.LedgerDSN != "" {
 		return ledger.OpenPostgres(ctx, a.cfg.LedgerDSN)
+	}
+	if _, err := os.Stat(a.cfg.DataDir); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("data folder %s does not exist: give --data of the folder `lianxi dev` wrote (or --ledger-dsn for a PostgreSQL ledger)", a.cfg.DataDir)
 	}
 	return ledger.OpenSQLite(ctx, a.cfg.LedgerPath())
 }

@@ -1,0 +1,164 @@
+// Package door makes the HTTP API the one door for human actions. The API
+// authenticates a person by token; when it sends the action to Temporal as
+// a workflow update, a client interceptor attaches a claim — who acts, in
+// which role, on which task, with which update — signed with a key that the
+// API and the workers share. A worker interceptor checks the claim before
+// any validator runs: an update without a valid claim, with a claim for
+// another task or update, or naming a ministry other than the claim's, is
+// rejected and leaves nothing in the workflow's history.
+//
+// Anyone holding only Temporal credentials can therefore read tasks but not
+// act on them in a ministry's (or the office's) name. Validators do not run
+// when a history is replayed, so audits replay without the key.
+package door
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// HeaderKey is the Temporal header that carries the signed claim.
+const HeaderKey = "lianxi-principal"
+
+// ErrTypeUnauthorized is the application error type of an update the
+// worker refused because its claim is missing, forged or does not fit.
+const ErrTypeUnauthorized = "Unauthorized"
+
+// Validity is how long a signed claim is accepted after it was issued
+// (and how far the API's clock may run ahead of the worker's).
+const Validity = 10 * time.Minute
+
+// Roles a claim can carry; the same names as the console's principals.
+const (
+	RoleOffice   = "office"
+	RoleMinistry = "ministry"
+	RoleAuditor  = "auditor"
+)
+
+// Principal is who the API authenticated.
+type Principal struct {
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Ministry string `json:"ministry,omitempty"`
+}
+
+// Claim is a principal bound to one update of one task at one time.
+type Claim struct {
+	Principal
+	WorkflowID string    `json:"workflow_id"`
+	Update     string    `json:"update"`
+	UpdateID   string    `json:"update_id"`
+	IssuedAt   time.Time `json:"issued_at"`
+}
+
+// signed is the header's form: the claim and its MAC.
+type signed struct {
+	Claim Claim  `json:"claim"`
+	MAC   string `json:"mac"`
+}
+
+// Key is the shared secret that signs claims.
+type Key []byte
+
+// KeySize is the length of a key in bytes.
+const KeySize = 32
+
+// NewKey makes a random key.
+func NewKey() (Key, error) {
+	k := make(Key, KeySize)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// LoadKey reads a key file (hex). A missing file is reported plainly, with
+// what creates one.
+func LoadKey(path string) (Key, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("door key %s does not exist: `lianxi tokens init` (or the first `lianxi dev`) creates it; the API (serve) and every worker need the same key", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("door key: %w", err)
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != KeySize {
+		return nil, fmt.Errorf("door key %s: want %d bytes in hex", path, KeySize)
+	}
+	return k, nil
+}
+
+// EnsureKey loads the key file, creating it (owner-only) when missing.
+func EnsureKey(path string) (k Key, created bool, err error) {
+	if _, err := os.Stat(path); err == nil {
+		k, err := LoadKey(path)
+		return k, false, err
+	}
+	if k, err = NewKey(); err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) { // created by a process starting beside this one
+			k, err := LoadKey(path)
+			return k, false, err
+		}
+		return nil, false, fmt.Errorf("door key: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		return nil, false, fmt.Errorf("door key: %w", err)
+	}
+	return k, true, nil
+}
+
+func (k Key) mac(c Claim) (string, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write(b)
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
+// Sign encodes a claim with its MAC.
+func (k Key) Sign(c Claim) ([]byte, error) {
+	mac, err := k.mac(c)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(signed{Claim: c, MAC: mac})
+}
+
+// Verify decodes a signed claim and checks its MAC.
+func (k Key) Verify(b []byte) (Claim, error) {
+	var s signed
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Claim{}, fmt.Errorf("malformed principal header: %w", err)
+	}
+	want, err := k.mac(s.Claim)
+	if err != nil {
+		return Claim{}, err
+	}
+	got, err := hex.DecodeString(s.MAC)
+	if err != nil || !hmac.Equal(got, mustHex(want)) {
+		return Claim{}, errors.New("the principal header's signature does not match")
+	}
+	return s.Claim, nil
+}
+
+func mustHex(s string) []byte { b, _ := hex.DecodeString(s); return b }
