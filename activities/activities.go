@@ -18,7 +18,13 @@ import (
 
 // Ledger is the part of the decision ledger the activities need.
 type Ledger interface {
-	Append(ctx context.Context, e ledger.Entry) (ledger.Record, error)
+	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
+}
+
+// Stager stores notifications in the transaction that records the decision
+// causing them (the transactional outbox); a dispatcher delivers them.
+type Stager interface {
+	Stage(ns []Notification) ledger.Also
 }
 
 // Notifier delivers one notification. It returns an error wrapping
@@ -65,9 +71,11 @@ type Notification struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// RecordDecisionInput asks for one decision to be recorded.
+// RecordDecisionInput asks for one decision to be recorded, with the
+// notifications it causes.
 type RecordDecisionInput struct {
-	Entry ledger.Entry
+	Entry         ledger.Entry
+	Notifications []Notification `json:",omitempty"`
 }
 
 // RecordDecisionResult is the ledger's receipt.
@@ -90,13 +98,16 @@ type NotifyResult struct {
 // Observer is told what the activities did, for metrics. Optional.
 type Observer interface {
 	DecisionRecorded(kind string)
-	// NotificationDone reports "delivered", "refused" or "failed".
+	// NotificationDone reports "queued" (stored with its decision),
+	// "delivered", "refused" or "failed".
 	NotificationDone(result string)
 }
 
 // Activities implements the workflow's activities.
 type Activities struct {
-	Ledger   Ledger
+	Ledger Ledger
+	// Outbox stages a decision's notifications with it.
+	Outbox   Stager
 	Notifier Notifier
 	Logger   *zap.Logger
 	Observer Observer
@@ -122,18 +133,31 @@ func (a *Activities) observeNotification(err error) {
 	}
 }
 
-// RecordDecision appends a decision to the ledger. It runs as a local activity
+// RecordDecision appends a decision to the ledger and, in the same
+// transaction, the notifications it causes. It runs as a local activity
 // inside update handlers, so the decision is on the ledger before the caller
 // gets an answer. Retries are safe: the ledger deduplicates on decision ID.
 func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput) (RecordDecisionResult, error) {
 	if err := in.Entry.Validate(); err != nil {
 		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidEntry", err)
 	}
-	rec, err := a.Ledger.Append(ctx, in.Entry)
+	var also []ledger.Also
+	if len(in.Notifications) > 0 {
+		if a.Outbox == nil {
+			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no outbox is configured to store notifications", "InvalidEntry", nil)
+		}
+		also = append(also, a.Outbox.Stage(in.Notifications))
+	}
+	rec, err := a.Ledger.Append(ctx, in.Entry, also...)
 	if err != nil {
 		return RecordDecisionResult{}, fmt.Errorf("record decision %s: %w", in.Entry.DecisionID, err)
 	}
 	a.observeDecision(in.Entry.Kind)
+	if a.Observer != nil {
+		for range in.Notifications {
+			a.Observer.NotificationDone("queued")
+		}
+	}
 	return RecordDecisionResult{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash}, nil
 }
 

@@ -29,12 +29,16 @@ var update = flag.Bool("update", false, "regenerate testdata/histories on a real
 // workflow change is patched, then regenerate with -update.
 const (
 	historyDir        = "testdata/histories"
-	historyGeneration = "g2"
+	historyGeneration = "g3"
 )
 
 type discard struct{}
 
 func (discard) Notify(context.Context, activities.Notification) error { return nil }
+
+func (discard) Stage([]activities.Notification) ledger.Also {
+	return func(context.Context, func(string, ...any) error) error { return nil }
+}
 
 // lab is a real in-process Temporal server with a worker and a ledger.
 type lab struct {
@@ -60,7 +64,7 @@ func newLab(t *testing.T) *lab {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	acts := &activities.Activities{Ledger: store, Notifier: discard{}}
+	acts := &activities.Activities{Ledger: store, Outbox: discard{}, Notifier: discard{}}
 	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, acts) })
 	return &lab{t: t, c: c, ns: ts.GetDefaultNamespace(), tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store}
 }
@@ -154,6 +158,14 @@ var scenarios = map[string]func(l *lab) string{
 		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
 		l.do(id, workflows.UpdateSignOff, "mofcom", workflows.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
 		l.do(id, workflows.UpdateSignOff, "miit", workflows.SignOffRequest{Ministry: "miit", Decision: "approve", Report: "报告"})
+		l.approve(id)
+		return id
+	},
+	"urge": func(l *lab) string {
+		id := l.start(spec("10"), 0)
+		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, workflows.UpdateUrge, "urge", workflows.UrgeRequest{Comment: "请尽快会签"})
+		l.signAll(id, "")
 		l.approve(id)
 		return id
 	},

@@ -158,7 +158,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	wopts := sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4}
-	w, err := worker.New(c, &activities.Activities{Ledger: store, Notifier: outbox}, key, wopts)
+	w, err := worker.New(c, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox}, key, wopts)
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func (s *Server) writeErr(w http.ResponseWriter, err error) {
 			ae.Status, ae.Code = http.StatusBadRequest, "bad_request"
 		case workflows.ErrTypeNotParticipant:
 			ae.Status, ae.Code = http.StatusForbidden, "forbidden"
-		case workflows.ErrTypeLedger:
+		case workflows.ErrTypeLedger, taskclient.ErrTypeNoAnswer:
 			ae.Status, ae.Code = http.StatusServiceUnavailable, "ledger_unavailable"
 		case door.ErrTypeUnauthorized:
 			ae.Status, ae.Code = http.StatusForbidden, "forbidden"

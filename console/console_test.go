@@ -76,7 +76,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
-		worker.Register(r, &activities.Activities{Ledger: store, Notifier: outbox})
+		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox})
 	}, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}})
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
 	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}); err != nil {

@@ -34,6 +34,16 @@ func (b *inbox) Notify(_ context.Context, n activities.Notification) error {
 	return nil
 }
 
+// Stage keeps what a decision writes to the outbox, once it commits.
+func (b *inbox) Stage(ns []activities.Notification) ledger.Also {
+	return func(context.Context, func(string, ...any) error) error {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.sent = append(b.sent, ns...)
+		return nil
+	}
+}
+
 func (b *inbox) count(kind string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -77,7 +87,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { store.Close() })
 	e := &env{t: t, client: c, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store, inbox: &inbox{}}
-	e.acts = &activities.Activities{Ledger: store, Notifier: e.inbox}
+	e.acts = &activities.Activities{Ledger: store, Outbox: e.inbox, Notifier: e.inbox}
 	var current sdkworker.Worker
 	e.newW = func() sdkworker.Worker {
 		current = ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) })

@@ -32,6 +32,7 @@ const (
 	KindCancel            = "cancel"
 	KindEscalation        = "escalation"
 	KindUrge              = "urge"
+	KindReminder          = "reminder"
 )
 
 // Entry is a decision as the workflow hands it over for recording.
@@ -63,12 +64,18 @@ type Record struct {
 // chain even when several processes append at once.
 type Store interface {
 	// Append records e, or returns the stored record if e.DecisionID is
-	// already on the ledger.
-	Append(ctx context.Context, e Entry) (Record, error)
+	// already on the ledger. Each also runs in the same transaction as a
+	// new record (not when the record was already there), so what a
+	// decision causes — its notifications — is stored with it or not at all.
+	Append(ctx context.Context, e Entry, also ...Also) (Record, error)
 	// Scan calls fn for every record in sequence order.
 	Scan(ctx context.Context, fn func(Record) error) error
 	Close() error
 }
+
+// Also is more work done in the transaction that appends a record. exec
+// runs a statement written with ? placeholders (rebound for the backend).
+type Also func(ctx context.Context, exec func(query string, args ...any) error) error
 
 // ErrInvalidEntry reports an entry that cannot be recorded.
 var ErrInvalidEntry = errors.New("invalid ledger entry")

@@ -38,6 +38,7 @@ var postgresDialect = dialect{
 		CREATE TRIGGER decisions_no_change BEFORE UPDATE OR DELETE ON decisions
 			FOR EACH ROW EXECUTE FUNCTION decisions_append_only();`,
 		outboxMigration,
+		dispatchMigration,
 	},
 }
 

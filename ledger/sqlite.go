@@ -32,6 +32,7 @@ var sqliteDialect = dialect{
 		CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 		CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;`,
 		outboxMigration,
+		dispatchMigration,
 	},
 }
 

@@ -118,6 +118,12 @@ const outboxMigration = `CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient, created_at);`
 
+// dispatchMigration lets several dispatchers share the outbox: when a
+// pending notification is next due, and until when one dispatcher holds it.
+const dispatchMigration = `ALTER TABLE outbox ADD COLUMN next_attempt TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);`
+
 const recordColumns = `seq, decision_id, workflow_id, run_id, plan_id, task_no, round, kind, ministry, person, payload, at, prev_hash, hash`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -149,7 +155,7 @@ const busyRetry = 2 * time.Minute
 // Append implements Store. When another process holds the write lock
 // longer than the driver waits (SQLite under heavy contention), the append
 // is retried rather than failed.
-func (s *SQLStore) Append(ctx context.Context, e Entry) (Record, error) {
+func (s *SQLStore) Append(ctx context.Context, e Entry, also ...Also) (Record, error) {
 	if err := e.Validate(); err != nil {
 		return Record{}, err
 	}
@@ -158,7 +164,7 @@ func (s *SQLStore) Append(ctx context.Context, e Entry) (Record, error) {
 	defer s.mu.Unlock()
 	deadline := time.Now().Add(busyRetry)
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		r, err := s.append(ctx, e)
+		r, err := s.append(ctx, e, also)
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return r, err
 		}
@@ -175,7 +181,7 @@ func isBusy(err error) bool {
 	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
-func (s *SQLStore) append(ctx context.Context, e Entry) (Record, error) {
+func (s *SQLStore) append(ctx context.Context, e Entry, also []Also) (Record, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Record{}, fmt.Errorf("append %s: begin: %w", e.DecisionID, err)
@@ -216,6 +222,15 @@ func (s *SQLStore) append(ctx context.Context, e Entry) (Record, error) {
 		r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
 		payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash); err != nil {
 		return Record{}, fmt.Errorf("append %s: insert: %w", e.DecisionID, err)
+	}
+	exec := func(query string, args ...any) error {
+		_, err := tx.ExecContext(ctx, s.Rebind(query), args...)
+		return err
+	}
+	for _, f := range also {
+		if err := f(ctx, exec); err != nil {
+			return Record{}, fmt.Errorf("append %s: %w", e.DecisionID, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return Record{}, fmt.Errorf("append %s: commit: %w", e.DecisionID, err)

@@ -35,7 +35,7 @@ func New() *Metrics {
 			Name: "lianxi_decisions_recorded_total", Help: "Decisions appended to the ledger, by kind.",
 		}, []string{"kind"}),
 		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "lianxi_notifications_total", Help: "Notifications handled, by result (delivered, refused, failed).",
+			Name: "lianxi_notifications_total", Help: "Notifications handled, by result (queued in the outbox with their decision, then delivered, refused or failed by the dispatcher).",
 		}, []string{"result"}),
 		Tasks: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lianxi_tasks", Help: "Tasks by status and warning colour, from visibility.",

@@ -63,7 +63,8 @@ func NewOutbox(ctx context.Context, store *ledger.SQLStore, opts OutboxOptions) 
 	return &Outbox{db: db, rebind: store.Rebind, hooks: opts.Webhooks, link: opts.ConsoleURL, now: opts.Now}, nil
 }
 
-// Notify implements activities.Notifier: store once, then deliver.
+// Notify implements activities.Notifier for the notification activities of
+// runs that predate the transactional outbox: store once, then deliver.
 func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 	text := Compose(n, o.link)
 	hook, hasHook := o.hooks[n.Recipient]
@@ -71,8 +72,10 @@ func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 	if hasHook {
 		state = StatePending
 	}
-	_, err := o.db.ExecContext(ctx, o.rebind(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?) ON CONFLICT (id) DO NOTHING`),
+	// Runs started before the transactional outbox deliver their own
+	// notifications from an activity; the far lease keeps the dispatcher off.
+	_, err := o.db.ExecContext(ctx, o.rebind(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, '9999') ON CONFLICT (id) DO NOTHING`),
 		n.ID, n.Recipient, n.Kind, n.PlanID, n.TaskNo, n.Title, n.Round, n.Due.UTC().Format(time.RFC3339), n.Detail, text, state,
 		o.now().UTC().Format(time.RFC3339Nano))
 	if err != nil {

@@ -27,7 +27,19 @@ import (
 type Client struct {
 	C         client.Client
 	Namespace string
+	// Wait bounds how long Update waits for a receipt; default DefaultWait.
+	Wait time.Duration
 }
+
+// DefaultWait is how long an update waits for its receipt before the
+// caller is told to send it again: longer than the ledger's own timeout, so
+// a refused record is answered, much shorter than an HTTP client's patience.
+const DefaultWait = 20 * time.Second
+
+// ErrTypeNoAnswer is the Rejection type of an update that got no answer in
+// time: the workflow may still record it; the same request ID gets its
+// receipt once it has.
+const ErrTypeNoAnswer = "NoAnswerYet"
 
 // ErrNotFound reports an unknown task.
 var ErrNotFound = errors.New("task not found")
@@ -50,13 +62,24 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 	if requestID == "" {
 		requestID = uuid.NewString()
 	}
-	h, err := c.C.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	wait := c.Wait
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	h, err := c.C.UpdateWorkflow(wctx, client.UpdateWorkflowOptions{
 		WorkflowID: taskID, UpdateID: requestID, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var r workflows.Receipt
 	if err == nil {
-		err = h.Get(ctx, &r)
+		err = h.Get(wctx, &r)
+	}
+	var timedOut *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	if err != nil && (wctx.Err() != nil || errors.As(err, &timedOut)) && ctx.Err() == nil {
+		return r, &Rejection{Type: ErrTypeNoAnswer, Message: fmt.Sprintf(
+			"%s on %s got no answer within %s: the ledger or the workers may be unavailable; an accepted decision waits and is recorded once the ledger answers — send the same request (same request ID) again to get its receipt", name, taskID, wait)}
 	}
 	err = classify(taskID, err)
 	if errors.Is(err, ErrNotFound) {

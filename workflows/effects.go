@@ -39,8 +39,8 @@ const ErrTypeLedger = "LedgerUnavailable"
 // handler, so the caller's answer waits for it; retries are bounded so a
 // ledger outage surfaces as an error instead of a hung request.
 var recordOptions = workflow.LocalActivityOptions{
-	ScheduleToCloseTimeout: time.Minute,
-	StartToCloseTimeout:    10 * time.Second,
+	ScheduleToCloseTimeout: 10 * time.Second,
+	StartToCloseTimeout:    5 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
 		NonRetryableErrorTypes: []string{"InvalidEntry"},
@@ -58,22 +58,78 @@ var notifyOptions = workflow.ActivityOptions{
 	},
 }
 
-// record puts one decision of this task on the ledger.
-func (w *taskWorkflow) record(ctx workflow.Context, id, kind, actor, person string, payload map[string]string) (activities.RecordDecisionResult, error) {
+// versionOutbox marks the change to the transactional outbox: a decision's
+// notifications are written in the transaction that records it, and a
+// dispatcher in the worker delivers them; the workflow never waits for a
+// delivery. Runs started before it keep their notification activities.
+const versionOutbox = "outbox"
+
+// outbox reports whether this run uses the transactional outbox. Each
+// decision, tick and the assignment ask once, at their start; what they
+// notify follows that answer (notifyMany reads w.outboxOn), so one
+// decision never mixes the two ways. A run switches at most once.
+func (w *taskWorkflow) outbox(ctx workflow.Context) bool {
+	if !w.outboxOn {
+		w.outboxOn = workflow.GetVersion(ctx, versionOutbox, workflow.DefaultVersion, 1) == 1
+	}
+	return w.outboxOn
+}
+
+// takeOutgoing hands over the notifications collected since the last call,
+// for the record that causes them.
+func (w *taskWorkflow) takeOutgoing() []activities.Notification {
+	ns := w.outgoing
+	w.outgoing = nil
+	return ns
+}
+
+// record puts one decision of this task, made in round, on the ledger, with
+// the notifications it causes in the same transaction.
+func (w *taskWorkflow) record(ctx workflow.Context, round int, id, kind, actor, person string, payload map[string]string, notes []activities.Notification) (activities.RecordDecisionResult, error) {
 	in := activities.RecordDecisionInput{Entry: ledger.Entry{
 		DecisionID: id, WorkflowID: w.id, RunID: w.runID,
-		PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Round: w.s.Round,
+		PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Round: round,
 		Kind: kind, Ministry: actor, Person: person, Payload: payload, At: workflow.Now(ctx),
-	}}
+	}, Notifications: notes}
 	var res activities.RecordDecisionResult
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteLocalActivity(lctx, a.RecordDecision, in).Get(lctx, &res); err != nil {
 		return res, temporal.NewApplicationErrorWithCause(
-			fmt.Sprintf("decision %s was not recorded on the ledger; nothing changed, retry with the same request ID", id),
+			fmt.Sprintf("ledger unavailable: decision %s was not recorded and nothing changed; retry with the same request ID", id),
 			ErrTypeLedger, err)
 	}
-	w.s.Decisions++
 	return res, nil
+}
+
+// recordSystem records a decision the clock made (assignment, reminder,
+// escalation) and retries until the ledger takes it: it counts as done only
+// once recorded. Between attempts it lets people's decisions through; they
+// fail fast while the ledger is down. The caller holds w.mu.
+func (w *taskWorkflow) recordSystem(ctx workflow.Context, id, kind, actor string, payload map[string]string, notes []activities.Notification) error {
+	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+		_, err := w.record(ctx, w.s.Round, id, kind, actor, "", payload, notes)
+		if err == nil {
+			w.s.Decisions++
+			return nil
+		}
+		workflow.GetLogger(ctx).Error("ledger unavailable; retrying", "decision", id, "error", err)
+		if err := w.pause(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// pause lets other decisions through for d while the ledger is away. The
+// caller holds w.mu and holds it again when pause returns, whatever the
+// outcome, so its deferred Unlock stays right.
+func (w *taskWorkflow) pause(ctx workflow.Context, d time.Duration) error {
+	w.mu.Unlock()
+	err := workflow.Sleep(ctx, d)
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if lerr := w.mu.Lock(dctx); lerr != nil {
+		panic(lerr) // a disconnected context is never cancelled
+	}
+	return err
 }
 
 // notify sends one notification in the background; failures are logged,
@@ -106,6 +162,10 @@ func (w *taskWorkflow) notifyMany(ctx workflow.Context, kind string, recipients 
 			PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Title: w.spec.Title,
 			Round: w.s.Round, Due: w.s.currentDue(), Detail: detail,
 		})
+	}
+	if w.outboxOn {
+		w.outgoing = append(w.outgoing, ns...)
+		return
 	}
 	batch := workflow.GetVersion(ctx, versionBatchNotify, workflow.DefaultVersion, 1) == 1
 	send := func(fn any, arg any) {
@@ -153,32 +213,62 @@ func (w *taskWorkflow) nextWake(now time.Time) time.Time {
 }
 
 // tick applies what the clock decides: the warning colour, the overdue
-// escalation (once per phase and round), and reminders.
-func (w *taskWorkflow) tick(ctx workflow.Context) {
+// escalation (once per phase and round), and reminders. Runs on the
+// transactional outbox record each reminder and escalation with its
+// notifications, under the handler mutex, before it counts as done.
+func (w *taskWorkflow) tick(ctx workflow.Context) error {
+	outbox := w.outbox(ctx)
+	if outbox {
+		if err := w.mu.Lock(ctx); err != nil {
+			return err
+		}
+		defer w.mu.Unlock()
+		if !w.s.open() {
+			return nil
+		}
+	}
 	now := workflow.Now(ctx)
 	w.s.Warning = warningAt(now, w.s.currentDue(), w.spec.WarningWindow)
 	key := fmt.Sprintf("%s/%d", w.s.Status, w.s.Round)
 	if w.s.Warning == WarningRed && w.s.Escalated != key {
-		w.s.Escalated = key
 		pending := strings.Join(w.s.pending(), ",")
 		if w.s.Status == StatusInReview {
 			pending = officeRecipient
 		}
 		id := fmt.Sprintf("%s/overdue/%s/%s", w.id, key, w.s.currentDue().UTC().Format(time.RFC3339))
-		if _, err := w.record(ctx, id, ledger.KindEscalation, "system", "", fields("phase", w.s.Status, "pending", pending, "due", w.s.currentDue().UTC().Format(time.RFC3339))); err != nil {
-			workflow.GetLogger(ctx).Error("overdue escalation not recorded", "error", err)
+		payload := fields("phase", w.s.Status, "pending", pending, "due", w.s.currentDue().UTC().Format(time.RFC3339))
+		if outbox {
+			w.notify(ctx, notifyOverdue, officeRecipient, pending)
+			if err := w.recordSystem(ctx, id, ledger.KindEscalation, "system", payload, w.takeOutgoing()); err != nil {
+				return err
+			}
+			w.s.Escalated = key
+		} else {
+			w.s.Escalated = key
+			if _, err := w.record(ctx, w.s.Round, id, ledger.KindEscalation, "system", "", payload, nil); err != nil {
+				workflow.GetLogger(ctx).Error("overdue escalation not recorded", "error", err)
+			} else {
+				w.s.Decisions++
+			}
+			w.notify(ctx, notifyOverdue, officeRecipient, pending)
 		}
-		w.notify(ctx, notifyOverdue, officeRecipient, pending)
 	}
 	if !now.Before(w.s.NextReminder) && w.s.open() {
-		w.s.NextReminder = now.Add(w.spec.ReminderInterval)
+		recipients := w.s.pending()
 		if w.s.Status == StatusInReview {
-			w.notify(ctx, notifyReminder, officeRecipient, "")
-		} else {
-			w.notifyMany(ctx, notifyReminder, w.s.pending(), "")
+			recipients = []string{officeRecipient}
 		}
+		w.notifyMany(ctx, notifyReminder, recipients, "")
+		if outbox {
+			id := fmt.Sprintf("%s/reminder/%d/%s", w.id, w.s.Round, now.UTC().Format(time.RFC3339))
+			if err := w.recordSystem(ctx, id, ledger.KindReminder, "system", fields("phase", w.s.Status, "reminded", strings.Join(recipients, ",")), w.takeOutgoing()); err != nil {
+				return err
+			}
+		}
+		w.s.NextReminder = now.Add(w.spec.ReminderInterval)
 	}
 	w.upsertSearch(ctx)
+	return nil
 }
 
 // fields builds a ledger payload from key/value pairs, leaving out empty

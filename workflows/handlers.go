@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"lianxi/activities"
 	"lianxi/ledger"
 )
 
@@ -50,6 +51,13 @@ type decision struct {
 // decide serializes decisions: it re-checks the request against the state
 // (another handler may have changed it while this one waited), records the
 // decision on the ledger, applies it and answers with the receipt.
+//
+// On the transactional outbox the decision is applied first, so that the
+// notifications it causes are recorded with it in one transaction. If the
+// ledger refuses, the state is put back as it was, the handler lets other
+// decisions through and tries again, re-checking, until the ledger takes it:
+// the caller's wait runs out first and it is told to send the same request
+// again, which then gets this decision's receipt, recorded once.
 func (w *taskWorkflow) decide(ctx workflow.Context, d decision) (Receipt, error) {
 	id := w.decisionID(ctx)
 	if err := w.mu.Lock(ctx); err != nil {
@@ -62,16 +70,42 @@ func (w *taskWorkflow) decide(ctx workflow.Context, d decision) (Receipt, error)
 	if err := d.recheck(); err != nil {
 		return Receipt{}, err
 	}
-	rec, err := w.record(ctx, id, d.kind, d.actor, d.person, d.payload)
-	if err != nil {
-		return Receipt{}, err
-	}
-	d.apply(id, workflow.Now(ctx))
-	// Runs started before this version woke the timer loop after every
-	// decision (cancelling and restarting its timer each time); now only
-	// decisions that move a due date or the phase do (see rearm).
-	if workflow.GetVersion(ctx, versionRearmOnTimingOnly, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		w.dirty = true
+	var rec activities.RecordDecisionResult
+	if w.outbox(ctx) {
+		for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+			before := w.s.clone()
+			w.shown = &before
+			round := w.s.Round
+			w.s.Decisions++
+			d.apply(id, workflow.Now(ctx))
+			var err error
+			rec, err = w.record(ctx, round, id, d.kind, d.actor, d.person, d.payload, w.takeOutgoing())
+			w.shown = nil
+			if err == nil {
+				break
+			}
+			w.s = before
+			workflow.GetLogger(ctx).Warn("decision waits for the ledger", "decision", id, "error", err)
+			if err := w.pause(ctx, wait); err != nil {
+				return Receipt{}, err
+			}
+			if err := d.recheck(); err != nil {
+				return Receipt{}, err
+			}
+		}
+	} else {
+		var err error
+		if rec, err = w.record(ctx, w.s.Round, id, d.kind, d.actor, d.person, d.payload, nil); err != nil {
+			return Receipt{}, err
+		}
+		w.s.Decisions++
+		d.apply(id, workflow.Now(ctx))
+		// Runs started before this version woke the timer loop after every
+		// decision (cancelling and restarting its timer each time); now only
+		// decisions that move a due date or the phase do (see rearm).
+		if workflow.GetVersion(ctx, versionRearmOnTimingOnly, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			w.dirty = true
+		}
 	}
 	w.upsertSearch(ctx)
 	r := Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round}

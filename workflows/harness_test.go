@@ -32,6 +32,17 @@ func (n *notes) Notify(_ context.Context, m activities.Notification) error {
 	return nil
 }
 
+// Stage keeps the notifications a decision writes to the outbox once its
+// transaction commits (the outbox's own rows are tested in notify).
+func (n *notes) Stage(ns []activities.Notification) ledger.Also {
+	return func(context.Context, func(string, ...any) error) error {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		n.sent = append(n.sent, ns...)
+		return nil
+	}
+}
+
 // count returns how many notifications of kind went to recipient.
 func (n *notes) count(kind, recipient string) int {
 	n.mu.Lock()
@@ -84,7 +95,7 @@ func newHarnessWith(t *testing.T, store *ledger.SQLStore) *harness {
 	h.env.SetStartTime(testStart)
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: WorkflowID("plan-t", "1.1")})
 	h.env.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	h.env.RegisterActivity(&activities.Activities{Ledger: store, Notifier: h.notes})
+	h.env.RegisterActivity(&activities.Activities{Ledger: store, Outbox: h.notes, Notifier: h.notes})
 	return h
 }
 

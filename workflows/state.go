@@ -119,6 +119,22 @@ type TaskStatus struct {
 	Outcome      *TaskOutcome      `json:"outcome,omitempty"`
 }
 
+// clone copies the state deeply enough that changing the copy's slices
+// leaves the original alone (answers and records are replaced, not edited,
+// except extensions, which are copied).
+func (s *TaskState) clone() TaskState {
+	c := *s
+	c.Participants = slices.Clone(s.Participants)
+	c.Rounds = slices.Clone(s.Rounds)
+	c.Progress = slices.Clone(s.Progress)
+	c.Extensions = slices.Clone(s.Extensions)
+	if s.Outcome != nil {
+		o := *s.Outcome
+		c.Outcome = &o
+	}
+	return c
+}
+
 func (s *TaskState) open() bool { return s.Status == StatusSigning || s.Status == StatusInReview }
 
 func (s *TaskState) participant(id string) *Participant {

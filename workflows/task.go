@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"lianxi/activities"
 	"lianxi/ledger"
 	"lianxi/plan"
 )
@@ -28,8 +29,16 @@ type taskWorkflow struct {
 	mu       workflow.Mutex
 	// dirty wakes the main loop after a handler changed due dates or phase.
 	dirty bool
-	// inflight counts notifications not yet settled.
+	// inflight counts notifications not yet settled (runs before the
+	// transactional outbox).
 	inflight int
+	// outgoing are the notifications collected for the next record.
+	outgoing []activities.Notification
+	// outboxOn is set once this run uses the transactional outbox.
+	outboxOn bool
+	// shown is the state as recorded while a decision applied ahead of its
+	// record waits for the ledger; the status query answers with it.
+	shown *TaskState
 	// lastSA is the search-attribute signature last upserted.
 	lastSA string
 	// known reports whether the registry of bodies knows a ministry ID.
@@ -146,6 +155,9 @@ func normalizeSpec(spec TaskSpec) (TaskSpec, error) {
 
 func (w *taskWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (TaskStatus, error) {
+		if w.shown != nil {
+			return w.shown.status(w.spec), nil
+		}
 		return w.s.status(w.spec), nil
 	}); err != nil {
 		return fmt.Errorf("register query %s: %w", QueryStatus, err)
@@ -181,44 +193,76 @@ func (w *taskWorkflow) setup(ctx workflow.Context) error {
 // run records the assignment, then keeps reminders, warnings and escalation
 // going until the task is closed or cancelled.
 func (w *taskWorkflow) run(ctx workflow.Context) (TaskOutcome, error) {
-	if !w.s.Assigned {
-		if _, err := w.record(ctx, w.id+"/assigned", ledger.KindAssigned, officeRecipient, "", fields("participants", strings.Join(w.s.ids(), ","), "lead", w.s.Lead, "sign_off_due", w.s.SignOffDue.Format(time.RFC3339))); err != nil {
-			return TaskOutcome{}, err
-		}
-		w.s.Assigned = true
-		w.notifyAll(ctx, notifyAssignment, "")
-	}
-	w.upsertSearch(ctx)
-	for w.s.open() {
-		now := workflow.Now(ctx)
-		wait := w.nextWake(now).Sub(now)
-		w.dirty = false
-		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
-			return w.dirty || !w.s.open() || w.continueAsNewDue(ctx)
-		}); err != nil {
-			return TaskOutcome{}, err
-		}
-		if !w.s.open() {
-			break
-		}
-		w.tick(ctx)
-		if w.continueAsNewDue(ctx) {
-			if err := w.settle(ctx); err != nil {
-				return TaskOutcome{}, err
-			}
-			if w.s.open() {
-				state := w.s
-				return TaskOutcome{}, workflow.NewContinueAsNewError(ctx, WorkflowName, TaskInput{
-					Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter,
-				})
-			}
-		}
-	}
-	if err := w.settle(ctx); err != nil {
+	if err := w.assign(ctx); err != nil {
 		return TaskOutcome{}, err
 	}
 	w.upsertSearch(ctx)
+	// A decision being recorded may put the state back (the ledger refused
+	// it), so a task seen closed is checked again once handlers settle.
+	for w.s.open() {
+		for w.s.open() {
+			now := workflow.Now(ctx)
+			wait := w.nextWake(now).Sub(now)
+			w.dirty = false
+			if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+				return w.dirty || !w.s.open() || w.continueAsNewDue(ctx)
+			}); err != nil {
+				return TaskOutcome{}, err
+			}
+			if !w.s.open() {
+				break
+			}
+			if err := w.tick(ctx); err != nil {
+				return TaskOutcome{}, err
+			}
+			if w.continueAsNewDue(ctx) {
+				if err := w.settle(ctx); err != nil {
+					return TaskOutcome{}, err
+				}
+				if w.s.open() {
+					state := w.s
+					return TaskOutcome{}, workflow.NewContinueAsNewError(ctx, WorkflowName, TaskInput{
+						Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter,
+					})
+				}
+			}
+		}
+		if err := w.settle(ctx); err != nil {
+			return TaskOutcome{}, err
+		}
+	}
+	w.upsertSearch(ctx)
 	return *w.s.Outcome, nil
+}
+
+// assign records the assignment once, with its notifications. On the
+// transactional outbox it holds the handler mutex, so no decision reaches
+// the ledger before the task's assignment does, and retries until recorded.
+func (w *taskWorkflow) assign(ctx workflow.Context) error {
+	if w.s.Assigned {
+		return nil
+	}
+	id := w.id + "/assigned"
+	payload := fields("participants", strings.Join(w.s.ids(), ","), "lead", w.s.Lead, "sign_off_due", w.s.SignOffDue.Format(time.RFC3339))
+	if !w.outbox(ctx) {
+		if _, err := w.record(ctx, w.s.Round, id, ledger.KindAssigned, officeRecipient, "", payload, nil); err != nil {
+			return err
+		}
+		w.s.Decisions++
+		w.s.Assigned = true
+		w.notifyAll(ctx, notifyAssignment, "")
+		return nil
+	}
+	if err := w.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer w.mu.Unlock()
+	w.notifyAll(ctx, notifyAssignment, "")
+	if err := w.recordSystem(ctx, id, ledger.KindAssigned, officeRecipient, payload, w.takeOutgoing()); err != nil {
+		return err
+	}
+	w.s.Assigned = true
+	return nil
 }
 
 // settle waits until every update handler and notification has finished.

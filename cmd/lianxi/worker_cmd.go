@@ -113,9 +113,14 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		store.Close()
 		return nil, nil, err
 	}
-	acts := &activities.Activities{Ledger: store, Notifier: outbox, Logger: a.log.Named("activities")}
+	acts := &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox, Logger: a.log.Named("activities")}
+	dopts := notify.DispatchOptions{Logger: a.log.Named("dispatch")}
 	if a.metrics != nil {
 		acts.Observer = a.metrics
+		dopts.Observer = a.metrics
 	}
+	// The dispatcher delivers what decisions wrote to the outbox; it stops
+	// with ctx.
+	go func() { _ = outbox.Dispatcher(dopts).Run(ctx) }()
 	return acts, func() { store.Close() }, nil
 }
