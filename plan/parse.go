@@ -55,6 +55,7 @@ type line struct {
 	text     string // glosses removed, simplified
 	fam      family
 	num      int
+	numeral  string // the number as written
 	rest     string
 	clause   *clause
 }
@@ -118,7 +119,7 @@ func splitLines(text string, conv *textConverter) ([]line, error) {
 			return nil, err
 		}
 		l := line{no: i + 1, original: orig, text: simp}
-		l.fam, l.num, l.rest = classify(simp)
+		l.fam, l.num, l.numeral, l.rest = classifyLine(simp)
 		if inner, _, ok := trailingBracket(simp); ok {
 			if c, ok := parseClause(inner); ok {
 				l.clause = &c
@@ -130,15 +131,22 @@ func splitLines(text string, conv *textConverter) ([]line, error) {
 }
 
 func classify(s string) (family, int, string) {
+	f, n, _, rest := classifyLine(s)
+	return f, n, rest
+}
+
+// classifyLine finds a line's numbering: its family, value, numeral as
+// written and the text after it.
+func classifyLine(s string) (family, int, string, string) {
 	for _, n := range numbering {
 		if m := n.re.FindStringSubmatch(s); m != nil {
 			num := parseNumeral(m[1])
 			if num > 0 {
-				return n.fam, num, m[2]
+				return n.fam, num, m[1], m[2]
 			}
 		}
 	}
-	return famNone, 0, s
+	return famNone, 0, "", s
 }
 
 // parseNumeral reads 1-999 in Arabic (ASCII or full-width) or Chinese numerals.
