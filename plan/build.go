@@ -182,7 +182,7 @@ func (b *builder) dropEmptyHeading() {
 		return
 	}
 	b.p.Context = append(b.p.Context, Paragraph{OriginalNo: s.OriginalNo, Title: s.Title, Line: s.Line})
-	b.warnCapped("context", "line %d: heading %s%s holds no tasks: kept as context, not a section", s.Line, s.OriginalNo, s.Title)
+	b.warnCapped("context", "line %d: heading %s%s holds no tasks: kept as context, not a section", s.Line, written(s.OriginalNo), s.Title)
 }
 
 // section returns the current section, opening the pending heading (or a
@@ -197,6 +197,17 @@ func (b *builder) section() int {
 		b.p.Sections = append(b.p.Sections, Section{No: 1, Title: b.p.Title})
 	}
 	return len(b.p.Sections)
+}
+
+// written is a number as the document writes it: （一）, 一、, 1.
+func written(label string) string {
+	switch {
+	case label == "" || strings.HasPrefix(label, "（"):
+		return label
+	case label[0] >= '0' && label[0] <= '9':
+		return label + "."
+	}
+	return label + "、"
 }
 
 func label(l line) string {

@@ -26,7 +26,7 @@ func (b *builder) finishItem() error {
 				it.line, len(b.p.Sections), b.items+1)
 		}
 		b.p.Context = append(b.p.Context, Paragraph{OriginalNo: it.label, Title: firstSentence(text), Text: text, Line: it.line})
-		b.warnCapped("context", "line %d: item %s names no responsible body: kept as context, not a task", it.line, it.label)
+		b.warnCapped("context", "line %d: item %s names no responsible body: kept as context, not a task", it.line, written(it.label))
 		return nil
 	}
 	sec := b.section()
@@ -63,16 +63,16 @@ func (b *builder) checkNumber(t *Task, it *item, prevNum int) {
 	switch {
 	case it.inferred:
 		t.OriginalNo = ""
-		b.warn("line %d: a paragraph with a responsibility clause has no number; taken as task %s (the document's item %d, by order)", it.line, t.No, it.num)
+		b.warn("line %d: a paragraph with a responsibility clause has no number (lost, or a sub-paragraph): taken as task %s", it.line, t.No)
 	case it.num == b.items:
 	case it.num == prevNum+1:
 		if !b.runOnWarned {
 			b.runOnWarned = true
 			b.warn("line %d: the document numbers its items on across sections or after context (item %s is task %s); task numbers restart in each section, the document's numbers are kept in original_no",
-				it.line, it.label, t.No)
+				it.line, written(it.label), t.No)
 		}
 	default:
-		b.warnCapped("item-number", "line %d: item numbered %s is task %s", it.line, it.label, t.No)
+		b.warnCapped("item-number", "line %d: item numbered %s is task %s", it.line, written(it.label), t.No)
 	}
 }
 
