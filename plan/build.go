@@ -153,10 +153,10 @@ func (b *builder) damaged(l line) {
 	b.numbers.number(b.sectionFam, num, l.no)
 	s := &Section{Title: r.title, Recovered: true, Line: l.no}
 	if len(r.damage) == 0 {
-		b.warn("line %d: heading re-read from mis-decoded bytes as section %d %q", l.no, num, r.title)
+		b.warnCapped("recovered", "line %d: heading re-read from mis-decoded bytes as section %d %q", l.no, num, r.title)
 	} else {
 		s.Damaged, s.Damage, s.Salvaged = true, strings.Join(r.damage, "; "), r.title
-		b.warn("line %d: section %d heading is damaged (%s); only %q was recovered: correct its title before launch (--section-title %d=TITLE)",
+		b.warnCapped("damaged", "line %d: section %d heading is damaged (%s); only %q was recovered: correct its title before launch (--section-title %d=TITLE)",
 			l.no, num, s.Damage, r.title, num)
 	}
 	b.heading(s)
@@ -178,7 +178,7 @@ func (b *builder) dropEmptyHeading() {
 	s := b.pending
 	b.pending = nil
 	if s.Damaged {
-		b.warn("line %d: damaged heading %q holds no tasks; dropped", s.Line, s.Title)
+		b.warnCapped("damaged", "line %d: damaged heading %q holds no tasks; dropped", s.Line, s.Title)
 		return
 	}
 	b.p.Context = append(b.p.Context, Paragraph{OriginalNo: s.OriginalNo, Title: s.Title, Line: s.Line})

@@ -100,6 +100,9 @@ func Parse(data []byte, opts Options) (*Plan, error) {
 	if err := b.build(lines); err != nil {
 		return nil, err
 	}
+	if len(p.Tasks) == 0 {
+		return nil, fmt.Errorf("parse plan: no tasks found: the numbered items name no responsible body, such as （A、B等负责）")
+	}
 	return p, nil
 }
 

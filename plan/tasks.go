@@ -63,7 +63,7 @@ func (b *builder) checkNumber(t *Task, it *item, prevNum int) {
 	switch {
 	case it.inferred:
 		t.OriginalNo = ""
-		b.warn("line %d: a paragraph with a responsibility clause has no number (lost, or a sub-paragraph): taken as task %s", it.line, t.No)
+		b.warnCapped("inferred", "line %d: a paragraph with a responsibility clause has no number (lost, or a sub-paragraph): taken as task %s", it.line, t.No)
 	case it.num == b.items:
 	case it.num == prevNum+1:
 		if !b.runOnWarned {
