@@ -151,7 +151,7 @@ func (b *builder) damaged(l line) {
 	num := len(b.p.Sections) + 1
 	r := b.recoverHeading(l, num)
 	b.numbers.number(b.sectionFam, num, l.no)
-	s := &Section{Title: r.title, Recovered: true, Line: l.no}
+	s := &Section{OriginalNo: r.numeral, Title: r.title, Recovered: true, Line: l.no}
 	if len(r.damage) == 0 {
 		b.warnCapped("recovered", "line %d: heading re-read from mis-decoded bytes as section %d %q", l.no, num, r.title)
 	} else {

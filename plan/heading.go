@@ -10,6 +10,8 @@ import (
 type recovery struct {
 	title string
 	num   int
+	// numeral is the heading's number as re-read, when the bytes gave it.
+	numeral string
 	// damage lists what could not be recovered; empty when the heading
 	// came back whole.
 	damage []string
@@ -50,8 +52,9 @@ func (b *builder) recoverHeading(l line, num int) recovery {
 	if dropped := hanCount(text) - hanCount(plausible(text)); dropped > 0 {
 		r.damage = append(r.damage, fmt.Sprintf("%d implausible character(s) dropped", dropped))
 	}
-	if fam, n, rest := classify(text); fam == b.sectionFam && n == num {
+	if fam, n, numeral, rest := classifyLine(text); fam == b.sectionFam && n == num {
 		r.title = headingTitle(plausible(rest))
+		r.numeral = label(line{fam: fam, numeral: numeral})
 	} else {
 		r.damage = append(r.damage, "number lost, inferred from order")
 		r.title = headingTitle(strings.TrimLeft(plausible(text), "（()）！!、 "))
