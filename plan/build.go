@@ -32,14 +32,13 @@ type builder struct {
 	// lastNum is the document's number of the last item of the task
 	// family (task or context), to tell numbering that runs on across
 	// sections from numbering that starts again in each.
-	lastNum      int
-	runOnWarned  bool
-	numbers      numberWatch
-	titleLines   []string
-	titleClosed  bool
-	unknown      []unknownUse
-	warnCounts   map[string]int
-	leadRuleLine int
+	lastNum     int
+	runOnWarned bool
+	numbers     numberWatch
+	titleLines  []string
+	titleClosed bool
+	unknown     []unknownUse
+	warnCounts  map[string]int
 }
 
 // item is a numbered paragraph being read.

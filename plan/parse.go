@@ -133,11 +133,6 @@ func splitLines(text string, conv *textConverter) ([]line, error) {
 	return out, nil
 }
 
-func classify(s string) (family, int, string) {
-	f, n, _, rest := classifyLine(s)
-	return f, n, rest
-}
-
 // classifyLine finds a line's numbering: its family, value, numeral as
 // written and the text after it.
 func classifyLine(s string) (family, int, string, string) {
