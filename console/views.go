@@ -210,6 +210,9 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 
 func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, _ session) error {
 	p, err := s.loadPlan([]byte(r.PostFormValue("plan_json")), "", false)
+	if err == nil {
+		err = correctDamagedTitles(p, r.PostFormValue)
+	}
 	if err != nil {
 		http.Redirect(w, r, "/upload?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
 		return nil
@@ -221,6 +224,20 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, _ session)
 	msg := "规划 " + res.PlanID + "：新启动 " + strconv.Itoa(res.Started) + " 项，已在办 " + strconv.Itoa(res.AlreadyRunning) + " 项，已结束 " + strconv.Itoa(res.AlreadyClosed) + " 项"
 	http.Redirect(w, r, "/office?msg="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
+}
+
+// correctDamagedTitles applies the titles the office typed in the preview
+// for damaged headings (section_title_N); the plan records each
+// correction, and a damaged heading left empty stops the launch.
+func correctDamagedTitles(p *plan.Plan, form func(string) string) error {
+	for _, sec := range p.Uncorrected() {
+		if title := strings.TrimSpace(form("section_title_" + strconv.Itoa(sec.No))); title != "" {
+			if err := p.CorrectSectionTitle(sec.No, title); err != nil {
+				return err
+			}
+		}
+	}
+	return p.ReadyToLaunch()
 }
 
 type auditData struct {

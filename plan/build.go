@@ -2,72 +2,134 @@ package plan
 
 import (
 	"fmt"
-	"slices"
+	"regexp"
 	"strings"
 )
 
 // builder walks the classified lines and assembles sections and tasks.
+//
+// Numbering rule: a task's No is "<section>.<position>", where sections are
+// the headings that hold at least one task, in order, and position counts
+// the tasks of the section. Numbered paragraphs without a responsibility
+// clause before a section's first task are context: they take no number,
+// and a heading with no tasks under it is not a section. The document's
+// own numbers are kept in OriginalNo.
 type builder struct {
 	p                   *Plan
 	reg                 *Registry
 	opts                Options
 	conv                *textConverter
 	taskFam, sectionFam family
-	cur                 *Task
-	// text and original collect the current task's lines; closed is set
-	// once a line ended with its responsibility clause.
+	// cur is the item being read; text and original collect its lines;
+	// closed is set once a line ended with its responsibility clause.
+	cur            *item
 	text, original []string
 	closed         bool
-	items          int
+	// pending is the heading read last; it becomes a section with its
+	// first task. items counts the tasks of the current section.
+	pending *Section
+	items   int
+	// lastNum is the document's number of the last item of the task
+	// family (task or context), to tell numbering that runs on across
+	// sections from numbering that starts again in each.
+	lastNum     int
+	runOnWarned bool
+	numbers     numberWatch
+	titleLines  []string
+	titleClosed bool
+	unknown     []unknownUse
+	warnCounts  map[string]int
 }
+
+// item is a numbered paragraph being read.
+type item struct {
+	label string
+	num   int
+	line  int
+	// inferred marks an item whose number was lost.
+	inferred bool
+}
+
+var docNumber = regexp.MustCompile(`〔\d{4}〕\d+号`)
 
 func (b *builder) build(lines []line) error {
 	for i, l := range lines {
+		b.numbers.see(l)
 		switch {
 		case l.fam == b.taskFam:
-			if err := b.finishTask(); err != nil {
+			if err := b.finishItem(); err != nil {
 				return err
 			}
-			if len(b.p.Sections) == 0 {
-				b.p.Sections = append(b.p.Sections, Section{No: 1, Title: b.p.Title})
-			}
-			b.items++
-			if l.num != b.items {
-				b.warn("line %d: item numbered %d is item %d of its section", l.no, l.num, b.items)
-			}
-			b.cur = &Task{
-				No:      fmt.Sprintf("%d.%d", len(b.p.Sections), b.items),
-				Section: len(b.p.Sections),
-				Line:    l.no,
-			}
-			b.text, b.original, b.closed = []string{l.rest}, []string{l.original}, l.clause != nil
+			b.startItem(l, item{label: label(l), num: l.num, line: l.no})
 		case l.fam != famNone && l.fam == b.sectionFam:
-			if err := b.finishTask(); err != nil {
+			if err := b.finishItem(); err != nil {
 				return err
 			}
-			b.section(l.num, headingTitle(l.rest), false, l.no)
+			b.heading(&Section{OriginalNo: label(l), Title: headingTitle(firstSentence(l.rest)), Line: l.no})
 		case l.fam != famNone && l.fam < b.sectionFam:
-			if err := b.finishTask(); err != nil {
+			if err := b.finishItem(); err != nil {
 				return err
 			}
+			b.closeTitle()
+			b.dropEmptyHeading()
 			if b.p.Title == "" {
 				b.p.Title = headingTitle(l.rest)
 			}
 		case b.damagedHeading(lines, i):
-			if err := b.finishTask(); err != nil {
+			if err := b.finishItem(); err != nil {
 				return err
 			}
-			title, num := b.recoverHeading(l)
-			b.section(num, title, true, l.no)
+			b.damaged(l)
 		case b.cur != nil && !b.closed:
 			b.text = append(b.text, l.text)
 			b.original = append(b.original, l.original)
 			b.closed = l.clause != nil
-		case b.p.Title == "" && len(b.p.Sections) == 0:
-			b.p.Title = headingTitle(l.text)
+		case b.cur != nil && b.closed && l.clause != nil && l.fam == famNone:
+			// A paragraph with its own clause right after a task: an item
+			// whose number was lost.
+			if err := b.finishItem(); err != nil {
+				return err
+			}
+			b.startItem(l, item{num: b.lastNum + 1, line: l.no, inferred: true})
+		case b.cur == nil && len(b.p.Sections) == 0 && b.pending == nil:
+			b.titleLine(l.text)
 		}
 	}
-	return b.finishTask()
+	if err := b.finishItem(); err != nil {
+		return err
+	}
+	b.dropEmptyHeading()
+	b.numbers.report(b)
+	b.reportCapped()
+	return b.unknownError()
+}
+
+func (b *builder) startItem(l line, it item) {
+	b.closeTitle()
+	b.cur = &it
+	b.text, b.original, b.closed = []string{l.rest}, []string{l.original}, l.clause != nil
+	if it.inferred {
+		b.text = []string{l.text}
+	}
+}
+
+// titleLine collects the document's title: the unnumbered lines at its
+// top, up to its document number or addressee line.
+func (b *builder) titleLine(s string) {
+	switch {
+	case b.titleClosed || b.p.Title != "" && len(b.titleLines) == 0:
+	case docNumber.MatchString(s) || strings.HasSuffix(s, "：") || len([]rune(s)) > 40:
+		b.closeTitle()
+	default:
+		b.titleLines = append(b.titleLines, headingTitle(s))
+	}
+}
+
+func (b *builder) closeTitle() {
+	if !b.titleClosed && b.p.Title == "" && len(b.titleLines) > 0 {
+		b.p.Title = strings.Join(b.titleLines, "")
+	}
+	b.titleClosed = true
 }
 
 // damagedHeading reports a line that is not numbered but stands where a
@@ -80,109 +142,79 @@ func (b *builder) damagedHeading(lines []line, i int) bool {
 	return next.fam == b.taskFam && next.num == 1 && (b.cur != nil || len(b.p.Sections) == 0 && strings.HasPrefix(lines[i].original, "?"))
 }
 
-// recoverHeading re-reads a mis-decoded heading; the section number comes
-// from the order of sections when the bytes do not give it back.
-func (b *builder) recoverHeading(l line) (string, int) {
+// damaged reads a mis-decoded heading; what could not be recovered is
+// always reported, and the office corrects the title before launch.
+func (b *builder) damaged(l line) {
+	// A pending heading without tasks is about to become context, so this
+	// one takes the next section number.
 	num := len(b.p.Sections) + 1
-	text := l.text
-	if rec, ok := recoverShifted(l.original); ok {
-		rec = strings.NewReplacer("?", "", "\uFFFD", "").Replace(rec)
-		rec, _ = stripGlosses(rec)
-		rec = strayPinyin.ReplaceAllString(rec, "")
-		if s, err := b.conv.t2s(rec); err == nil {
-			text = s
-		}
+	r := b.recoverHeading(l, num)
+	b.numbers.number(b.sectionFam, num, l.no)
+	s := &Section{OriginalNo: r.numeral, Title: r.title, Recovered: true, Line: l.no}
+	if len(r.damage) == 0 {
+		b.warnCapped("recovered", "line %d: heading re-read from mis-decoded bytes as section %d %q", l.no, num, r.title)
+	} else {
+		s.Damaged, s.Damage, s.Salvaged = true, strings.Join(r.damage, "; "), r.title
+		b.warnCapped("damaged", "line %d: section %d heading is damaged (%s); only %q was recovered: correct its title before launch (--section-title %d=TITLE)",
+			l.no, num, s.Damage, r.title, num)
 	}
-	if i := strings.IndexAny(text, "（("); i >= 0 && i <= 6 {
-		text = text[i:]
-	}
-	if fam, n, rest := classify(text); fam == b.sectionFam && n == num {
-		return headingTitle(plausible(rest)), num
-	}
-	title := plausible(text)
-	title = strings.TrimLeft(title, "（()）！!、 ")
-	b.warn("line %d: damaged heading recovered as section %d %q; check its title", l.no, num, headingTitle(title))
-	return headingTitle(title), num
+	b.heading(s)
 }
 
-func (b *builder) section(num int, title string, recovered bool, lineNo int) {
-	no := len(b.p.Sections) + 1
-	if !recovered && num != no {
-		b.warn("line %d: section numbered %d is section %d in order", lineNo, num, no)
-	}
-	b.p.Sections = append(b.p.Sections, Section{No: no, Title: title, Recovered: recovered, Line: lineNo})
+// heading starts a new group; the previous one, if it held no task, is
+// kept as context.
+func (b *builder) heading(s *Section) {
+	b.closeTitle()
+	b.dropEmptyHeading()
+	b.pending = s
 	b.items = 0
 }
 
-// finishTask resolves the current task's clause and files it.
-func (b *builder) finishTask() error {
-	t := b.cur
-	if t == nil {
-		return nil
+func (b *builder) dropEmptyHeading() {
+	if b.pending == nil {
+		return
 	}
-	b.cur = nil
-	t.Text, t.OriginalText = strings.Join(b.text, "\n"), strings.Join(b.original, "\n")
-	inner, before, ok := trailingBracket(t.Text)
-	var c clause
-	if ok {
-		c, ok = parseClause(inner)
+	s := b.pending
+	b.pending = nil
+	if s.Damaged {
+		b.warnCapped("damaged", "line %d: damaged heading %q holds no tasks; dropped", s.Line, s.Title)
+		return
 	}
-	if !ok {
-		return fmt.Errorf("parse plan: line %d: task %s has no responsibility clause at its end, such as （A、B等负责）", t.Line, t.No)
-	}
-	t.Text = strings.TrimSpace(before)
-	t.Title = firstSentence(t.Text)
-	t.OpenList = c.open
-	if err := b.resolve(t, c); err != nil {
-		return err
-	}
-	b.p.Tasks = append(b.p.Tasks, *t)
-	return nil
+	b.p.Context = append(b.p.Context, Paragraph{OriginalNo: s.OriginalNo, Title: s.Title, Line: s.Line})
+	b.warnCapped("context", "line %d: heading %s%s holds no tasks: kept as context, not a section", s.Line, written(s.OriginalNo), s.Title)
 }
 
-// resolve turns the clause's unit names into participants.
-func (b *builder) resolve(t *Task, c clause) error {
-	seen := map[string]bool{}
-	add := func(m Ministry, role string, unknown bool) {
-		if seen[m.ID] {
-			return
-		}
-		seen[m.ID] = true
-		t.Participants = append(t.Participants, Participant{ID: m.ID, NameZh: m.Short, NameEn: m.English, Role: role, Unknown: unknown})
+// section returns the current section, opening the pending heading (or a
+// section named after the plan when the document has no headings).
+func (b *builder) section() int {
+	if b.pending != nil {
+		s := *b.pending
+		b.pending = nil
+		s.No = len(b.p.Sections) + 1
+		b.p.Sections = append(b.p.Sections, s)
+	} else if len(b.p.Sections) == 0 {
+		b.p.Sections = append(b.p.Sections, Section{No: 1, Title: b.p.Title})
 	}
-	names := append(slices.Clone(c.leads), c.units...)
-	for i, name := range names {
-		m, ok := b.reg.Lookup(name)
-		if !ok {
-			if !b.opts.AllowUnknown {
-				return fmt.Errorf("parse plan: line %d: task %s names %q, which is not in the ministry registry (nearest: %s); fix the document or pass --allow-unknown",
-					t.Line, t.No, name, strings.Join(b.reg.Nearest(name, 3), "、"))
-			}
-			m = Ministry{ID: "unknown-" + name, Short: name}
-			b.warn("line %d: task %s: %q is not in the registry; added as an unknown participant", t.Line, t.No, name)
-		}
-		role := RoleCo
-		if i == 0 && (len(c.leads) > 0 || !(c.departments || c.provinces)) {
-			role = RoleLead
-		}
-		add(m, role, !ok)
+	return len(b.p.Sections)
+}
+
+// written is a number as the document writes it: （一）, 一、, 1.
+func written(label string) string {
+	switch {
+	case label == "" || strings.HasPrefix(label, "（"):
+		return label
+	case label[0] >= '0' && label[0] <= '9':
+		return label + "."
 	}
-	t.Broadcast = c.departments || c.provinces
-	if c.departments {
-		for _, m := range b.reg.Select(b.p.Year, Ministry.Central) {
-			add(m, RoleCo, false)
-		}
+	return label + "、"
+}
+
+func label(l line) string {
+	switch l.fam {
+	case famParenCN, famParenAr:
+		return "（" + l.numeral + "）"
 	}
-	if c.provinces {
-		for _, m := range b.reg.Select(b.p.Year, func(m Ministry) bool { return m.Kind == KindProvince }) {
-			add(m, RoleCo, false)
-		}
-	}
-	if len(t.Participants) > 0 && t.Participants[0].Role == RoleLead {
-		id := t.Participants[0].ID
-		t.Lead = &id
-	}
-	return nil
+	return l.numeral
 }
 
 func (b *builder) warn(format string, args ...any) {

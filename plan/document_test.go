@@ -78,6 +78,13 @@ func TestShippedDocumentStructure(t *testing.T) {
 	if diff := cmp.Diff([]bool{true, true, true, false, true, false, false}, recovered); diff != "" {
 		t.Errorf("recovered headings (-want +got):\n%s", diff)
 	}
+	damaged := []bool{}
+	for _, s := range p.Sections {
+		damaged = append(damaged, s.Damaged)
+	}
+	if diff := cmp.Diff([]bool{false, true, true, false, true, false, false}, damaged); diff != "" {
+		t.Errorf("damaged headings (-want +got):\n%s", diff)
+	}
 	if p.Sections[0].Title != "夯实发展基础" || p.Sections[3].Title != "拓展海外合作" {
 		t.Errorf("section titles %q, %q", p.Sections[0].Title, p.Sections[3].Title)
 	}

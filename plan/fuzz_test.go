@@ -77,3 +77,27 @@ func chineseNumeral(n int) string {
 		return digits[n/10] + "十" + digits[n%10]
 	}
 }
+
+// A 4 MB document of repeated text parses, and says that its numbering
+// repeats instead of silently turning into thousands of tasks; the
+// warnings stay few.
+func TestRepeatedFourMegabytes(t *testing.T) {
+	block := []byte("三、保障支撑\n（一）夯实基础。\n1.做甲。写给测试的一段话。（发展改革委、财政部等负责）\n2.做乙。写给测试的一段话。（工业和信息化部负责）\n（二）强化驱动。\n1.做丙。（知识产权局牵头）\n")
+	if b, err := os.ReadFile(documentPath); err == nil {
+		block = b
+	}
+	var in bytes.Buffer
+	for in.Len()+len(block) <= MaxDocumentSize {
+		in.Write(block)
+	}
+	p, err := Parse(in.Bytes(), Options{PlanID: "big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Tasks) < 1000 || countWarnings(p, "the numbering repeats") != 1 {
+		t.Errorf("%d tasks from %d bytes; numbering-repeats warnings: %d", len(p.Tasks), in.Len(), countWarnings(p, "the numbering repeats"))
+	}
+	if len(p.Warnings) > 100 {
+		t.Errorf("%d warnings: a repeated document should give a readable report", len(p.Warnings))
+	}
+}

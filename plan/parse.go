@@ -55,6 +55,7 @@ type line struct {
 	text     string // glosses removed, simplified
 	fam      family
 	num      int
+	numeral  string // the number as written
 	rest     string
 	clause   *clause
 }
@@ -99,6 +100,9 @@ func Parse(data []byte, opts Options) (*Plan, error) {
 	if err := b.build(lines); err != nil {
 		return nil, err
 	}
+	if len(p.Tasks) == 0 {
+		return nil, fmt.Errorf("parse plan: no tasks found: the numbered items name no responsible body, such as （A、B等负责）")
+	}
 	return p, nil
 }
 
@@ -118,7 +122,7 @@ func splitLines(text string, conv *textConverter) ([]line, error) {
 			return nil, err
 		}
 		l := line{no: i + 1, original: orig, text: simp}
-		l.fam, l.num, l.rest = classify(simp)
+		l.fam, l.num, l.numeral, l.rest = classifyLine(simp)
 		if inner, _, ok := trailingBracket(simp); ok {
 			if c, ok := parseClause(inner); ok {
 				l.clause = &c
@@ -129,16 +133,18 @@ func splitLines(text string, conv *textConverter) ([]line, error) {
 	return out, nil
 }
 
-func classify(s string) (family, int, string) {
+// classifyLine finds a line's numbering: its family, value, numeral as
+// written and the text after it.
+func classifyLine(s string) (family, int, string, string) {
 	for _, n := range numbering {
 		if m := n.re.FindStringSubmatch(s); m != nil {
 			num := parseNumeral(m[1])
 			if num > 0 {
-				return n.fam, num, m[2]
+				return n.fam, num, m[1], m[2]
 			}
 		}
 	}
-	return famNone, 0, s
+	return famNone, 0, "", s
 }
 
 // parseNumeral reads 1-999 in Arabic (ASCII or full-width) or Chinese numerals.

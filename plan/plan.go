@@ -17,47 +17,97 @@ import (
 
 // Plan is a parsed plan: its sections and numbered tasks.
 type Plan struct {
-	PlanID   string    `json:"plan_id"`
-	Title    string    `json:"title"`
-	Encoding string    `json:"encoding,omitempty"`
-	Year     int       `json:"year,omitempty"`
-	Sections []Section `json:"sections"`
-	Tasks    []Task    `json:"tasks"`
-	Warnings []string  `json:"warnings,omitempty"`
+	PlanID   string `json:"plan_id" yaml:"plan_id"`
+	Title    string `json:"title" yaml:"title"`
+	Encoding string `json:"encoding,omitempty" yaml:"encoding,omitempty"`
+	Year     int    `json:"year,omitempty" yaml:"year,omitempty"`
+	// LeadRule is the document's own statement of which listed body leads
+	// (排在第一位的部门为牵头部门), when it makes one.
+	LeadRule string    `json:"lead_rule,omitempty" yaml:"lead_rule,omitempty"`
+	Sections []Section `json:"sections" yaml:"sections"`
+	Tasks    []Task    `json:"tasks" yaml:"tasks"`
+	// Context holds the numbered paragraphs that carry no responsibility
+	// clause (总体要求, 指导思想, 基本原则…): kept for the reader, never
+	// launched and never counted in the task numbering.
+	Context []Paragraph `json:"context,omitempty" yaml:"context,omitempty"`
+	// Corrections records every change the office made to what the
+	// importer read, such as the title of a damaged heading.
+	Corrections []Correction `json:"corrections,omitempty" yaml:"corrections,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty" yaml:"warnings,omitempty"`
 }
 
-// Section is a group of tasks under a heading.
+// Section is a group of tasks under a heading. Only headings that hold
+// tasks are sections; they are numbered 1, 2, … in order, whatever the
+// document's own numbering (kept in OriginalNo).
 type Section struct {
-	No    int    `json:"no"`
-	Title string `json:"title"`
-	// Recovered marks a heading rebuilt from a damaged line; its number
-	// was inferred from the order of sections.
-	Recovered bool `json:"recovered"`
-	Line      int  `json:"line,omitempty"`
+	No         int    `json:"no" yaml:"no"`
+	OriginalNo string `json:"original_no,omitempty" yaml:"original_no,omitempty"`
+	Title      string `json:"title" yaml:"title"`
+	// Recovered marks a heading rebuilt from a mis-decoded line.
+	Recovered bool `json:"recovered" yaml:"recovered"`
+	// Damaged marks a heading the importer could not fully recover: bytes
+	// were lost, so Title holds only what was salvaged and Damage says
+	// what is missing. The office corrects the title before launch.
+	Damaged bool   `json:"damaged,omitempty" yaml:"damaged,omitempty"`
+	Damage  string `json:"damage,omitempty" yaml:"damage,omitempty"`
+	// Salvaged is the text recovered from a damaged heading, kept after
+	// the office corrected Title.
+	Salvaged  string `json:"salvaged,omitempty" yaml:"salvaged,omitempty"`
+	Corrected bool   `json:"corrected,omitempty" yaml:"corrected,omitempty"`
+	Line      int    `json:"line,omitempty" yaml:"line,omitempty"`
+}
+
+// Paragraph is a numbered paragraph kept as context: it names no
+// responsible body, so it is not a task.
+type Paragraph struct {
+	OriginalNo string `json:"original_no,omitempty" yaml:"original_no,omitempty"`
+	Title      string `json:"title" yaml:"title"`
+	Text       string `json:"text,omitempty" yaml:"text,omitempty"`
+	Line       int    `json:"line" yaml:"line"`
+}
+
+// Correction is one change the office made to the imported plan.
+type Correction struct {
+	Section int    `json:"section" yaml:"section"`
+	Field   string `json:"field" yaml:"field"`
+	From    string `json:"from" yaml:"from"`
+	To      string `json:"to" yaml:"to"`
 }
 
 // Task is one numbered item with its responsibility clause resolved.
+//
+// No is "<section>.<position>": the section's place among the sections
+// that hold tasks, and the task's place in its section. The document's own
+// number for the item (which may run on across sections, or be a Chinese
+// numeral) is kept in OriginalNo.
 type Task struct {
-	No           string        `json:"no"`
-	Section      int           `json:"section"`
-	Title        string        `json:"title"`
-	Text         string        `json:"text,omitempty"`
-	OriginalText string        `json:"original_text,omitempty"`
-	Lead         *string       `json:"lead"`
-	Participants []Participant `json:"participants"`
-	OpenList     bool          `json:"open_list"`
-	Broadcast    bool          `json:"broadcast"`
-	Line         int           `json:"line"`
+	No           string        `json:"no" yaml:"no"`
+	OriginalNo   string        `json:"original_no,omitempty" yaml:"original_no,omitempty"`
+	Section      int           `json:"section" yaml:"section"`
+	Title        string        `json:"title" yaml:"title"`
+	Text         string        `json:"text,omitempty" yaml:"text,omitempty"`
+	OriginalText string        `json:"original_text,omitempty" yaml:"original_text,omitempty"`
+	Lead         *string       `json:"lead" yaml:"lead"`
+	Participants []Participant `json:"participants" yaml:"participants"`
+	OpenList     bool          `json:"open_list" yaml:"open_list"`
+	Broadcast    bool          `json:"broadcast" yaml:"broadcast"`
+	// OpenGroups names groups the clause gives without listing them
+	// (各有关省级人民政府, 试点城市政府): the office adds their members.
+	OpenGroups []string `json:"open_groups,omitempty" yaml:"open_groups,omitempty"`
+	// Notes are the clause's words after its list of bodies (下同, a
+	// deadline, a scope), kept as written.
+	Notes []string `json:"notes,omitempty" yaml:"notes,omitempty"`
+	Line  int      `json:"line" yaml:"line"`
 }
 
 // Participant is a ministry on a task.
 type Participant struct {
-	ID     string `json:"id"`
-	NameZh string `json:"name_zh"`
-	NameEn string `json:"name_en"`
-	Role   string `json:"role"`
+	ID     string `json:"id" yaml:"id"`
+	NameZh string `json:"name_zh" yaml:"name_zh"`
+	NameEn string `json:"name_en" yaml:"name_en"`
+	Role   string `json:"role" yaml:"role"`
 	// Unknown marks a unit not in the registry, accepted on request.
-	Unknown bool `json:"unknown,omitempty"`
+	Unknown bool `json:"unknown,omitempty" yaml:"unknown,omitempty"`
 }
 
 // Roles of a participant.
@@ -83,6 +133,13 @@ func (p *Plan) WithoutText() *Plan {
 	for i, t := range p.Tasks {
 		t.Text, t.OriginalText = "", ""
 		out.Tasks[i] = t
+	}
+	if p.Context != nil {
+		out.Context = make([]Paragraph, len(p.Context))
+		for i, c := range p.Context {
+			c.Text = ""
+			out.Context[i] = c
+		}
 	}
 	return &out
 }

@@ -23,7 +23,21 @@ const (
 	KindFederation  = "federation"  // national federations and people's organisations
 	KindParty       = "party"       // central Party bodies plans name as responsible
 	KindProvince    = "province"    // the 31 provincial-level governments
+	// KindSecondName is a second name a body carries (一个机构两块牌子:
+	// 国家版权局 is a name of the publicity department): named in plans on
+	// its own, never counted again when "各部门" expands.
+	KindSecondName = "second-name"
+	// KindCommitteeOffice is the office of a State Council committee or
+	// leading group (空管委办公室, 国务院安委会办公室).
+	KindCommitteeOffice = "committee-office"
+	KindOrganizing      = "organizing-committee" // organizing committees of national events
+	KindMilitary        = "military"             // Central Military Commission departments
+	KindEnterprise      = "enterprise"           // state enterprises plans name (中国铁路总公司)
 )
+
+// kinds is every kind the registry may use.
+var kinds = []string{KindMinistry, KindAgency, KindOffice, KindInstitution, KindBank, KindFederation, KindParty,
+	KindProvince, KindSecondName, KindCommitteeOffice, KindOrganizing, KindMilitary, KindEnterprise}
 
 // Ministry is one body in the registry.
 type Ministry struct {
@@ -94,6 +108,9 @@ func ParseRegistry(tsv string) (*Registry, error) {
 			return nil, fmt.Errorf("registry line %d: %d fields, want 9", n+1, len(f))
 		}
 		m := Ministry{ID: f[0], Kind: f[1], Short: f[2], Full: f[3], English: f[4], Successor: f[7]}
+		if !slices.Contains(kinds, m.Kind) {
+			return nil, fmt.Errorf("registry line %d: unknown kind %q", n+1, m.Kind)
+		}
 		if m.Since, err = strconv.Atoi(f[5]); err != nil {
 			return nil, fmt.Errorf("registry line %d: since %q: %w", n+1, f[5], err)
 		}

@@ -24,13 +24,30 @@ func (a *app) planCmd() *cobra.Command {
 }
 
 type planFlags struct {
-	planID       string
-	allowUnknown bool
+	planID        string
+	allowUnknown  bool
+	sectionTitles []string
 }
 
 func (f *planFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.planID, "plan-id", "", "plan ID (default: the file name without extension)")
-	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown", false, "accept units missing from the ministry registry as new participants")
+	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown", false, "accept units missing from the ministry registry as new participants, named as written")
+	cmd.Flags().StringArrayVar(&f.sectionTitles, "section-title", nil,
+		"correct a section's title, recorded in the plan's corrections: N=TITLE (repeatable), e.g. --section-title 2=强化创新驱动")
+}
+
+// correct applies the --section-title corrections.
+func (f *planFlags) correct(p *plan.Plan) error {
+	for _, c := range f.sectionTitles {
+		no, title, err := plan.ParseSectionTitle(c)
+		if err != nil {
+			return err
+		}
+		if err := p.CorrectSectionTitle(no, title); err != nil {
+			return fmt.Errorf("--section-title %s: %w", c, err)
+		}
+	}
+	return nil
 }
 
 // load reads a document or structured plan file.
@@ -46,6 +63,9 @@ func (f *planFlags) load(path string) (*plan.Plan, error) {
 	p, err := plan.Load(data, plan.Options{PlanID: id, AllowUnknown: f.allowUnknown})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.correct(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -66,8 +86,10 @@ func (a *app) planParseCmd() *cobra.Command {
 				return err
 			}
 			if facts {
+				// Warnings stay: they are facts about the document (damaged
+				// headings, merged clauses) that every output must show.
 				p = p.WithoutText()
-				p.Encoding, p.Warnings = "", nil
+				p.Encoding = ""
 			}
 			w := a.stdout
 			if out != "" {
@@ -101,34 +123,68 @@ func (a *app) planParseCmd() *cobra.Command {
 
 func printPlan(w io.Writer, p *plan.Plan) {
 	fmt.Fprintf(w, "plan %s: %s (%d sections, %d tasks, %s)\n", p.PlanID, p.Title, len(p.Sections), len(p.Tasks), p.Encoding)
+	if p.LeadRule != "" {
+		fmt.Fprintf(w, "lead rule stated by the document: %s\n", p.LeadRule)
+	}
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	for _, s := range p.Sections {
-		mark := ""
-		if s.Recovered {
-			mark = " (recovered)"
-		}
-		fmt.Fprintf(tw, "\n(%d) %s%s\n", s.No, s.Title, mark)
+		fmt.Fprintf(tw, "\n(%d) %s%s\n", s.No, s.Title, sectionMark(s))
 		for _, t := range p.Tasks {
 			if t.Section != s.No {
 				continue
 			}
-			names := make([]string, 0, len(t.Participants))
-			for _, pt := range t.Participants {
-				names = append(names, pt.NameZh)
+			no := t.No
+			if t.OriginalNo != "" && t.OriginalNo != strings.SplitN(t.No, ".", 2)[1] {
+				no += " [" + t.OriginalNo + "]"
 			}
-			who := strings.Join(names, "、")
-			if t.Broadcast {
-				who = fmt.Sprintf("%d participants (broadcast)", len(t.Participants))
-			} else if t.OpenList {
-				who += " 等"
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.No, t.Title, who)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", no, t.Title, who(t))
 		}
 	}
 	tw.Flush()
+	if len(p.Context) > 0 {
+		fmt.Fprintf(w, "\n%d numbered paragraphs without a responsible body kept as context\n", len(p.Context))
+	}
+	for _, c := range p.Corrections {
+		fmt.Fprintf(w, "correction: section %d %s %q -> %q\n", c.Section, c.Field, c.From, c.To)
+	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintln(w, "warning:", warn)
 	}
+}
+
+// sectionMark says how far a heading could be trusted.
+func sectionMark(s plan.Section) string {
+	switch {
+	case s.Damaged && s.Corrected:
+		return fmt.Sprintf(" (DAMAGED, corrected; recovered only %q)", s.Salvaged)
+	case s.Damaged:
+		return fmt.Sprintf(" (DAMAGED: %s; correct with --section-title %d=TITLE)", s.Damage, s.No)
+	case s.Recovered:
+		return " (recovered)"
+	}
+	return ""
+}
+
+// who lists a task's bodies: the named ones, then what a broadcast or an
+// open list adds.
+func who(t plan.Task) string {
+	var names []string
+	for _, pt := range t.Participants {
+		if pt.Role == plan.RoleLead || !t.Broadcast {
+			names = append(names, pt.NameZh)
+		}
+	}
+	out := strings.Join(names, "、")
+	if t.Broadcast {
+		out += fmt.Sprintf(" + broadcast (%d participants)", len(t.Participants))
+	}
+	if len(t.OpenGroups) > 0 {
+		out += " + " + strings.Join(t.OpenGroups, "、")
+	}
+	if t.OpenList {
+		out += " 等"
+	}
+	return strings.TrimPrefix(out, " ")
 }
 
 func (a *app) planLaunchCmd() *cobra.Command {
@@ -148,11 +204,16 @@ func (a *app) planLaunchCmd() *cobra.Command {
 			case len(args) == 1:
 				p, err = pf.load(args[0])
 			case useBundled:
-				p, err = bundled.Plan()
+				if p, err = bundled.Plan(); err == nil {
+					err = pf.correct(p)
+				}
 			default:
 				return fmt.Errorf("plan launch: give a FILE or --bundled")
 			}
 			if err != nil {
+				return err
+			}
+			if err := p.ReadyToLaunch(); err != nil {
 				return err
 			}
 			c, err := a.dial()

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+const shippedDocument = "../../../shared/plans/internet-plus-2015-support-measures.txt"
+
+// The shipped document's three mis-decoded headings are reported as
+// damaged in every output format, and a --section-title correction is
+// applied and recorded.
+func TestPlanParseReportsDamagedHeadings(t *testing.T) {
+	if _, err := os.Stat(shippedDocument); err != nil {
+		t.Skipf("shipped document not found: %v", err)
+	}
+	ctx := context.Background()
+	base := []string{"plan", "parse", shippedDocument, "--plan-id", "ip"}
+
+	r := lianxi(ctx, append(base, "--json")...)
+	var p struct {
+		Sections []struct {
+			No       int    `json:"no"`
+			Damaged  bool   `json:"damaged"`
+			Salvaged string `json:"salvaged"`
+		} `json:"sections"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatalf("json: %v (exit %d, %s)", err, r.code, r.stderr)
+	}
+	var damaged []int
+	for _, s := range p.Sections {
+		if s.Damaged {
+			damaged = append(damaged, s.No)
+		}
+	}
+	if fmt.Sprint(damaged) != "[2 3 5]" {
+		t.Errorf("JSON: damaged sections %v, want 2 3 5", damaged)
+	}
+	if n := countContaining(p.Warnings, "heading is damaged"); n != 3 {
+		t.Errorf("JSON: %d damaged-heading warnings, want 3: %q", n, p.Warnings)
+	}
+
+	r = lianxi(ctx, append(base, "--yaml", "--facts-only")...)
+	var y map[string]any
+	if err := yaml.Unmarshal([]byte(r.stdout), &y); err != nil {
+		t.Fatalf("yaml: %v", err)
+	}
+	if n := strings.Count(r.stdout, "damaged: true"); n != 3 {
+		t.Errorf("YAML: %d damaged sections, want 3", n)
+	}
+	if n := strings.Count(r.stdout, "heading is damaged"); n != 3 {
+		t.Errorf("YAML --facts-only: %d damaged-heading warnings, want 3", n)
+	}
+
+	r = lianxi(ctx, base...)
+	if n := strings.Count(r.stdout, "(DAMAGED"); n != 3 || strings.Count(r.stdout, "warning: line") < 3 {
+		t.Errorf("text: %d damaged marks, want 3:\n%s", n, r.stdout)
+	}
+
+	out := filepath.Join(t.TempDir(), "p.json")
+	r = lianxi(ctx, append(base, "--section-title", "2=强化创新驱动", "--out", out)...)
+	b, err := os.ReadFile(out)
+	if err != nil || r.code != 0 {
+		t.Fatalf("exit %d %s: %v", r.code, r.stderr, err)
+	}
+	if !strings.Contains(string(b), `"to": "强化创新驱动"`) || !strings.Contains(string(b), `"title": "强化创新驱动"`) {
+		t.Errorf("correction not applied and recorded:\n%s", b)
+	}
+	if r := lianxi(ctx, append(base, "--section-title", "9=无此部分")...); r.code == 0 || !strings.Contains(r.stderr, "no section 9") {
+		t.Errorf("a correction of a missing section: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// Launch refuses damaged headings before dialing anything.
+func TestPlanLaunchRefusesDamagedHeadings(t *testing.T) {
+	if _, err := os.Stat(shippedDocument); err != nil {
+		t.Skipf("shipped document not found: %v", err)
+	}
+	r := lianxi(context.Background(), "plan", "launch", shippedDocument, "--plan-id", "ip", "--section-title", "2=强化创新驱动")
+	if r.code == 0 || !strings.Contains(r.stderr, "damaged headings") || !strings.Contains(r.stderr, "section 3") || strings.Contains(r.stderr, "section 2 ") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func countContaining(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if strings.Contains(x, s) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,68 @@
+package console
+
+import (
+	"bytes"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// upload posts a document to the upload preview as the page's form does.
+func (b *browser) upload(csrf, planID, doc string) string {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	mw.WriteField("plan_id", planID)
+	fw, _ := mw.CreateFormFile("file", "plan.txt")
+	fw.Write([]byte(doc))
+	mw.Close()
+	resp, err := b.c.Post(b.s.url+"/upload", mw.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		b.t.Fatalf("upload preview: %d %s", resp.StatusCode, out.String())
+	}
+	return out.String()
+}
+
+var planJSONField = regexp.MustCompile(`name="plan_json" value="([^"]*)"`)
+
+// A damaged heading shows in the upload preview with an input for its
+// title; the launch waits for the title and records the correction.
+func TestUploadPreviewCorrectsDamagedHeadings(t *testing.T) {
+	s := newStack(t)
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	token := office.csrf("/upload")
+	// A heading mis-decoded one byte off, as in the shipped document.
+	doc := "?。ǘ娀瘎?chuàng)新驅動。\n1.联合推进。（发展改革委、财政部等负责）\n"
+	page := office.upload(token, "damaged", doc)
+	for _, want := range []string{`name="section_title_1"`, "标题受损", `placeholder="化新驱动"`, "heading is damaged"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("preview lacks %q:\n%s", want, page)
+		}
+	}
+	m := planJSONField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no plan_json in the preview")
+	}
+	planJSON := html.UnescapeString(m[1])
+
+	code, loc, _ := office.do("POST", "/upload/launch", url.Values{"csrf": {token}, "plan_json": {planJSON}})
+	if q, _ := url.Parse(loc); code != http.StatusSeeOther || !strings.Contains(q.Query().Get("error"), "damaged headings") {
+		t.Errorf("launch without the title: %d to %q, want an error naming the damaged heading", code, loc)
+	}
+	code, loc, _ = office.do("POST", "/upload/launch", url.Values{"csrf": {token}, "plan_json": {planJSON}, "section_title_1": {"强化创新驱动"}})
+	if q, _ := url.Parse(loc); code != http.StatusSeeOther || !strings.Contains(q.Query().Get("msg"), "新启动 1 项") {
+		t.Errorf("launch with the title: %d to %q", code, loc)
+	}
+}
