@@ -122,9 +122,23 @@ func (s *Server) apiUploadPlan(w http.ResponseWriter, r *http.Request, _ Princip
 	if err != nil {
 		return err
 	}
+	// Damaged headings are corrected with ?section_title=N=TITLE (repeated),
+	// as the CLI's --section-title; a launch refuses any left uncorrected.
+	for _, c := range q["section_title"] {
+		no, title, err := plan.ParseSectionTitle(c)
+		if err == nil {
+			err = p.CorrectSectionTitle(no, title)
+		}
+		if err != nil {
+			return badRequest("section_title", "%v", err)
+		}
+	}
 	if q.Get("dry_run") == "1" {
 		writeJSON(w, http.StatusOK, PlanPreview{Plan: p, DryRun: true})
 		return nil
+	}
+	if err := p.ReadyToLaunch(); err != nil {
+		return badRequest("section_title", "%v (API: ?section_title=N=TITLE)", err)
 	}
 	res, err := s.launch(r, p)
 	if err != nil {

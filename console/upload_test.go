@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,5 +65,24 @@ func TestUploadPreviewCorrectsDamagedHeadings(t *testing.T) {
 	code, loc, _ = office.do("POST", "/upload/launch", url.Values{"csrf": {token}, "plan_json": {planJSON}, "section_title_1": {"强化创新驱动"}})
 	if q, _ := url.Parse(loc); code != http.StatusSeeOther || !strings.Contains(q.Query().Get("msg"), "新启动 1 项") {
 		t.Errorf("launch with the title: %d to %q", code, loc)
+	}
+}
+
+// The API refuses to launch a document whose damaged headings are not
+// corrected, and takes the corrections as section_title=N=TITLE.
+func TestAPILaunchNeedsDamagedTitlesCorrected(t *testing.T) {
+	s := newStack(t)
+	doc, err := os.ReadFile("../../shared/plans/internet-plus-2015-support-measures.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.call("office", "POST", "/api/plans?plan_id=ip", doc)
+	if a.status != 400 || a.err.Field != "section_title" || !strings.Contains(a.err.Message, "section 2") {
+		t.Fatalf("uncorrected launch: %d %s", a.status, a.body)
+	}
+	q := "/api/plans?plan_id=ip&section_title=" + url.QueryEscape("2=强化创新驱动") + "&section_title=" + url.QueryEscape("3=营造宽松环境") +
+		"&section_title=" + url.QueryEscape("5=加强智力建设")
+	if a := s.call("office", "POST", q, doc); a.status != 200 || !strings.Contains(a.body, `"started":25`) {
+		t.Errorf("corrected launch: %d %s", a.status, a.body)
 	}
 }
