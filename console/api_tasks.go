@@ -31,6 +31,27 @@ func (s *Server) apiGetTask(w http.ResponseWriter, r *http.Request, p Principal)
 	return nil
 }
 
+// apiTaskRecords answers with the task's ledger records, texts whole: the
+// status keeps excerpts, the ledger the decisions as made.
+func (s *Server) apiTaskRecords(w http.ResponseWriter, r *http.Request, p Principal) error {
+	st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+	if err != nil {
+		return err
+	}
+	if !canRead(p, st) {
+		return errForbidden
+	}
+	recs := []ledger.Record{}
+	if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
+		recs = append(recs, rec)
+		return nil
+	}); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, recs)
+	return nil
+}
+
 func (s *Server) apiListTasks(w http.ResponseWriter, r *http.Request, p Principal) error {
 	q := r.URL.Query()
 	f := taskclient.Filter{Plan: q.Get("plan"), Status: q.Get("status"), Ministry: q.Get("ministry"), Pending: q.Get("pending") == "1"}

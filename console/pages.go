@@ -56,6 +56,14 @@ func (s *Server) templates() map[string]*template.Template {
 			}
 			return k
 		},
+		// text is a decision's text as the ledger holds it, whole, or the
+		// status's excerpt when the ledger has none.
+		"text": func(texts map[string]map[string]string, id, field, excerpt string) string {
+			if v, ok := texts[id][field]; ok {
+				return v
+			}
+			return excerpt
+		},
 		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"ministryName": func(v any) string {

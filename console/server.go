@@ -95,6 +95,7 @@ func (s *Server) apiRoutes() {
 	api("POST /api/plans", s.apiUploadPlan, RoleOffice)
 	api("GET /api/tasks", s.apiListTasks, allRoles...)
 	api("GET /api/plans/{plan}/tasks/{no}", s.apiGetTask, allRoles...)
+	api("GET /api/plans/{plan}/tasks/{no}/records", s.apiTaskRecords, allRoles...)
 	for _, a := range actions.All() {
 		pattern := "POST /api/plans/{plan}/tasks/{no}/" + a.Path
 		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})

@@ -91,6 +91,11 @@ func (s *Server) inbox(t *template.Template) pageHandler {
 type taskData struct {
 	Status   workflows.TaskStatus
 	Timeline []ledger.Record
+	// Progress lists every progress report, whole, from the ledger (the
+	// status keeps only the latest, as excerpts).
+	Progress []ledger.Record
+	// Texts holds each decision's texts as recorded, by decision ID.
+	Texts map[string]map[string]string
 	// Forms are the actions this principal may take on the task now, each
 	// rendered from its definition.
 	Forms []actionForm
@@ -113,9 +118,13 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		if !canRead(p, st) {
 			return errForbidden
 		}
-		d := taskData{Status: st, Forms: formsFor(p, st)}
+		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}}
 		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
 			d.Timeline = append(d.Timeline, rec)
+			d.Texts[rec.DecisionID] = rec.Payload
+			if rec.Kind == ledger.KindProgress {
+				d.Progress = append(d.Progress, rec)
+			}
 			return nil
 		}); err != nil {
 			return err

@@ -110,6 +110,10 @@ func (w *taskWorkflow) decide(ctx workflow.Context, d decision) (Receipt, error)
 	w.upsertSearch(ctx)
 	r := Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round}
 	w.s.Receipts[id] = r
+	if w.outboxOn {
+		w.s.ReceiptOrder = append(w.s.ReceiptOrder, id)
+		w.s.bound()
+	}
 	return r, nil
 }
 
@@ -174,6 +178,7 @@ func (w *taskWorkflow) reportProgress(ctx workflow.Context, r ProgressRequest) (
 			w.s.Progress = append(w.s.Progress, ProgressReport{
 				Ministry: r.Ministry, Author: r.Author, Text: r.Text, Round: w.s.Round, At: at, DecisionID: id,
 			})
+			w.s.ProgressCount = max(w.s.ProgressCount, len(w.s.Progress)-1) + 1
 		},
 	})
 }

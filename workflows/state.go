@@ -3,6 +3,7 @@ package workflows
 import (
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // TaskState is everything the workflow knows about its task. It is one
@@ -30,7 +31,11 @@ type TaskState struct {
 	Outcome *TaskOutcome `json:"outcome,omitempty"`
 	// Receipts maps every accepted request ID to its receipt, so a request
 	// retried after continue-as-new is answered once, not applied twice.
-	Receipts map[string]Receipt `json:"receipts,omitempty"`
+	// Bounded runs keep the latest KeepReceipts, oldest first in ReceiptOrder.
+	Receipts     map[string]Receipt `json:"receipts,omitempty"`
+	ReceiptOrder []string           `json:"receipt_order,omitempty"`
+	// ProgressCount counts every progress report, listed or not.
+	ProgressCount int `json:"progress_count,omitempty"`
 }
 
 // Participant is a ministry on the task and its answer in the current round.
@@ -48,6 +53,9 @@ type Answer struct {
 	Report     string    `json:"report,omitempty"`
 	At         time.Time `json:"at"`
 	DecisionID string    `json:"decision_id"`
+	// Truncated: the comment or report is an excerpt; the full text is on
+	// the ledger under DecisionID.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // RoundRecord is a finished round: every answer and the office's review.
@@ -74,6 +82,8 @@ type ProgressReport struct {
 	Round      int       `json:"round"`
 	At         time.Time `json:"at"`
 	DecisionID string    `json:"decision_id"`
+	// Truncated: Text is an excerpt; the full text is on the ledger.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Extension request states.
@@ -117,6 +127,8 @@ type TaskStatus struct {
 	Decisions    int               `json:"decisions"`
 	StartedAt    time.Time         `json:"started_at"`
 	Outcome      *TaskOutcome      `json:"outcome,omitempty"`
+	// ProgressCount counts every progress report; Progress lists the latest.
+	ProgressCount int `json:"progress_count"`
 }
 
 // clone copies the state deeply enough that changing the copy's slices
@@ -128,6 +140,7 @@ func (s *TaskState) clone() TaskState {
 	c.Rounds = slices.Clone(s.Rounds)
 	c.Progress = slices.Clone(s.Progress)
 	c.Extensions = slices.Clone(s.Extensions)
+	c.ReceiptOrder = slices.Clone(s.ReceiptOrder)
 	if s.Outcome != nil {
 		o := *s.Outcome
 		c.Outcome = &o
@@ -207,7 +220,7 @@ func (s *TaskState) status(spec TaskSpec) TaskStatus {
 		PlanID:       spec.PlanID,
 		TaskNo:       spec.TaskNo,
 		Title:        spec.Title,
-		Text:         spec.Text,
+		Text:         cut(spec.Text, MaxTextLen),
 		OpenList:     spec.OpenList,
 		Status:       s.Status,
 		Round:        s.Round,
@@ -223,5 +236,15 @@ func (s *TaskState) status(spec TaskSpec) TaskStatus {
 		Decisions:    s.Decisions,
 		StartedAt:    s.StartedAt,
 		Outcome:      s.Outcome,
+		// Runs from before bounded state did not count; they list all.
+		ProgressCount: max(s.ProgressCount, len(s.Progress)),
 	}
+}
+
+// cut shortens s to n characters.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }

@@ -1,0 +1,198 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
+
+	"lianxi/ledger"
+)
+
+func statusBytes(t *testing.T, st TaskStatus) int {
+	t.Helper()
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(b)
+}
+
+// The worst a task's participants can send: 200 participants answering
+// with the longest comments, the lead with the longest report, returns with
+// the longest comments, three rounds of it, 60 progress reports of the
+// longest text. The status stays under its documented bound, and every
+// text is whole on the ledger.
+func TestStatusStaysBounded(t *testing.T) {
+	h := newHarness(t)
+	s := spec()
+	s.Participants = []string{"ndrc"}
+	for i := range 199 {
+		s.Participants = append(s.Participants, fmt.Sprintf("m%03d", i))
+	}
+	long := func(n int) string { return strings.Repeat("长", n) }
+	at := time.Duration(0)
+	next := func() time.Duration { at += time.Minute; return at }
+	for round := range 3 {
+		for i, m := range s.Participants[1:] {
+			r := SignOffRequest{Ministry: m, Decision: DecisionObject, Comment: long(MaxCommentLen), Signer: long(MaxNameLen)}
+			h.at(next(), func() { h.update(UpdateSignOff, fmt.Sprintf("r%d-%d", round, i), r) })
+		}
+		h.at(next(), func() {
+			h.update(UpdateSignOff, fmt.Sprint("lead", round), SignOffRequest{Ministry: "ndrc", Decision: DecisionApprove, Report: long(MaxReportLen)})
+		})
+		for i := range 20 {
+			h.at(next(), func() {
+				h.update(UpdateReportProgress, fmt.Sprintf("p%d-%d", round, i), ProgressRequest{Ministry: "m001", Text: long(MaxReportLen)})
+			})
+		}
+		decision := DecisionReturn
+		if round == 2 {
+			decision = DecisionApprove
+		}
+		h.at(next(), func() {
+			h.update(UpdateReview, fmt.Sprint("review", round), ReviewRequest{Decision: decision, Comment: long(MaxCommentLen)})
+		})
+	}
+	largest := 0
+	for d := time.Hour; d < at; d += time.Hour {
+		h.at(d, func() { largest = max(largest, statusBytes(t, h.status())) })
+	}
+	h.at(at-30*time.Second, func() { largest = max(largest, statusBytes(t, h.status())) })
+	h.run(s)
+	if out := h.outcome(); out.Status != StatusClosed {
+		t.Fatalf("outcome %+v", out)
+	}
+	if largest == 0 || largest > MaxStatusBytes {
+		t.Errorf("largest status %d bytes, bound %d", largest, MaxStatusBytes)
+	}
+	t.Logf("largest status: %d bytes (bound %d)", largest, MaxStatusBytes)
+	// The texts are whole on the ledger.
+	n := 0
+	if err := h.ledger.Scan(context.Background(), func(r ledger.Record) error {
+		if r.Kind == ledger.KindProgress && len([]rune(r.Payload["text"])) == MaxReportLen {
+			n++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 60 {
+		t.Errorf("%d whole progress reports on the ledger, want 60", n)
+	}
+}
+
+// A task open for over two years of workflow time: reminders every three
+// days, 510 progress reports of the longest text, 30 rounds returned and
+// signed again, an escalation each round, a participant added and removed.
+// Every run stays queryable within the bound, continues as new when the
+// server suggests it, and every decision is on the ledger once.
+func TestTaskLivesForYears(t *testing.T) {
+	store, err := ledger.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := spec()
+	s.SignOffDue = time.Time{}
+	s.SignOffPeriod = 20 * 24 * time.Hour
+	const roundLen, rounds, perRun = 28 * 24 * time.Hour, 30, 10
+	long := strings.Repeat("进", MaxReportLen)
+	input := TaskInput{Spec: s}
+	start := testStart
+	sent, runs, largest := map[string]bool{}, 0, 0
+	participants := []string{"miit", "mof"}
+	for first := 0; first < rounds; first += perRun {
+		runs++
+		h := newHarnessWith(t, store)
+		h.env.SetStartTime(start)
+		send := func(at time.Duration, name, id string, arg any) {
+			sent[id] = true
+			h.at(at, func() { h.update(name, id, arg) })
+		}
+		for r := first; r < first+perRun; r++ {
+			base := time.Duration(r-first) * roundLen
+			for i := range 17 {
+				send(base+time.Duration(i+1)*time.Hour, UpdateReportProgress, fmt.Sprintf("p%d-%d", r, i),
+					ProgressRequest{Ministry: "miit", Text: long})
+			}
+			switch r {
+			case 5:
+				send(base+20*time.Hour, UpdateAmend, "add", AmendRequest{Add: []string{"mofcom"}, Reason: "增加商务部"})
+				participants = append(participants, "mofcom")
+			case 12:
+				send(base+20*time.Hour, UpdateAmend, "remove", AmendRequest{Remove: []string{"mofcom"}, Reason: "商务部不再参与"})
+				participants = participants[:2]
+			}
+			for i, m := range participants {
+				send(base+time.Duration(i+1)*24*time.Hour, UpdateSignOff, fmt.Sprintf("s%d-%s", r, m), SignOffRequest{Ministry: m, Decision: DecisionApprove})
+			}
+			send(base+5*24*time.Hour, UpdateSignOff, fmt.Sprint("lead", r), SignOffRequest{Ministry: "ndrc", Decision: DecisionApprove, Report: long})
+			review := ReviewRequest{Decision: DecisionReturn, Comment: "请补充"}
+			if r == rounds-1 {
+				review = ReviewRequest{Decision: DecisionApprove}
+			}
+			send(base+6*24*time.Hour, UpdateReview, fmt.Sprint("review", r), review)
+			// Overdue after 20 days of the new round: escalated, reminded.
+			h.at(base+27*24*time.Hour, func() { largest = max(largest, statusBytes(t, h.status())) })
+		}
+		if first+perRun < rounds {
+			h.at(time.Duration(perRun)*roundLen-time.Hour, func() { h.env.SetContinueAsNewSuggested(true) })
+		}
+		h.env.ExecuteWorkflow(TaskWorkflow, input)
+		for id, o := range h.results {
+			if o.err != nil {
+				t.Fatalf("run %d: update %s: %v", runs, id, o.err)
+			}
+		}
+		var can *workflow.ContinueAsNewError
+		if err := h.env.GetWorkflowError(); errors.As(err, &can) {
+			if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &input); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(input.State)
+			t.Logf("run %d continued as new carrying %d bytes of state", runs, len(b))
+			if len(b) > MaxStatusBytes {
+				t.Errorf("run %d carries %d bytes into the next, more than the bound", runs, len(b))
+			}
+			start = start.Add(time.Duration(perRun) * roundLen)
+			continue
+		}
+		if out := h.outcome(); out.Status != StatusClosed || out.Rounds != rounds {
+			t.Fatalf("outcome %+v, want closed after %d rounds", out, rounds)
+		}
+	}
+	counts := map[string]int{}
+	onLedger := map[string]int{}
+	if err := store.Scan(context.Background(), func(r ledger.Record) error {
+		counts[r.Kind]++
+		if i := strings.LastIndex(r.DecisionID, "/"); i >= 0 {
+			onLedger[r.DecisionID[i+1:]]++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for id := range sent {
+		if onLedger[id] != 1 {
+			t.Errorf("decision %s is on the ledger %d times", id, onLedger[id])
+		}
+	}
+	if res, err := ledger.Verify(context.Background(), store); err != nil || !res.OK {
+		t.Errorf("ledger: %+v %v", res, err)
+	}
+	if counts[ledger.KindEscalation] < rounds-1 || counts[ledger.KindReminder] < 100 || counts[ledger.KindProgress] != 510 {
+		t.Errorf("ledger kinds %v: want an escalation a round, reminders every 3 days, 510 progress reports", counts)
+	}
+	if largest == 0 || largest > MaxStatusBytes {
+		t.Errorf("largest status %d bytes, bound %d", largest, MaxStatusBytes)
+	}
+	t.Logf("%d runs, largest status %d bytes, ledger %v", runs, largest, counts)
+}
