@@ -148,7 +148,7 @@ func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side,
 	specs := make([]workflows.TaskSpec, o.Tasks)
 	ids := make([]string, o.Tasks)
 	for i := range specs {
-		specs[i] = workflows.TaskSpec{PlanID: "bench-" + run, TaskNo: strconv.Itoa(i + 1), Title: "基准任务",
+		specs[i] = workflows.TaskSpec{PlanID: "bench-" + run, TaskNo: "1." + strconv.Itoa(i+1), Title: "基准任务",
 			Lead: parts[0], Participants: parts}
 		ids[i] = workflows.WorkflowID(specs[i].PlanID, specs[i].TaskNo)
 	}

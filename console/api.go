@@ -15,6 +15,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/door"
+	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/workflows"
 )
@@ -74,10 +75,13 @@ func (s *Server) writeErr(w http.ResponseWriter, err error) {
 	var ae *apiError
 	var rej *taskclient.Rejection
 	var fe *actions.FieldError
+	var invalid *starter.InvalidPlanError
 	switch {
 	case errors.As(err, &ae):
 	case errors.As(err, &fe):
 		ae = badRequest(fe.Field, "%s", fe.Message)
+	case errors.As(err, &invalid):
+		ae = badRequest("file", "%s", invalid.Error())
 	case errors.Is(err, taskclient.ErrNotFound):
 		ae = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
 	case errors.As(err, &rej):

@@ -128,8 +128,12 @@ func (s *Server) loadPlan(data []byte, planID string, allowUnknown bool) (*plan.
 	return p, nil
 }
 
-func (s *Server) launch(r *http.Request, p *plan.Plan) (LaunchResult, error) {
-	rep, err := starter.Launch(r.Context(), s.d.Tasks.C, starter.Specs(p, s.d.Defaults), starter.Options{})
+func (s *Server) launch(r *http.Request, p *plan.Plan, allowUnknown bool) (LaunchResult, error) {
+	opts := starter.Options{Ended: s.d.Ledger.Ended}
+	if !allowUnknown {
+		opts.Known = starter.KnownIn(s.d.Registry)
+	}
+	rep, err := starter.Launch(r.Context(), s.d.Tasks.C, starter.Specs(p, s.d.Defaults), opts)
 	return LaunchResult{PlanID: p.PlanID, Report: rep}, err
 }
 
@@ -161,7 +165,7 @@ func (s *Server) apiUploadPlan(w http.ResponseWriter, r *http.Request, _ Princip
 	if err := p.ReadyToLaunch(); err != nil {
 		return badRequest("section_title", "%v (API: ?section_title=N=TITLE)", err)
 	}
-	res, err := s.launch(r, p)
+	res, err := s.launch(r, p, q.Get("allow_unknown") == "1")
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"lianxi/actions"
 	"lianxi/ledger"
 	"lianxi/plan"
+	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/workflows"
 )
@@ -226,7 +227,11 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, _ session)
 		http.Redirect(w, r, "/upload?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
 		return nil
 	}
-	res, err := s.launch(r, p)
+	res, err := s.launch(r, p, false)
+	if invalid, ok := starter.IsInvalidPlan(err); ok {
+		http.Redirect(w, r, "/upload?error="+url.QueryEscape(invalid.Error()), http.StatusSeeOther)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -238,6 +238,21 @@ func (s *SQLStore) append(ctx context.Context, e Entry, also []Also) (Record, er
 	return r, nil
 }
 
+// Ended finds the record that closed or cancelled a task's workflow, if
+// any: the ledger outlives Temporal's retention, so it is what says a task
+// must not be started again.
+func (s *SQLStore) Ended(ctx context.Context, workflowID string) (kind string, at time.Time, ok bool, err error) {
+	r, err := scanRecord(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions
+		WHERE workflow_id = ? AND kind IN (?, ?) ORDER BY seq DESC LIMIT 1`), workflowID, KindClosure, KindCancel))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", time.Time{}, false, nil
+	case err != nil:
+		return "", time.Time{}, false, fmt.Errorf("ledger: look up the end of %s: %w", workflowID, err)
+	}
+	return r.Kind, r.At, true, nil
+}
+
 // Scan implements Store.
 func (s *SQLStore) Scan(ctx context.Context, fn func(Record) error) error {
 	return s.scan(ctx, `SELECT `+recordColumns+` FROM decisions ORDER BY seq`, fn)

@@ -12,6 +12,9 @@ import (
 type Options struct {
 	// PlanID names the plan; empty derives nothing and leaves it to the caller.
 	PlanID string
+	// DefaultPlanID names a plan that names none itself (a document, or a
+	// structured plan without plan_id); a structured plan's own wins.
+	DefaultPlanID string
 	// AllowUnknown accepts units missing from the registry as new
 	// participants (flagged unknown) instead of failing.
 	AllowUnknown bool

@@ -158,10 +158,16 @@ func Load(data []byte, opts Options) (*Plan, error) {
 		if opts.PlanID != "" {
 			p.PlanID = opts.PlanID
 		}
+		if p.PlanID == "" {
+			p.PlanID = opts.DefaultPlanID
+		}
 		if err := p.Validate(); err != nil {
 			return nil, err
 		}
 		return &p, nil
+	}
+	if opts.PlanID == "" {
+		opts.PlanID = opts.DefaultPlanID
 	}
 	return Parse(data, opts)
 }

@@ -6,6 +6,11 @@ import (
 	"lianxi/workflows"
 )
 
+// KnownIn is the registry check Launch uses for participants.
+func KnownIn(reg *plan.Registry) func(string) bool {
+	return func(id string) bool { _, ok := reg.ByID(id); return ok }
+}
+
 // Specs turns a parsed plan into task specs, with the configured default
 // periods for everything the plan leaves open.
 func Specs(p *plan.Plan, d config.TaskDefaults) []workflows.TaskSpec {

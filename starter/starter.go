@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
@@ -23,6 +25,9 @@ type Report struct {
 	AlreadyRunning int `json:"already_running"`
 	AlreadyClosed  int `json:"already_closed"`
 	Failed         int `json:"failed"`
+	// NotStarted says, for each task the ledger shows finished but Temporal
+	// no longer has, why it was not started again.
+	NotStarted []string `json:"not_started,omitempty"`
 	// Errors holds one message per failed task.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -33,12 +38,22 @@ type Options struct {
 	Concurrency int
 	// Progress, when set, is called after each task with the counts so far.
 	Progress func(done, total int)
+	// Known, when set, refuses participants the registry does not know.
+	Known func(id string) bool
+	// Ended, when set, tells from the ledger whether a task was closed or
+	// cancelled, and since when: such a task is never started again, even
+	// after Temporal's retention deleted its workflow.
+	Ended func(ctx context.Context, workflowID string) (kind string, at time.Time, ok bool, err error)
 }
 
-// Launch starts a workflow for every spec that has none yet. A task whose
-// workflow is running or closed (completed, cancelled, failed) is counted,
-// not restarted.
+// Launch starts a workflow for every spec that has none yet. The specs are
+// validated whole first: any problem lists them all and starts nothing. A
+// task whose workflow is running or closed (completed, cancelled, failed),
+// or that the ledger shows closed or cancelled, is counted, not restarted.
 func Launch(ctx context.Context, c client.Client, specs []workflows.TaskSpec, opts Options) (Report, error) {
+	if err := Validate(specs, opts.Known, time.Now()); err != nil {
+		return Report{}, err
+	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
@@ -58,9 +73,12 @@ func Launch(ctx context.Context, c client.Client, specs []workflows.TaskSpec, op
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			outcome, err := launchOne(ctx, c, spec)
+			outcome, why, err := launchOne(ctx, c, spec, opts.Ended)
 			mu.Lock()
 			defer mu.Unlock()
+			if why != "" {
+				rep.NotStarted = append(rep.NotStarted, why)
+			}
 			switch {
 			case err != nil:
 				rep.Failed++
@@ -113,22 +131,36 @@ func StartOptions(spec workflows.TaskSpec) client.StartWorkflowOptions {
 	}
 }
 
-func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec) (launchOutcome, error) {
+func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error)) (launchOutcome, string, error) {
 	opts := StartOptions(spec)
+	if ended != nil {
+		kind, at, ok, err := ended(ctx, opts.ID)
+		if err != nil {
+			return 0, "", fmt.Errorf("read the ledger for %s: %w", opts.ID, err)
+		}
+		if ok {
+			state := workflows.StatusClosed
+			if kind == ledger.KindCancel {
+				state = workflows.StatusCancelled
+			}
+			return closed, fmt.Sprintf("%s was %s (%s) on %s; not started again", spec.TaskNo, state, workflows.StatusNames[state],
+				at.UTC().Format("2006-01-02")), nil
+		}
+	}
 	_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
-		return started, nil
+		return started, "", nil
 	}
 	if !errors.As(err, &already) {
-		return 0, err
+		return 0, "", err
 	}
 	desc, err := c.DescribeWorkflowExecution(ctx, opts.ID, "")
 	if err != nil {
-		return 0, fmt.Errorf("describe %s: %w", opts.ID, err)
+		return 0, "", fmt.Errorf("describe %s: %w", opts.ID, err)
 	}
 	if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return running, nil
+		return running, "", nil
 	}
-	return closed, nil
+	return closed, "", nil
 }

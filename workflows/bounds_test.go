@@ -196,3 +196,24 @@ func TestTaskLivesForYears(t *testing.T) {
 	}
 	t.Logf("%d runs, largest status %d bytes, ledger %v", runs, largest, counts)
 }
+
+// Bidirectional controls are refused in every text field, named.
+func TestBidiControlsAreRefused(t *testing.T) {
+	h := newHarness(t)
+	h.at(time.Minute, func() {
+		h.update(UpdateReportProgress, "b1", ProgressRequest{Ministry: "miit", Text: "已完成\u202E成完未"})
+	})
+	h.at(2*time.Minute, func() {
+		h.update(UpdateAmend, "b2", AmendRequest{Add: []string{"mof\u2066com"}, Reason: "调整"})
+	})
+	h.at(3*time.Minute, func() { h.update(UpdateCancel, "c", CancelRequest{Reason: "结束"}) })
+	h.run(spec())
+	h.rejected("b1", "text contains a bidirectional control")
+	h.rejected("b2", "add contains a bidirectional control")
+	// Every request type lists its text fields for the check.
+	for _, r := range []any{SignOffRequest{}, ReviewRequest{}, ProgressRequest{}, ExtensionRequest{}, ExtensionDecision{}, AmendRequest{}, CancelRequest{}, UrgeRequest{}} {
+		if _, ok := r.(texter); !ok {
+			t.Errorf("%T does not list its text fields", r)
+		}
+	}
+}

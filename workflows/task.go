@@ -113,6 +113,13 @@ func knownMinistry(id string) bool {
 	return ok
 }
 
+// CheckSpec applies the checks the workflow makes when it starts, so a
+// launcher can refuse a spec before anything starts.
+func CheckSpec(spec TaskSpec) error {
+	_, err := normalizeSpec(spec)
+	return err
+}
+
 // normalizeSpec checks a spec and fills in the default periods.
 func normalizeSpec(spec TaskSpec) (TaskSpec, error) {
 	switch {

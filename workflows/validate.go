@@ -271,3 +271,59 @@ func (w *taskWorkflow) checkAmendNew(ctx workflow.Context, r AmendRequest) error
 	}
 	return nil
 }
+
+// isBidiControl reports the bidirectional embedding, override and isolate
+// controls (U+202A–U+202E, U+2066–U+2069), which can make text read
+// differently from what was recorded.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// texter is a request whose text fields can be listed, name and value.
+type texter interface{ texts() [][2]string }
+
+func (r SignOffRequest) texts() [][2]string {
+	return [][2]string{{"ministry", r.Ministry}, {"signer", r.Signer}, {"comment", r.Comment}, {"report", r.Report}}
+}
+func (r ReviewRequest) texts() [][2]string {
+	return [][2]string{{"reviewer", r.Reviewer}, {"comment", r.Comment}}
+}
+func (r ProgressRequest) texts() [][2]string {
+	return [][2]string{{"ministry", r.Ministry}, {"author", r.Author}, {"text", r.Text}}
+}
+func (r ExtensionRequest) texts() [][2]string {
+	return [][2]string{{"ministry", r.Ministry}, {"reason", r.Reason}}
+}
+func (r ExtensionDecision) texts() [][2]string {
+	return [][2]string{{"decider", r.Decider}, {"comment", r.Comment}}
+}
+func (r AmendRequest) texts() [][2]string {
+	out := [][2]string{{"lead", r.Lead}, {"reason", r.Reason}}
+	for _, id := range r.Add {
+		out = append(out, [2]string{"add", id})
+	}
+	for _, id := range r.Remove {
+		out = append(out, [2]string{"remove", id})
+	}
+	return out
+}
+func (r CancelRequest) texts() [][2]string { return [][2]string{{"reason", r.Reason}} }
+func (r UrgeRequest) texts() [][2]string {
+	return [][2]string{{"urger", r.Urger}, {"comment", r.Comment}}
+}
+
+// refuseBidi rejects a request with a bidirectional control in any of its
+// text fields, naming the field. It runs in validators only (they do not
+// run on replay), so histories accepted before the rule still replay.
+func refuseBidi(r any) error {
+	t, ok := r.(texter)
+	if !ok {
+		return nil
+	}
+	for _, f := range t.texts() {
+		if j := strings.IndexFunc(f[1], isBidiControl); j >= 0 {
+			return invalid(f[0], "%s contains a bidirectional control character at byte %d", f[0], j)
+		}
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 
 	"lianxi/bundled"
 	"lianxi/devserver"
+	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/worker"
@@ -94,17 +95,17 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	}
 	defer w.Stop()
 
-	if err := a.launchOnce(ctx, c, p); err != nil {
-		return err
-	}
-	if err := a.ensureTokens(); err != nil {
-		return err
-	}
 	store, err := a.openLedger(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := a.launchOnce(ctx, c, store, p); err != nil {
+		return err
+	}
+	if err := a.ensureTokens(); err != nil {
+		return err
+	}
 	a.printNextSteps(p)
 	err = a.serveConsole(ctx, c, store)
 	a.log.Info("shutting down")
@@ -161,13 +162,13 @@ func waitFor[T any](ctx context.Context, log *zap.Logger, what string, open func
 // launchOnce launches the plan on the first start of this data folder; a
 // marker file keeps later starts (and tasks deleted after retention) from
 // launching it again.
-func (a *app) launchOnce(ctx context.Context, c client.Client, p *plan.Plan) error {
+func (a *app) launchOnce(ctx context.Context, c client.Client, store *ledger.SQLStore, p *plan.Plan) error {
 	marker := filepath.Join(a.cfg.DataDir, "launched", p.PlanID)
 	if _, err := os.Stat(marker); err == nil {
 		a.log.Info("plan already launched on this data folder", zap.String("plan", p.PlanID))
 		return nil
 	}
-	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks))})
+	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended})
 	if err != nil {
 		return err
 	}

@@ -56,11 +56,9 @@ func (f *planFlags) load(path string) (*plan.Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
 	}
-	id := f.planID
-	if id == "" {
-		id = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	}
-	p, err := plan.Load(data, plan.Options{PlanID: id, AllowUnknown: f.allowUnknown})
+	// --plan-id wins; then a structured plan's own plan_id; then the file's name.
+	p, err := plan.Load(data, plan.Options{PlanID: f.planID, AllowUnknown: f.allowUnknown,
+		DefaultPlanID: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -216,16 +214,34 @@ func (a *app) planLaunchCmd() *cobra.Command {
 			if err := p.ReadyToLaunch(); err != nil {
 				return err
 			}
+			// The ledger says which tasks were finished, even after Temporal's
+			// retention removed them.
+			store, err := a.openLedger(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
 			c, err := a.dial()
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			rep, err := starter.Launch(cmd.Context(), c, starter.Specs(p, a.cfg.Defaults), starter.Options{
-				Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)),
-			})
-			fmt.Fprintf(a.stdout, "plan %s: %d started, %d already running, %d already closed\n",
-				p.PlanID, rep.Started, rep.AlreadyRunning, rep.AlreadyClosed)
+			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended}
+			if !pf.allowUnknown {
+				reg, err := plan.DefaultRegistry()
+				if err != nil {
+					return err
+				}
+				opts.Known = starter.KnownIn(reg)
+			}
+			rep, err := starter.Launch(cmd.Context(), c, starter.Specs(p, a.cfg.Defaults), opts)
+			if err == nil || rep.Started+rep.AlreadyRunning+rep.AlreadyClosed > 0 {
+				fmt.Fprintf(a.stdout, "plan %s: %d started, %d already running, %d already closed\n",
+					p.PlanID, rep.Started, rep.AlreadyRunning, rep.AlreadyClosed)
+			}
+			for _, why := range rep.NotStarted {
+				fmt.Fprintln(a.stdout, "  "+why)
+			}
 			return err
 		},
 	}
