@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/worker"
 	"lianxi/workflows"
 )
@@ -103,17 +105,6 @@ func (e *env) mustUpdate(id, name, req string, arg any) workflows.Receipt {
 	return r
 }
 
-func (e *env) eventually(what string, cond func() bool) {
-	e.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func TestTaskThroughTwoRounds(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -194,9 +185,9 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	}
 
 	// Visibility knows it is closed; launching again starts nothing.
-	e.eventually("closed in visibility", func() bool {
+	testkit.Eventually(t, "the task closed after 2 rounds in visibility", func() (bool, string) {
 		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: "e2e", Status: workflows.StatusClosed})
-		return err == nil && len(l) == 1 && l[0].Title == "联合测试任务" && l[0].Round == 2
+		return err == nil && len(l) == 1 && l[0].Title == "联合测试任务" && l[0].Round == 2, fmt.Sprintf("%+v %v", l, err)
 	})
 	rep, err = starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{})
 	if err != nil || rep.Started != 0 || rep.AlreadyClosed != 1 {
