@@ -105,6 +105,27 @@ func (e *env) mustUpdate(id, name, req string, arg any) workflows.Receipt {
 	return r
 }
 
+// outcome waits until the task's workflow has ended, which it does once its
+// last notifications are delivered, and returns its result. A task that does
+// not end is reported with what it still waits for.
+func (e *env) outcome(id string) (workflows.TaskOutcome, error) {
+	e.t.Helper()
+	ctx := context.Background()
+	testkit.Eventually(e.t, id+" to end", func() (bool, string) {
+		d, err := e.client.DescribeWorkflowExecution(ctx, id, "")
+		if err != nil {
+			return false, err.Error()
+		}
+		info := d.GetWorkflowExecutionInfo()
+		return info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			fmt.Sprintf("%s after %d events; pending workflow task %v; pending activities %v",
+				info.GetStatus(), info.GetHistoryLength(), d.GetPendingWorkflowTask(), d.GetPendingActivities())
+	})
+	var out workflows.TaskOutcome
+	err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out)
+	return out, err
+}
+
 func TestTaskThroughTwoRounds(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -148,8 +169,8 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	}
 	e.mustUpdate(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve"})
 
-	var out workflows.TaskOutcome
-	if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
+	out, err := e.outcome(id)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if out.Status != workflows.StatusClosed || out.Rounds != 2 {

@@ -83,8 +83,7 @@ func TestBundledPlanToClosure(t *testing.T) {
 
 	for _, s := range specs {
 		id := workflows.WorkflowID(s.PlanID, s.TaskNo)
-		var out workflows.TaskOutcome
-		if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil || out.Status != workflows.StatusClosed {
+		if out, err := e.outcome(id); err != nil || out.Status != workflows.StatusClosed {
 			t.Errorf("%s: %+v %v, want closed", id, out, err)
 		}
 	}

@@ -78,8 +78,8 @@ func TestRetriedRequestAnsweredWithFirstReceipt(t *testing.T) {
 
 	// The workflow counts the decisions it made; the retries are not among them.
 	e.mustUpdate(id, workflows.UpdateCancel, "cancel", workflows.CancelRequest{Reason: "测试结束"})
-	var out workflows.TaskOutcome
-	if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil || out.Status != workflows.StatusCancelled {
+	out, err := e.outcome(id)
+	if err != nil || out.Status != workflows.StatusCancelled {
 		t.Fatalf("outcome %+v %v, want cancelled", out, err)
 	}
 	if res, err := ledger.Verify(ctx, e.ledger); err != nil || !res.OK || res.Count != int64(out.Decisions) {
