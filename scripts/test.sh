@@ -86,7 +86,9 @@ trap pg_stop EXIT
 pg_start
 # The PostgreSQL tests must run here; they fail instead of skipping.
 export LIANXI_REQUIRE_PG=1
-if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "CJK"; then
+# grep reads all of fc-list's output: with -q it would stop early, fc-list
+# would die of SIGPIPE, and pipefail would report the fonts missing.
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -i "CJK" >/dev/null; then
   echo "installing chromium and CJK fonts (Debian packages) for the browser test"
   export DEBIAN_FRONTEND=noninteractive
   pkgs="chromium fonts-noto-cjk"
