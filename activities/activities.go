@@ -36,6 +36,13 @@ type Notifier interface {
 // ErrPermanent marks a delivery failure that must not be retried.
 var ErrPermanent = errors.New("permanent delivery failure")
 
+// Error types of the activities' non-retryable failures, named in the
+// workflow's retry policies.
+const (
+	ErrTypeInvalidEntry        = "InvalidEntry"
+	ErrTypeNotificationRefused = "NotificationRefused"
+)
+
 // Notification kinds.
 const (
 	NotifyAssignment         = "assignment"
@@ -139,7 +146,7 @@ func (a *Activities) observeNotification(err error) {
 // gets an answer. Retries are safe: the ledger deduplicates on decision ID.
 func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput) (RecordDecisionResult, error) {
 	if err := in.Entry.Validate(); err != nil {
-		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidEntry", err)
+		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidEntry, err)
 	}
 	var also []ledger.Also
 	if len(in.Notifications) > 0 {
@@ -169,7 +176,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	if errors.Is(err, ErrPermanent) {
 		a.logger().Warn("notification refused",
 			zap.String("id", in.Notification.ID), zap.String("recipient", in.Notification.Recipient), zap.Error(err))
-		return NotifyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "NotificationRefused", err)
+		return NotifyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotificationRefused, err)
 	}
 	if err != nil {
 		return NotifyResult{}, fmt.Errorf("notify %s: %w", in.Notification.Recipient, err)

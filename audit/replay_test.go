@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -163,5 +162,4 @@ func TestExportReadsBack(t *testing.T) {
 	if err := NewReplayer(quiet).Replay(back); err != nil {
 		t.Error(err)
 	}
-	_ = context.Background()
 }

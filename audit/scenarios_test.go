@@ -18,6 +18,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/worker"
 	"lianxi/workflows"
 )
@@ -93,6 +94,22 @@ func (l *lab) wait(id string) {
 	if err := l.c.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
 		l.t.Fatalf("%s: %v", id, err)
 	}
+}
+
+// waitEscalations waits until the task's timers have put n overdue
+// escalations on the ledger.
+func (l *lab) waitEscalations(id string, n int) {
+	l.t.Helper()
+	testkit.Eventually(l.t, fmt.Sprintf("%d overdue escalations of %s on the ledger", n, id), func() (bool, string) {
+		got := 0
+		err := l.ledger.Scan(context.Background(), func(r ledger.Record) error {
+			if r.WorkflowID == id && r.Kind == ledger.KindEscalation {
+				got++
+			}
+			return nil
+		})
+		return err == nil && got >= n, fmt.Sprintf("%d escalations %v", got, err)
+	})
 }
 
 func spec(no string) workflows.TaskSpec {
@@ -182,9 +199,11 @@ var scenarios = map[string]func(l *lab) string{
 		s.WarningWindow = time.Second
 		s.ReviewPeriod = time.Second
 		id := l.start(s, 0)
-		time.Sleep(2500 * time.Millisecond)
+		// Answer only once each phase is overdue and escalated, so the
+		// history holds reminders, the warning turning and both escalations.
+		l.waitEscalations(id, 1)
 		l.signAll(id, "")
-		time.Sleep(1500 * time.Millisecond)
+		l.waitEscalations(id, 2)
 		l.approve(id)
 		return id
 	},

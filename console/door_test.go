@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/workflows"
 )
 
@@ -197,7 +199,9 @@ func TestUrgeNotifiesExactlyThePending(t *testing.T) {
 		}
 		return slices.ContainsFunc(msgs, func(m notify.Message) bool { return m.Kind == activities.NotifyUrge })
 	}
-	s.eventually("urge notifications", func() bool { return urged("ndrc") && urged("mof") })
+	testkit.Eventually(t, "urge notifications to ndrc and mof", func() (bool, string) {
+		return urged("ndrc") && urged("mof"), fmt.Sprintf("ndrc %v, mof %v", urged("ndrc"), urged("mof"))
+	})
 	if urged("miit") || urged("office") {
 		t.Errorf("urge reached a ministry that has answered, or the office")
 	}
@@ -220,9 +224,10 @@ func TestActionOnFinishedTaskIsAConflict(t *testing.T) {
 	if a := s.call("office", "POST", task+"/cancel", js(map[string]string{"reason": "并入其他任务"})); a.status != 200 {
 		t.Fatalf("cancel: %d %s", a.status, a.body)
 	}
-	s.eventually("the run ended", func() bool {
+	testkit.Eventually(t, "the run ended", func() (bool, string) {
 		d, err := s.raw.DescribeWorkflowExecution(context.Background(), "web/1.1", "")
-		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		st := d.GetWorkflowExecutionInfo().GetStatus()
+		return err == nil && st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, fmt.Sprint(st, err)
 	})
 	a := s.call("miit", "POST", task+"/sign-off", js(map[string]string{"decision": "approve"}))
 	if a.status != http.StatusConflict || !strings.Contains(a.err.Message, "task 1.1 is cancelled (已撤销) since") {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -29,6 +28,7 @@ import (
 	"lianxi/devserver"
 	"lianxi/door"
 	"lianxi/plan"
+	"lianxi/testkit"
 )
 
 // proc is one lianxi OS process.
@@ -237,8 +237,13 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tokens console.Tokens
-	b, _ := os.ReadFile(tokPath)
-	_ = json.Unmarshal(b, &tokens)
+	b, err := os.ReadFile(tokPath)
+	if err == nil {
+		err = json.Unmarshal(b, &tokens)
+	}
+	if err != nil {
+		t.Fatalf("read tokens: %v", err)
+	}
 
 	workers := []*proc{
 		newProc("worker-1", "worker", "--ledger-dsn", pg.dsn, "--door-key", keyPath),
@@ -317,7 +322,9 @@ func TestCrashRecovery(t *testing.T) {
 	var mu sync.Mutex
 	var decisions []sent
 	var p plan.Plan
-	_ = json.Unmarshal(crashPlan(), &p)
+	if err := json.Unmarshal(crashPlan(), &p); err != nil {
+		t.Fatal(err)
+	}
 	sem := make(chan struct{}, 3)
 	var wg sync.WaitGroup
 	for _, task := range p.Tasks {
@@ -344,22 +351,21 @@ func TestCrashRecovery(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for workerKills.Load() < 10 || pgRestarts.Load() < 1 {
-		time.Sleep(200 * time.Millisecond)
-	}
+	testkit.EventuallyWithin(t, 2*time.Minute, "10 worker kills and a PostgreSQL restart", func() (bool, string) {
+		k, r := workerKills.Load(), pgRestarts.Load()
+		return k >= 10 && r >= 1, fmt.Sprintf("%d kills, %d restarts", k, r)
+	})
 	close(stopChaos)
 	<-chaosDone
 
 	// Every task closed.
 	for _, task := range p.Tasks {
-		var st struct{ Status string }
-		deadline := time.Now().Add(2 * time.Minute)
-		for st.Status != "closed" {
-			_ = json.Unmarshal(call(tokens.Office, "GET", "/api/plans/crash/tasks/"+task.No, nil), &st)
-			if st.Status != "closed" && time.Now().After(deadline) {
-				t.Fatalf("task %s is %s, want closed", task.No, st.Status)
-			}
-		}
+		testkit.Eventually(t, "task "+task.No+" closed", func() (bool, string) {
+			var st struct{ Status string }
+			body := call(tokens.Office, "GET", "/api/plans/crash/tasks/"+task.No, nil)
+			err := json.Unmarshal(body, &st)
+			return err == nil && st.Status == "closed", fmt.Sprintf("status %q %v", st.Status, err)
+		})
 	}
 	// Every decision made through the API is on the ledger exactly once.
 	db, err := sql.Open("pgx", pg.dsn)
@@ -374,7 +380,9 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}
 	var total int
-	_ = db.QueryRow(`SELECT COUNT(*) FROM decisions WHERE plan_id = 'crash' AND kind <> 'assigned'`).Scan(&total)
+	if err := db.QueryRow(`SELECT COUNT(*) FROM decisions WHERE plan_id = 'crash' AND kind <> 'assigned'`).Scan(&total); err != nil {
+		t.Fatalf("count the plan's decisions: %v", err)
+	}
 	if total != len(decisions) {
 		t.Errorf("ledger holds %d decisions of the plan, the API made %d", total, len(decisions))
 	}
@@ -389,7 +397,6 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	t.Logf("crash test: %d worker kills, %d server kill, %d PostgreSQL restart, %d decisions through the API, %d on the ledger, 0 lost",
 		workerKills.Load(), serverKills.Load(), pgRestarts.Load(), len(decisions), total)
-	_ = context.Background()
 }
 
 func tail(s string, n int) string {

@@ -19,6 +19,7 @@ import (
 	"lianxi/notify"
 	"lianxi/starter"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/worker"
 	"lianxi/workflows"
 )
@@ -126,18 +127,6 @@ func (f *faultEnv) records(id string) map[string][]ledger.Record {
 	return m
 }
 
-func (f *faultEnv) until(what string, cond func() (bool, string)) {
-	f.t.Helper()
-	var saw string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		var ok bool
-		if ok, saw = cond(); ok {
-			return
-		}
-	}
-	f.t.Fatalf("timed out waiting for %s; last saw %s", what, saw)
-}
-
 // A decision made while the ledger is down, or so slow that recording
 // times out, gets a clear answer in seconds, changes nothing visible, and
 // the same request ID gets its receipt once the ledger answers, recorded
@@ -145,7 +134,7 @@ func (f *faultEnv) until(what string, cond func() (bool, string)) {
 func TestDecisionsSurviveLedgerFaults(t *testing.T) {
 	f := newFaultEnv(t)
 	id := f.launch(workflows.TaskSpec{PlanID: "fault", TaskNo: "1.1", Title: "故障", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}})
-	f.until("assignment recorded", func() (bool, string) { n := len(f.records(id)["assigned"]); return n == 1, fmt.Sprint(n) })
+	testkit.Eventually(t, "assignment recorded", func() (bool, string) { n := len(f.records(id)["assigned"]); return n == 1, fmt.Sprint(n) })
 	impatient := &taskclient.Client{C: f.tasks.C, Namespace: f.tasks.Namespace, Wait: 3 * time.Second}
 	ctx := context.Background()
 
@@ -205,7 +194,7 @@ func TestReceiverDownDelaysNothing(t *testing.T) {
 	start := time.Now()
 	id := f.launch(workflows.TaskSpec{PlanID: "fault", TaskNo: "2.1", Title: "收件方故障", Lead: "ndrc", Participants: []string{"ndrc", "miit"},
 		SignOffDue: start.Add(3 * time.Second), ReminderInterval: time.Second, WarningWindow: time.Second})
-	f.until("two reminders and the escalation", func() (bool, string) {
+	testkit.Eventually(t, "two reminders and the escalation", func() (bool, string) {
 		r := f.records(id)
 		return len(r[ledger.KindReminder]) >= 2 && len(r[ledger.KindEscalation]) == 1,
 			fmt.Sprintf("%d reminders, %d escalations", len(r[ledger.KindReminder]), len(r[ledger.KindEscalation]))
@@ -221,7 +210,7 @@ func TestReceiverDownDelaysNothing(t *testing.T) {
 		t.Fatal("the receiver was down but accepted something")
 	}
 	f.receiver.down.Store(false)
-	f.until("the escalation delivered to the office", func() (bool, string) {
+	testkit.Eventually(t, "the escalation delivered to the office", func() (bool, string) {
 		msgs, err := f.outbox.Inbox(context.Background(), "office", 50)
 		if err != nil {
 			return false, err.Error()

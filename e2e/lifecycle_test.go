@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/worker"
 	"lianxi/workflows"
 )
@@ -113,15 +115,25 @@ func (e *env) mustUpdate(id, name, req string, arg any) workflows.Receipt {
 	return r
 }
 
-func (e *env) eventually(what string, cond func() bool) {
+// outcome waits until the task's workflow has ended, which it does once its
+// last notifications are delivered, and returns its result. A task that does
+// not end is reported with what it still waits for.
+func (e *env) outcome(id string) (workflows.TaskOutcome, error) {
 	e.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
+	ctx := context.Background()
+	testkit.Eventually(e.t, id+" to end", func() (bool, string) {
+		d, err := e.client.DescribeWorkflowExecution(ctx, id, "")
+		if err != nil {
+			return false, err.Error()
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		info := d.GetWorkflowExecutionInfo()
+		return info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+			fmt.Sprintf("%s after %d events; pending workflow task %v; pending activities %v",
+				info.GetStatus(), info.GetHistoryLength(), d.GetPendingWorkflowTask(), d.GetPendingActivities())
+	})
+	var out workflows.TaskOutcome
+	err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out)
+	return out, err
 }
 
 func TestTaskThroughTwoRounds(t *testing.T) {
@@ -167,8 +179,8 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	}
 	e.mustUpdate(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve"})
 
-	var out workflows.TaskOutcome
-	if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
+	out, err := e.outcome(id)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if out.Status != workflows.StatusClosed || out.Rounds != 2 {
@@ -204,9 +216,9 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	}
 
 	// Visibility knows it is closed; launching again starts nothing.
-	e.eventually("closed in visibility", func() bool {
+	testkit.Eventually(t, "the task closed after 2 rounds in visibility", func() (bool, string) {
 		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: "e2e", Status: workflows.StatusClosed})
-		return err == nil && len(l) == 1 && l[0].Title == "联合测试任务" && l[0].Round == 2
+		return err == nil && len(l) == 1 && l[0].Title == "联合测试任务" && l[0].Round == 2, fmt.Sprintf("%+v %v", l, err)
 	})
 	rep, err = starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{})
 	if err != nil || rep.Started != 0 || rep.AlreadyClosed != 1 {

@@ -11,6 +11,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/workflows"
 )
 
@@ -49,9 +50,9 @@ func TestBundledPlanToClosure(t *testing.T) {
 	if err != nil || rep.Started != 25 {
 		t.Fatalf("launch: %+v %v", rep, err)
 	}
-	e.eventually("25 tasks signing in visibility", func() bool {
+	testkit.Eventually(t, "25 tasks signing in visibility", func() (bool, string) {
 		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: workflows.StatusSigning})
-		return err == nil && len(l) == 25
+		return err == nil && len(l) == 25, fmt.Sprintf("%d tasks, %v", len(l), err)
 	})
 
 	w := e.currentWorker
@@ -82,14 +83,13 @@ func TestBundledPlanToClosure(t *testing.T) {
 
 	for _, s := range specs {
 		id := workflows.WorkflowID(s.PlanID, s.TaskNo)
-		var out workflows.TaskOutcome
-		if err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil || out.Status != workflows.StatusClosed {
+		if out, err := e.outcome(id); err != nil || out.Status != workflows.StatusClosed {
 			t.Errorf("%s: %+v %v, want closed", id, out, err)
 		}
 	}
-	e.eventually("25 closed in visibility", func() bool {
+	testkit.Eventually(t, "25 tasks closed in visibility", func() (bool, string) {
 		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: workflows.StatusClosed})
-		return err == nil && len(l) == 25
+		return err == nil && len(l) == 25, fmt.Sprintf("%d tasks, %v", len(l), err)
 	})
 	// Every decision is on the ledger once: assigned + every answer + review.
 	want := 0

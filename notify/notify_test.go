@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
 	"lianxi/ledger"
+	"lianxi/workflows"
 )
 
 // receiver is a real HTTP webhook endpoint that fails the first failFirst
@@ -83,13 +83,10 @@ func newOutbox(t *testing.T, hooks Webhooks) *Outbox {
 }
 
 // notifyWorkflow sends notifications through the real Notify activity with
-// the lifecycle's retry policy, so retries come from Temporal.
+// the lifecycle's activity options, so retries come from Temporal as they do
+// in production.
 func notifyWorkflow(ctx workflow.Context, ns []activities.Notification) (int, error) {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			MaximumAttempts: 10, NonRetryableErrorTypes: []string{"NotificationRefused"}},
-	})
+	ctx = workflow.WithActivityOptions(ctx, workflows.NotifyOptions())
 	var a *activities.Activities
 	failed := 0
 	for _, n := range ns {
@@ -181,11 +178,10 @@ func TestDeliverTimesOut(t *testing.T) {
 	}
 }
 
+// notifyBatchWorkflow sends one batch through the real NotifyBatch activity
+// with the lifecycle's activity options.
 func notifyBatchWorkflow(ctx workflow.Context, ns []activities.Notification) error {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 10},
-	})
+	ctx = workflow.WithActivityOptions(ctx, workflows.NotifyOptions())
 	var a *activities.Activities
 	return workflow.ExecuteActivity(ctx, a.NotifyBatch, activities.NotifyBatchInput{Notifications: ns}).Get(ctx, nil)
 }

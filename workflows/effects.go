@@ -43,19 +43,22 @@ var recordOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout:    5 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
-		NonRetryableErrorTypes: []string{"InvalidEntry"},
+		NonRetryableErrorTypes: []string{activities.ErrTypeInvalidEntry},
 	},
 }
 
-// notifyOptions: notifications are retried with backoff for up to a day,
-// never blocking a caller.
-var notifyOptions = workflow.ActivityOptions{
-	StartToCloseTimeout:    30 * time.Second,
-	ScheduleToCloseTimeout: 24 * time.Hour,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
-		NonRetryableErrorTypes: []string{"NotificationRefused"},
-	},
+// NotifyOptions are the activity options of every notification the
+// lifecycle sends: retried with backoff for up to a day, never blocking a
+// caller, a refusal not retried. Tests of delivery run with these options.
+func NotifyOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeNotificationRefused},
+		},
+	}
 }
 
 // versionOutbox marks the change to the transactional outbox: a decision's
@@ -172,7 +175,7 @@ func (w *taskWorkflow) notifyMany(ctx workflow.Context, kind string, recipients 
 		w.inflight++
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer func() { w.inflight-- }()
-			actx := workflow.WithActivityOptions(ctx, notifyOptions)
+			actx := workflow.WithActivityOptions(ctx, NotifyOptions())
 			if err := workflow.ExecuteActivity(actx, fn, arg).Get(actx, nil); err != nil {
 				workflow.GetLogger(ctx).Warn("notification not delivered", "kind", kind, "error", err)
 			}

@@ -379,25 +379,3 @@ func TestRemindersWarningsAndEscalation(t *testing.T) {
 		t.Errorf("escalation not on the ledger: %v", k)
 	}
 }
-
-func TestSameRequestIDAnsweredOnce(t *testing.T) {
-	h := newHarness(t)
-	h.at(time.Hour, func() { h.update(UpdateReportProgress, "same", ProgressRequest{Ministry: "mof", Text: "一次"}) })
-	var st TaskStatus
-	h.at(2*time.Hour, func() {
-		h.update(UpdateReportProgress, "same", ProgressRequest{Ministry: "mof", Text: "一次"})
-	})
-	h.at(3*time.Hour, func() {
-		st = h.status()
-		h.update(UpdateCancel, "c", CancelRequest{Reason: "end"})
-	})
-	h.run(spec())
-
-	h.ok("same")
-	if len(st.Progress) != 1 {
-		t.Errorf("progress applied %d times, want once", len(st.Progress))
-	}
-	if n := strings.Count(strings.Join(h.kinds(), " "), "progress"); n != 1 {
-		t.Errorf("progress recorded %d times, want once", n)
-	}
-}

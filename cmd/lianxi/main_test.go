@@ -17,6 +17,7 @@ import (
 
 	"lianxi/devserver"
 	"lianxi/ledger"
+	"lianxi/testkit"
 )
 
 // freeAddress finds a frontend port whose neighbours (the ports the
@@ -82,15 +83,9 @@ func (d *devProcess) stop(t *testing.T) {
 	}
 }
 
-func eventually(t *testing.T, what string, f func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(90 * time.Second); !f(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
+// devBound is how long a test waits for `lianxi dev` to serve: it starts a
+// whole Temporal server and launches the bundled plan first.
+const devBound = 90 * time.Second
 
 // The README's main job: `lianxi dev` brings up the bundled plan, the CLI
 // drives a task to closure, and a restart on the same data folder keeps
@@ -103,9 +98,10 @@ func TestDevRestartKeepsState(t *testing.T) {
 	// The task verbs talk to dev's API, with tokens from its data folder.
 	api := []string{"--server", "http://" + dev.http, "--data", dir}
 	var list []map[string]any
-	eventually(t, "25 tasks listed", func() bool {
+	testkit.EventuallyWithin(t, devBound, "25 tasks listed", func() (bool, string) {
 		r := lianxi(ctx, append([]string{"task", "list", "--plan", "internet-plus-2015", "--json"}, api...)...)
-		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &list) == nil && len(list) == 25
+		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &list) == nil && len(list) == 25,
+			fmt.Sprintf("exit %d, %d tasks, %s", r.code, len(list), tail(r.stderr))
 	})
 
 	// The console answers with the office's token from tokens.json.
@@ -113,24 +109,29 @@ func TestDevRestartKeepsState(t *testing.T) {
 		Office     string            `json:"office"`
 		Ministries map[string]string `json:"ministries"`
 	}
-	eventually(t, "tokens.json", func() bool {
+	testkit.EventuallyWithin(t, devBound, "tokens.json", func() (bool, string) {
 		b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
-		return err == nil && json.Unmarshal(b, &tokens) == nil && tokens.Office != "" && tokens.Ministries["ndrc"] != ""
+		if err == nil {
+			err = json.Unmarshal(b, &tokens)
+		}
+		return err == nil && tokens.Office != "" && tokens.Ministries["ndrc"] != "", fmt.Sprint(err)
 	})
-	eventually(t, "the API lists 25 tasks", func() bool {
+	testkit.EventuallyWithin(t, devBound, "the API lists 25 tasks", func() (bool, string) {
 		req, _ := http.NewRequest("GET", "http://"+dev.http+"/api/tasks?plan=internet-plus-2015", nil)
 		req.Header.Set("Authorization", "Bearer "+tokens.Office)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return false
+			return false, err.Error()
 		}
 		defer resp.Body.Close()
 		var l []map[string]any
-		return resp.StatusCode == 200 && json.NewDecoder(resp.Body).Decode(&l) == nil && len(l) == 25
+		err = json.NewDecoder(resp.Body).Decode(&l)
+		return resp.StatusCode == 200 && err == nil && len(l) == 25, fmt.Sprintf("%d, %d tasks %v", resp.StatusCode, len(l), err)
 	})
 	// Each task records its assignment when its first workflow task runs.
-	eventually(t, "25 assignments on the ledger", func() bool {
-		return strings.HasPrefix(lianxi(ctx, "audit", "verify", "--data", dir).stdout, "OK: 25 records")
+	testkit.Eventually(t, "25 assignments on the ledger", func() (bool, string) {
+		r := lianxi(ctx, "audit", "verify", "--data", dir)
+		return strings.HasPrefix(r.stdout, "OK: 25 records"), r.stdout + tail(r.stderr)
 	})
 	id := "internet-plus-2015/2.3"
 	r := lianxi(ctx, append([]string{"task", "sign", "internet-plus-2015/1.1", "--as", "mofcom", "--decision", "approve"}, api...)...)
@@ -185,9 +186,9 @@ func TestDevRestartKeepsState(t *testing.T) {
 			Answer map[string]any `json:"answer"`
 		} `json:"participants"`
 	}
-	eventually(t, "task 2.3 after restart", func() bool {
+	testkit.EventuallyWithin(t, devBound, "task 2.3 after restart", func() (bool, string) {
 		r := lianxi(ctx, append([]string{"task", "show", id, "--json"}, api...)...)
-		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &shown) == nil
+		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &shown) == nil, fmt.Sprintf("exit %d %s", r.code, tail(r.stderr))
 	})
 	if shown.Status != "closed" || shown.Participants[0].NameZh != "知识产权局" || shown.Participants[0].Answer == nil {
 		t.Errorf("after restart task 2.3 is %+v, want closed with sipo's answer", shown)
@@ -223,6 +224,14 @@ func TestDevRestartKeepsState(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "sign-off") || !strings.Contains(r.stdout, "review") || !strings.Contains(r.stdout, "同意") {
 		t.Errorf("audit timeline: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// tail is the end of a command's output, enough to say why it failed.
+func tail(s string) string {
+	if len(s) > 300 {
+		return "…" + s[len(s)-300:]
+	}
+	return s
 }
 
 func TestAuditVerifyReportsTampering(t *testing.T) {
