@@ -88,6 +88,9 @@ type Report struct {
 	LaunchRatio  float64 `json:"launch_ratio"`
 	SignoffRatio float64 `json:"signoff_ratio"`
 	P50Ratio     float64 `json:"p50_ratio"`
+	P99Ratio     float64 `json:"p99_ratio"`
+	// EventsRatio is history events per task, lianxi over bare.
+	EventsRatio  float64 `json:"events_ratio"`
 	ReplayPerSec float64 `json:"replay_histories_per_sec"`
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
 	PeakHeapMiB  float64 `json:"peak_heap_mib"`
@@ -210,6 +213,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if r.Bare.EventsPerTask, err = eventsPerTask(ctx, c, bareIDs("", o.Tasks)); err != nil {
 		return nil, err
 	}
+	r.P99Ratio = float64(r.Lianxi.UpdateLatency.P99) / float64(r.Bare.UpdateLatency.P99)
+	r.EventsRatio = r.Lianxi.EventsPerTask / r.Bare.EventsPerTask
 	if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func TestBenchSmoke(t *testing.T) {
 	for name, v := range map[string]float64{
 		"bare launch": r.Bare.Launch.PerSec, "lianxi launch": r.Lianxi.Launch.PerSec,
 		"bare updates": r.Bare.Updates.PerSec, "lianxi updates": r.Lianxi.Updates.PerSec,
-		"signoff ratio": r.SignoffRatio, "p50 ratio": r.P50Ratio, "replay": r.ReplayPerSec,
+		"signoff ratio": r.SignoffRatio, "p50 ratio": r.P50Ratio, "p99 ratio": r.P99Ratio, "events ratio": r.EventsRatio, "replay": r.ReplayPerSec,
 		"ledger appends": r.Lianxi.LedgerAppendsS, "events": r.Lianxi.EventsPerTask, "rss": r.PeakRSSMiB,
 	} {
 		if v <= 0 {
