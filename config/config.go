@@ -52,6 +52,9 @@ type Config struct {
 	LogFormat   string
 	// Retention is how long the embedded server keeps closed histories.
 	Retention time.Duration
+	// TemporalDB puts the embedded server's state on PostgreSQL (a
+	// postgres:// URL); empty keeps it in <data>/temporal.db (SQLite).
+	TemporalDB string
 }
 
 // Temporal is the connection to a Temporal service, named after the
@@ -112,6 +115,7 @@ func (c *Config) Settings() []Setting {
 		{"warning-window", "LIANXI_WARNING_WINDOW", "5d", "the warning turns yellow this long before a due date", false, &c.Defaults.WarningWindow},
 		{"log-level", "LIANXI_LOG_LEVEL", "info", "debug, info, warn or error", false, &c.LogLevel},
 		{"log-format", "LIANXI_LOG_FORMAT", "console", "console (human-readable) or json", false, &c.LogFormat},
+		{"temporal-db", "LIANXI_TEMPORAL_DB", "", "embedded server (`lianxi server`, `lianxi dev`): postgres://USER:PASS@HOST:PORT/DB keeps Temporal's state on PostgreSQL (visibility in DB_visibility; the schema is created or upgraded on start); empty uses <data>/temporal.db (SQLite)", true, &c.TemporalDB},
 		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
 	}
 }
@@ -173,6 +177,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.TemporalDB != "" && !strings.HasPrefix(c.TemporalDB, "postgres://") && !strings.HasPrefix(c.TemporalDB, "postgresql://") {
+		errs = append(errs, errors.New("temporal-db: want postgres://USER:PASS@HOST:PORT/DB (or empty for SQLite in the data folder)"))
 	}
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q: want console or json", c.LogFormat))

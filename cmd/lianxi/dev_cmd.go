@@ -14,7 +14,6 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/bundled"
-	"lianxi/devserver"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/worker"
@@ -26,8 +25,9 @@ func (a *app) devCmd() *cobra.Command {
 	var pf planFlags
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run everything on one machine: embedded Temporal (SQLite), worker, and the bundled plan",
-		Long: `dev starts an embedded Temporal server whose state lives in <data>/temporal.db, a
+		Short: "Run everything on one machine: embedded Temporal (SQLite or PostgreSQL), worker, and the bundled plan",
+		Long: `dev starts an embedded Temporal server whose state lives in <data>/temporal.db (or on
+PostgreSQL with --temporal-db), a
 worker with the ledger in <data>/ledger.db, and on first start launches the bundled plan
 (internet-plus-2015, 25 tasks) or the plan given with --plan. Stop it with Ctrl-C; start it
 again on the same data folder and every task is where it was.`,
@@ -51,11 +51,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err != nil {
 		return err
 	}
-	srv, err := devserver.Start(devserver.Options{
-		DataDir: a.cfg.DataDir, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
-		Retention: a.cfg.Retention, SearchAttributes: workflows.SearchAttributes(), Logger: a.log,
-		LogFile: filepath.Join(a.cfg.DataDir, "temporal-server.log"),
-	})
+	srv, err := a.startTemporal()
 	if err != nil {
 		return err
 	}
@@ -64,8 +60,6 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 			a.log.Warn("stop embedded Temporal", zap.Error(err))
 		}
 	}()
-	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("db", devserver.DBPath(a.cfg.DataDir)),
-		zap.String("log", filepath.Join(a.cfg.DataDir, "temporal-server.log")))
 
 	key, err := a.useDoorKey(true)
 	if err != nil {
