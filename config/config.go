@@ -47,9 +47,12 @@ type Config struct {
 	Token string
 	// MetricsAddr serves /metrics and /healthz; empty disables them.
 	MetricsAddr string
-	Defaults    TaskDefaults
-	LogLevel    string
-	LogFormat   string
+	// UIAddr is where `lianxi dev` serves the Temporal Web UI; empty
+	// disables it.
+	UIAddr    string
+	Defaults  TaskDefaults
+	LogLevel  string
+	LogFormat string
 	// Retention is how long the embedded server keeps closed histories.
 	Retention time.Duration
 	// TemporalDB puts the embedded server's state on PostgreSQL (a
@@ -105,6 +108,7 @@ func (c *Config) Settings() []Setting {
 		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
 		{"metrics-addr", "LIANXI_METRICS_ADDR", "", "address for Prometheus /metrics and /healthz (worker, serve, dev); empty disables", false, &c.MetricsAddr},
+		{"ui-addr", "LIANXI_UI_ADDR", "127.0.0.1:8233", "`lianxi dev`: address of the Temporal Web UI (read-only, on the embedded server); empty disables it", false, &c.UIAddr},
 		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
 		{"door-key", "LIANXI_DOOR_KEY_FILE", "", "key file the API signs principals with and workers verify them with (serve and every worker need the same one); default <data>/door.key", false, &c.DoorKeyFile},
 		{"server", "LIANXI_SERVER", "http://127.0.0.1:8080", "the lianxi API the CLI's task verbs talk to", false, &c.Server},
@@ -156,7 +160,10 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data: must not be empty"))
 	}
-	for name, addr := range map[string]string{"temporal-address": c.Temporal.Address, "http-addr": c.HTTPAddr} {
+	for name, addr := range map[string]string{"temporal-address": c.Temporal.Address, "http-addr": c.HTTPAddr, "ui-addr": c.UIAddr} {
+		if name == "ui-addr" && addr == "" {
+			continue
+		}
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q: want host:port", name, addr))
 		}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/bundled"
+	"lianxi/devserver"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/worker"
@@ -61,6 +62,14 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		}
 	}()
 
+	ui, err := a.startWebUI(srv.Address())
+	if err != nil {
+		return err
+	}
+	if ui != nil {
+		defer ui.Stop()
+	}
+
 	key, err := a.useDoorKey(true)
 	if err != nil {
 		return err
@@ -99,10 +108,18 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer store.Close()
-	a.printNextSteps(p)
+	a.printNextSteps(p, ui)
 	err = a.serveConsole(ctx, c, store)
 	a.log.Info("shutting down")
 	return err
+}
+
+// uiLine tells where the Temporal Web UI is and how to find the plan's tasks.
+func uiLine(ui *devserver.WebUI, planID string) string {
+	if ui == nil {
+		return "Temporal Web UI: off (--ui-addr is empty).\n"
+	}
+	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiPending, LianxiWarning, LianxiDue.\n", ui.URL(), planID)
 }
 
 func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
@@ -173,7 +190,21 @@ func (a *app) launchOnce(ctx context.Context, c client.Client, p *plan.Plan) err
 	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
 }
 
-func (a *app) printNextSteps(p *plan.Plan) {
+// startWebUI serves the Temporal Web UI on the embedded server unless
+// --ui-addr is empty.
+func (a *app) startWebUI(temporalAddress string) (*devserver.WebUI, error) {
+	if a.cfg.UIAddr == "" {
+		return nil, nil
+	}
+	ui, err := devserver.StartWebUI(a.cfg.UIAddr, temporalAddress, a.cfg.Temporal.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("Temporal Web UI", zap.String("url", ui.URL()))
+	return ui, nil
+}
+
+func (a *app) printNextSteps(p *plan.Plan, ui *devserver.WebUI) {
 	first := p.Tasks[0]
 	lead := first.Participants[0].ID
 	id := workflows.WorkflowID(p.PlanID, first.No)
@@ -190,18 +221,18 @@ lianxi is running: plan %s, %d tasks, Temporal at %s (namespace %s), data in %s.
 
 Web console: %s  — sign in with a token from %s
   (the office's, the auditor's, or a ministry's, e.g. "%s").
-
+%s
 Or try the CLI (a client of the same API), in another terminal:
   go run ./cmd/lianxi task list --plan %s%s
   go run ./cmd/lianxi task show %s%s
 `, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir,
-		a.cfg.PublicURL, a.cfg.TokensPath(), lead, p.PlanID, flags, id, flags)
+		a.cfg.PublicURL, a.cfg.TokensPath(), lead, uiLine(ui, p.PlanID), p.PlanID, flags, id, flags)
 	for _, pt := range first.Participants[1:min(len(first.Participants), 4)] {
 		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --as %s --decision approve%s\n", id, pt.ID, flags)
 	}
 	fmt.Fprintf(a.stdout, `  go run ./cmd/lianxi task sign %s --as %s --decision approve --report "联合报告"%s   (the lead, last)
   go run ./cmd/lianxi task review %s --decision approve%s
   go run ./cmd/lianxi audit verify%s
-The Temporal CLI and Web UI can attach to %s. Stop with Ctrl-C.
+The Temporal CLI can attach to %s. Stop with Ctrl-C.
 `, id, lead, flags, id, flags, flags, a.cfg.Temporal.Address)
 }

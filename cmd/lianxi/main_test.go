@@ -57,19 +57,20 @@ type devProcess struct {
 	done    chan result
 	http    string
 	metrics string
+	ui      string
 }
 
 func startDev(t *testing.T, dir, addr string) *devProcess {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t), metrics: freeHTTPAddress(t)}
+	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t), metrics: freeHTTPAddress(t), ui: freeHTTPAddress(t)}
 	go func() {
 		d.done <- lianxi(ctx, "dev", "--data", dir, "--temporal-address", addr, "--http-addr", d.http,
-			"--metrics-addr", d.metrics, "--log-level", "error")
+			"--metrics-addr", d.metrics, "--ui-addr", d.ui, "--log-level", "error")
 	}()
 	return d
 }
 
-func (d *devProcess) stop(t *testing.T) {
+func (d *devProcess) stop(t *testing.T) result {
 	t.Helper()
 	d.cancel()
 	select {
@@ -77,9 +78,11 @@ func (d *devProcess) stop(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("dev exited %d: %s", r.code, r.stderr)
 		}
+		return r
 	case <-time.After(60 * time.Second):
 		t.Fatal("dev did not stop")
 	}
+	return result{}
 }
 
 func eventually(t *testing.T, what string, f func() bool) {
@@ -171,7 +174,15 @@ func TestDevRestartKeepsState(t *testing.T) {
 	if resp, err := http.Get("http://" + dev.metrics + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("healthz: %v %v", resp, err)
 	}
-	dev.stop(t)
+	// The Temporal Web UI answers beside it, and the banner says where.
+	if resp, err := http.Get("http://" + dev.ui + "/"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("Temporal Web UI: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if out := dev.stop(t).stdout; !strings.Contains(out, "Temporal Web UI: http://"+dev.ui) {
+		t.Errorf("the banner does not say where the Web UI is:\n%s", out)
+	}
 
 	dev = startDev(t, dir, addr)
 	defer dev.stop(t)
