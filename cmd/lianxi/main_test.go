@@ -317,3 +317,30 @@ func TestTokensInitAndPlainErrors(t *testing.T) {
 		t.Errorf("help should show the real defaults:\n%s", r.stdout)
 	}
 }
+
+// The token verbs, as an operator runs them beside a serve process.
+func TestTokensIssueRevokeRotate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := lianxi(ctx, "tokens", "issue", "--role", "ministry", "--ministry", "miit", "--expires", "90d", "--data", dir)
+	token := strings.TrimSpace(r.stdout)
+	if r.code != 0 || len(token) < 40 || !strings.Contains(r.stderr, "expires") {
+		t.Fatalf("issue: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "principals.json")); strings.Contains(string(b), token) {
+		t.Fatal("the principals file holds the plain token")
+	}
+	if r := lianxi(ctx, "tokens", "issue", "--role", "ministry", "--ministry", "nosuch", "--data", dir); r.code == 0 || !strings.Contains(r.stderr, "not in the registry") {
+		t.Errorf("unknown ministry: %d %q", r.code, r.stderr)
+	}
+	if r := lianxi(ctx, "tokens", "rotate", "miit", "--grace", "24h", "--data", dir); r.code != 0 || strings.TrimSpace(r.stdout) == token {
+		t.Errorf("rotate: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := lianxi(ctx, "tokens", "revoke", "miit", "--data", dir); r.code != 0 || strings.Count(r.stdout, "revoked") != 2 {
+		t.Errorf("revoke: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = lianxi(ctx, "tokens", "list", "--data", dir)
+	if r.code != 0 || strings.Count(r.stdout, "revoked") != 2 || !strings.Contains(r.stdout, "ministry miit") {
+		t.Errorf("list: %d\n%s", r.code, r.stdout)
+	}
+}

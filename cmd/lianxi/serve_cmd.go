@@ -47,6 +47,13 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return fmt.Errorf("%w (`lianxi tokens init` or the first `lianxi dev` creates one; see the README)", err)
 	}
+	principals.OnReload = func(n int, err error) {
+		if err != nil {
+			a.log.Error("principals file changed but does not read; the previous principals stay in force", zap.String("file", a.cfg.PrincipalsFile), zap.Error(err))
+			return
+		}
+		a.log.Info("principals reloaded", zap.String("file", a.cfg.PrincipalsFile), zap.Int("tokens", n))
+	}
 	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{ConsoleURL: a.cfg.PublicURL})
 	if err != nil {
 		return err
