@@ -29,6 +29,9 @@ type Deps struct {
 	// SecureCookies marks session cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Now           func() time.Time
+	// Ready, when set, is what /healthz reports: nil once Temporal answers
+	// queries and updates.
+	Ready func(context.Context) error
 }
 
 // Server is the HTTP API and the console.
@@ -103,7 +106,15 @@ func (s *Server) apiRoutes() {
 	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
 	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
 	api("GET /api/notifications", s.apiNotifications, allRoles...)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if s.d.Ready != nil {
+			if err := s.d.Ready(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Write([]byte("ok\n"))
+	})
 }
 
 // Run serves on addr until ctx is done, then shuts down gracefully.

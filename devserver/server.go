@@ -89,6 +89,15 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pruneCtx, cancelPrune := context.WithTimeout(context.Background(), time.Minute)
+	stale, err := pruneStaleMembers(pruneCtx, persistence, logger)
+	cancelPrune()
+	if err != nil {
+		return nil, err
+	}
+	if stale > 0 {
+		opts.Logger.Info("embedded Temporal: removed stale cluster membership entries (services of an earlier start that no longer listen)", zap.Int("entries", stale))
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),

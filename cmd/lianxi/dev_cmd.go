@@ -17,6 +17,7 @@ import (
 	"lianxi/devserver"
 	"lianxi/plan"
 	"lianxi/starter"
+	"lianxi/taskclient"
 	"lianxi/worker"
 	"lianxi/workflows"
 )
@@ -108,6 +109,23 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer store.Close()
+	// The banner promises a working system: wait until Temporal answers a
+	// real query of the plan's first task.
+	if err := a.waitReady(ctx, "dev"); err != nil {
+		return err
+	}
+	first := workflows.WorkflowID(p.PlanID, p.Tasks[0].No)
+	if _, err := waitFor(ctx, a.log, "the status query of "+first, func() (struct{}, error) {
+		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_, err := a.tasks(c).Status(qctx, first)
+		if errors.Is(err, taskclient.ErrNotFound) {
+			err = nil // answered: the task is gone after retention
+		}
+		return struct{}{}, err
+	}); err != nil {
+		return err
+	}
 	a.printNextSteps(p, ui)
 	err = a.serveConsole(ctx, c, store)
 	a.log.Info("shutting down")

@@ -101,7 +101,6 @@ func eventually(t *testing.T, what string, f func() bool) {
 func TestDevRestartKeepsState(t *testing.T) {
 	dir, addr := t.TempDir(), freeAddress(t)
 	ctx := context.Background()
-	at := []string{"--temporal-address", addr, "--data", dir}
 	dev := startDev(t, dir, addr)
 	// The task verbs talk to dev's API, with tokens from its data folder.
 	api := []string{"--server", "http://" + dev.http, "--data", dir}
@@ -184,6 +183,10 @@ func TestDevRestartKeepsState(t *testing.T) {
 		t.Errorf("the banner does not say where the Web UI is:\n%s", out)
 	}
 
+	// Restart on other ports: the first start's services are not waited for.
+	addr = freeAddress(t)
+	at := []string{"--temporal-address", addr, "--data", dir}
+	restarted := time.Now()
 	dev = startDev(t, dir, addr)
 	defer dev.stop(t)
 	api = []string{"--server", "http://" + dev.http, "--data", dir}
@@ -200,6 +203,9 @@ func TestDevRestartKeepsState(t *testing.T) {
 		r := lianxi(ctx, append([]string{"task", "show", id, "--json"}, api...)...)
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &shown) == nil
 	})
+	if d := time.Since(restarted); d > 40*time.Second {
+		t.Errorf("after a restart on other ports the first query was answered after %v", d)
+	}
 	if shown.Status != "closed" || shown.Participants[0].NameZh != "知识产权局" || shown.Participants[0].Answer == nil {
 		t.Errorf("after restart task 2.3 is %+v, want closed with sipo's answer", shown)
 	}

@@ -89,18 +89,33 @@ func (a *app) startMetrics(ctx context.Context) {
 	}
 	a.metrics = metrics.New()
 	go func() {
-		health := func(ctx context.Context) error {
-			c, ok := a.client.Load().(client.Client)
-			if !ok {
-				return errors.New("not connected to Temporal yet")
-			}
-			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
-			return err
-		}
-		if err := a.metrics.Serve(ctx, a.cfg.MetricsAddr, health); err != nil {
+		if err := a.metrics.Serve(ctx, a.cfg.MetricsAddr, a.ready); err != nil {
 			a.log.Error("metrics server", zap.Error(err))
 		}
 	}()
+}
+
+// ready is the readiness every long-running process reports (/healthz):
+// Temporal answers queries and updates, and a worker polls.
+func (a *app) ready(ctx context.Context) error {
+	c, ok := a.client.Load().(client.Client)
+	if !ok {
+		return errors.New("not ready: not connected to Temporal yet")
+	}
+	return a.tasks(c).Ready(ctx)
+}
+
+// waitReady waits until ready answers, saying every so often what it is
+// waiting for, and then logs what.
+func (a *app) waitReady(ctx context.Context, what string) error {
+	_, err := waitFor(ctx, a.log, "Temporal to answer queries and updates", func() (struct{}, error) {
+		return struct{}{}, a.ready(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	a.log.Info(what+" ready: Temporal answers queries and updates", zap.String("temporal", a.cfg.Temporal.Address))
+	return nil
 }
 
 // watchTasks refreshes the tasks gauge.

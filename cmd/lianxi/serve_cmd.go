@@ -36,6 +36,7 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			go func() { _ = a.waitReady(cmd.Context(), "serve") }()
 			return a.serveConsole(cmd.Context(), c, store)
 		},
 	}
@@ -64,7 +65,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	}
 	srv := console.New(console.Deps{
 		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
-		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"),
+		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)

@@ -45,6 +45,7 @@ func (a *app) workerCmd() *cobra.Command {
 				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
 			}
 			a.log.Info("worker running", zap.String("temporal", a.cfg.Temporal.Address), zap.String("namespace", a.cfg.Temporal.Namespace))
+			go func() { _ = a.waitReady(cmd.Context(), "worker") }()
 			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},
 	}
