@@ -45,7 +45,11 @@ again on the same data folder and every task is where it was.`,
 
 func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	a.printConfig()
-	a.startMetrics(ctx)
+	stopTelemetry, err := a.startTelemetry(ctx, "lianxi-dev")
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}

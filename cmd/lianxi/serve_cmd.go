@@ -21,7 +21,11 @@ func (a *app) serveCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
-			a.startMetrics(cmd.Context())
+			stopTelemetry, err := a.startTelemetry(cmd.Context(), "lianxi-serve")
+			if err != nil {
+				return err
+			}
+			defer stopTelemetry()
 			if _, err := a.useDoorKey(false); err != nil {
 				return err
 			}
@@ -65,7 +69,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	}
 	srv := console.New(console.Deps{
 		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
-		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready,
+		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)

@@ -25,7 +25,11 @@ func (a *app) workerCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
-			a.startMetrics(cmd.Context())
+			stopTelemetry, err := a.startTelemetry(cmd.Context(), "lianxi-worker")
+			if err != nil {
+				return err
+			}
+			defer stopTelemetry()
 			key, err := a.useDoorKey(false)
 			if err != nil {
 				return err
@@ -117,6 +121,9 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 	acts := &activities.Activities{Ledger: store, Notifier: outbox, Logger: a.log.Named("activities")}
 	if a.metrics != nil {
 		acts.Observer = a.metrics
+	}
+	if a.tracing != nil {
+		acts.Tracer = a.tracing.Provider.Tracer("lianxi/activities")
 	}
 	return acts, func() { store.Close() }, nil
 }
