@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
@@ -118,6 +121,9 @@ type Activities struct {
 	Notifier Notifier
 	Logger   *zap.Logger
 	Observer Observer
+	// Tracer, when set, wraps each ledger write in a span (a child of the
+	// activity's, and so of the update and the HTTP request behind it).
+	Tracer trace.Tracer
 }
 
 func (a *Activities) observeDecision(kind string) {
@@ -148,16 +154,29 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 	if err := in.Entry.Validate(); err != nil {
 		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidEntry, err)
 	}
+	var span trace.Span
+	if a.Tracer != nil {
+		ctx, span = a.Tracer.Start(ctx, "ledger append", trace.WithAttributes(
+			attribute.String("lianxi.decision_id", in.Entry.DecisionID), attribute.String("lianxi.kind", in.Entry.Kind)))
+		defer span.End()
+	}
 	var also []ledger.Also
 	if len(in.Notifications) > 0 {
 		if a.Outbox == nil {
-			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no outbox is configured to store notifications", "InvalidEntry", nil)
+			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no outbox is configured to store notifications", ErrTypeInvalidEntry, nil)
 		}
 		also = append(also, a.Outbox.Stage(in.Notifications))
 	}
 	rec, err := a.Ledger.Append(ctx, in.Entry, also...)
 	if err != nil {
+		if span != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "append failed")
+		}
 		return RecordDecisionResult{}, fmt.Errorf("record decision %s: %w", in.Entry.DecisionID, err)
+	}
+	if span != nil {
+		span.SetAttributes(attribute.Int64("lianxi.ledger_seq", rec.Seq))
 	}
 	a.observeDecision(in.Entry.Kind)
 	if a.Observer != nil {

@@ -47,11 +47,17 @@ type Config struct {
 	Token string
 	// MetricsAddr serves /metrics and /healthz; empty disables them.
 	MetricsAddr string
-	Defaults    TaskDefaults
-	LogLevel    string
-	LogFormat   string
+	// UIAddr is where `lianxi dev` serves the Temporal Web UI; empty
+	// disables it.
+	UIAddr    string
+	Defaults  TaskDefaults
+	LogLevel  string
+	LogFormat string
 	// Retention is how long the embedded server keeps closed histories.
 	Retention time.Duration
+	// TemporalDB puts the embedded server's state on PostgreSQL (a
+	// postgres:// URL); empty keeps it in <data>/temporal.db (SQLite).
+	TemporalDB string
 }
 
 // Temporal is the connection to a Temporal service, named after the
@@ -102,6 +108,7 @@ func (c *Config) Settings() []Setting {
 		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
 		{"metrics-addr", "LIANXI_METRICS_ADDR", "", "address for Prometheus /metrics and /healthz (worker, serve, dev); empty disables", false, &c.MetricsAddr},
+		{"ui-addr", "LIANXI_UI_ADDR", "127.0.0.1:8233", "`lianxi dev`: address of the Temporal Web UI (read-only, on the embedded server); empty disables it", false, &c.UIAddr},
 		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
 		{"door-key", "LIANXI_DOOR_KEY_FILE", "", "key file the API signs principals with and workers verify them with (serve and every worker need the same one); default <data>/door.key", false, &c.DoorKeyFile},
 		{"server", "LIANXI_SERVER", "http://127.0.0.1:8080", "the lianxi API the CLI's task verbs talk to", false, &c.Server},
@@ -112,6 +119,7 @@ func (c *Config) Settings() []Setting {
 		{"warning-window", "LIANXI_WARNING_WINDOW", "5d", "the warning turns yellow this long before a due date", false, &c.Defaults.WarningWindow},
 		{"log-level", "LIANXI_LOG_LEVEL", "info", "debug, info, warn or error", false, &c.LogLevel},
 		{"log-format", "LIANXI_LOG_FORMAT", "console", "console (human-readable) or json", false, &c.LogFormat},
+		{"temporal-db", "LIANXI_TEMPORAL_DB", "", "embedded server (`lianxi server`, `lianxi dev`): postgres://USER:PASS@HOST:PORT/DB keeps Temporal's state on PostgreSQL (visibility in DB_visibility; the schema is created or upgraded on start); empty uses <data>/temporal.db (SQLite)", true, &c.TemporalDB},
 		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
 	}
 }
@@ -152,7 +160,10 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data: must not be empty"))
 	}
-	for name, addr := range map[string]string{"temporal-address": c.Temporal.Address, "http-addr": c.HTTPAddr} {
+	for name, addr := range map[string]string{"temporal-address": c.Temporal.Address, "http-addr": c.HTTPAddr, "ui-addr": c.UIAddr} {
+		if name == "ui-addr" && addr == "" {
+			continue
+		}
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q: want host:port", name, addr))
 		}
@@ -173,6 +184,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.TemporalDB != "" && !strings.HasPrefix(c.TemporalDB, "postgres://") && !strings.HasPrefix(c.TemporalDB, "postgresql://") {
+		errs = append(errs, errors.New("temporal-db: want postgres://USER:PASS@HOST:PORT/DB (or empty for SQLite in the data folder)"))
 	}
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q: want console or json", c.LogFormat))

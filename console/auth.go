@@ -6,10 +6,7 @@ package console
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -24,62 +21,6 @@ const (
 	RoleMinistry = "ministry"
 	RoleAuditor  = "auditor"
 )
-
-// Principal is who a request acts as.
-type Principal struct {
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	Ministry string `json:"ministry,omitempty"`
-	// TokenSHA256 is the hex SHA-256 of the token; tokens are not stored.
-	TokenSHA256 string `json:"token_sha256"`
-}
-
-// Principals is the server's view of who may sign in.
-type Principals struct {
-	byHash map[string]Principal
-}
-
-type principalsFile struct {
-	Principals []Principal `json:"principals"`
-}
-
-// LoadPrincipals reads a principals file.
-func LoadPrincipals(path string) (*Principals, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("principals: %w", err)
-	}
-	var f principalsFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("principals %s: %w", path, err)
-	}
-	p := &Principals{byHash: map[string]Principal{}}
-	for _, pr := range f.Principals {
-		if len(pr.TokenSHA256) != 64 || (pr.Role == RoleMinistry) == (pr.Ministry == "") {
-			return nil, fmt.Errorf("principals %s: entry %q is incomplete", path, pr.Name)
-		}
-		p.byHash[pr.TokenSHA256] = pr
-	}
-	return p, nil
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-// Authenticate finds the principal holding token.
-func (p *Principals) Authenticate(token string) (Principal, bool) {
-	if token == "" {
-		return Principal{}, false
-	}
-	h := hashToken(token)
-	pr, ok := p.byHash[h]
-	if !ok || subtle.ConstantTimeCompare([]byte(pr.TokenSHA256), []byte(h)) != 1 {
-		return Principal{}, false
-	}
-	return pr, true
-}
 
 // Tokens is the file handed to users: the plain tokens, owner-only.
 type Tokens struct {
@@ -105,12 +46,13 @@ func EnsureTokens(tokensPath, principalsPath string, ministries []string) (creat
 	}
 	tok := Tokens{Ministries: map[string]string{}}
 	var f principalsFile
+	now := time.Now().UTC().Truncate(time.Second)
 	add := func(name, role, ministry string) (string, error) {
 		t, err := newToken()
 		if err != nil {
 			return "", err
 		}
-		f.Principals = append(f.Principals, Principal{Name: name, Role: role, Ministry: ministry, TokenSHA256: hashToken(t)})
+		f.Principals = append(f.Principals, Principal{Name: name, Role: role, Ministry: ministry, TokenSHA256: hashToken(t), IssuedAt: &now})
 		return t, nil
 	}
 	if tok.Office, err = add(RoleOffice, RoleOffice, ""); err != nil {

@@ -209,6 +209,11 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 		if ok {
 			sess, ok = s.sessions.get(c.Value)
 		}
+		if ok && !s.d.Principals.stillValid(sess.principal) {
+			// The token was revoked or expired since sign-in.
+			s.sessions.drop(c.Value)
+			ok = false
+		}
 		if !ok {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/login", http.StatusSeeOther)

@@ -132,3 +132,27 @@ func TestConsoleSessionsAndForms(t *testing.T) {
 		t.Errorf("after logout: %d to %q", code, loc)
 	}
 }
+
+// Revoking a token (as `lianxi tokens revoke` does, while serve runs) ends
+// the sessions made from it and refuses it on the API.
+func TestRevokedTokenEndsSessions(t *testing.T) {
+	s := newStack(t)
+	p := s.console.d.Principals
+	b := newBrowser(t, s)
+	b.login(s.tokens.Ministries["miit"])
+	if code, _, _ := b.do("GET", homeOf("miit"), nil); code != http.StatusOK {
+		t.Fatalf("signed in: %d", code)
+	}
+	if _, err := RevokeTokens(p.path, "miit", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.now = func() time.Time { return time.Now().Add(2 * time.Second) }
+	p.mu.Unlock()
+	if code, loc, _ := b.do("GET", homeOf("miit"), nil); code != http.StatusSeeOther || loc != "/login" {
+		t.Errorf("after revocation the session goes on: %d to %q", code, loc)
+	}
+	if a := s.call("miit", "GET", "/api/tasks", nil); a.status != http.StatusUnauthorized {
+		t.Errorf("after revocation the API answers %d", a.status)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.uber.org/zap"
 
 	"lianxi/actions"
@@ -15,6 +16,7 @@ import (
 	"lianxi/notify"
 	"lianxi/plan"
 	"lianxi/taskclient"
+	"lianxi/tracing"
 )
 
 // Deps are what the server reads and acts through.
@@ -29,6 +31,12 @@ type Deps struct {
 	// SecureCookies marks session cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Now           func() time.Time
+	// Tracing, when set, starts a span for every request (continuing the
+	// caller's trace), so a decision's update and ledger write follow it.
+	Tracing *tracing.Tracing
+	// Ready, when set, is what /healthz reports: nil once Temporal answers
+	// queries and updates.
+	Ready func(context.Context) error
 }
 
 // Server is the HTTP API and the console.
@@ -36,6 +44,8 @@ type Server struct {
 	d        Deps
 	sessions *sessions
 	mux      *http.ServeMux
+	// handler is mux, traced when Deps.Tracing is set.
+	handler http.Handler
 	// routes lists every authenticated route with the roles it admits, so
 	// the authorization test walks the same table the mux was built from.
 	routes []route
@@ -71,6 +81,12 @@ func New(d Deps) *Server {
 	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}
 	s.apiRoutes()
 	s.pageRoutes()
+	s.handler = s.mux
+	if d.Tracing != nil {
+		s.handler = otelhttp.NewHandler(s.mux, "lianxi-api",
+			otelhttp.WithTracerProvider(d.Tracing.Provider), otelhttp.WithPropagators(d.Tracing.Propagator),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+	}
 	return s
 }
 
@@ -81,7 +97,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 // allRoles admits every signed-in principal.
@@ -104,7 +120,15 @@ func (s *Server) apiRoutes() {
 	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
 	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
 	api("GET /api/notifications", s.apiNotifications, allRoles...)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if s.d.Ready != nil {
+			if err := s.d.Ready(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Write([]byte("ok\n"))
+	})
 }
 
 // Run serves on addr until ctx is done, then shuts down gracefully.

@@ -29,7 +29,7 @@ func loadCompose(t *testing.T) *types.Project {
 
 func TestComposeFile(t *testing.T) {
 	p := loadCompose(t)
-	want := []string{"postgresql", "temporal", "temporal-ui", "ledger-postgres", "lianxi-worker", "lianxi-serve"}
+	want := []string{"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "ledger-postgres", "lianxi-worker", "lianxi-serve"}
 	for _, name := range want {
 		if _, ok := p.Services[name]; !ok {
 			t.Errorf("service %s missing", name)
@@ -40,15 +40,19 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("%s has neither image nor build", name)
 		}
 		for dep, d := range s.DependsOn {
-			if d.Condition != types.ServiceConditionHealthy {
+			switch {
+			case oneShot(p.Services[dep]):
+				if d.Condition != types.ServiceConditionCompletedSuccessfully {
+					t.Errorf("%s should wait for the one-shot job %s to complete successfully", name, dep)
+				}
+			case d.Condition != types.ServiceConditionHealthy:
 				t.Errorf("%s starts after %s without waiting for it to be healthy", name, dep)
-			}
-			if p.Services[dep].HealthCheck == nil {
+			case p.Services[dep].HealthCheck == nil:
 				t.Errorf("%s waits for %s, which has no health check", name, dep)
 			}
 		}
 	}
-	for _, name := range []string{"postgresql", "temporal", "ledger-postgres", "lianxi-worker", "lianxi-serve"} {
+	for _, name := range []string{"postgresql", "temporal", "temporal-ui", "ledger-postgres", "lianxi-worker", "lianxi-serve"} {
 		if hc := p.Services[name].HealthCheck; hc == nil || len(hc.Test) == 0 {
 			t.Errorf("%s has no health check", name)
 		}
@@ -61,6 +65,11 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("named volume %s missing", v)
 		}
 	}
+}
+
+// oneShot tells the set-up jobs, which run once and exit, from services.
+func oneShot(s types.ServiceConfig) bool {
+	return strings.HasPrefix(s.Restart, "on-failure") && s.HealthCheck == nil
 }
 
 // Every variable the lianxi services set is one the config package reads.

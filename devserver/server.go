@@ -1,10 +1,12 @@
 // Package devserver embeds a complete Temporal server in the lianxi process
-// for `lianxi dev`: SQLite persistence in one file under the data folder
-// (so tasks survive restarts), every service in-process, the frontend on a
-// loopback address by default.
+// for `lianxi dev` and `lianxi server`: SQLite persistence in one file under
+// the data folder (so tasks survive restarts), or PostgreSQL for the
+// production shape; every service in-process, the frontend on a loopback
+// address by default.
 package devserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +31,9 @@ import (
 type Options struct {
 	// DataDir holds temporal.db.
 	DataDir string
+	// DB, when set, is a postgres:// URL: the server keeps its state there
+	// instead of in DataDir, creating or upgrading the schema on start.
+	DB string
 	// Address is the frontend's host:port, 127.0.0.1:7233 by default.
 	Address string
 	// Namespace is created on first start, with SearchAttributes registered.
@@ -61,44 +66,38 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded Temporal: port %q: %w", portStr, err)
 	}
-	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("embedded Temporal: data folder: %w", err)
-	}
-	sqlCfg := &config.SQL{
-		PluginName:   sqliteplugin.PluginName,
-		DatabaseName: DBPath(opts.DataDir),
-		// Keys other than the driver's own become PRAGMAs. WAL lets readers
-		// run beside the one writer, so the pool may hold a few connections;
-		// synchronous=normal is durable across process crashes in WAL mode
-		// (a power cut may lose the last commits).
-		ConnectAttributes: map[string]string{
-			"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000",
-		},
-		MaxConns:     4,
-		MaxIdleConns: 4,
-	}
-	if _, err := os.Stat(sqlCfg.DatabaseName); errors.Is(err, os.ErrNotExist) {
-		if err := sqlite.SetupSchema(sqlCfg); err != nil {
-			return nil, fmt.Errorf("embedded Temporal: create schema: %w", err)
+	if opts.LogFile != "" {
+		if err := os.MkdirAll(filepath.Dir(opts.LogFile), 0o700); err != nil {
+			return nil, fmt.Errorf("embedded Temporal: log folder: %w", err)
 		}
-	}
-	ns, err := sqlite.NewNamespaceConfig("active", opts.Namespace, false, opts.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("embedded Temporal: namespace: %w", err)
-	}
-	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
-	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
-		return nil, fmt.Errorf("embedded Temporal: namespace: %w", err)
-	}
-	cfg, err := serverConfig(sqlCfg, host, port)
-	if err != nil {
-		return nil, err
 	}
 	serverLog, err := serverLogger(opts)
 	if err != nil {
 		return nil, err
 	}
 	logger := log.NewZapLogger(serverLog)
+	var persistence config.Persistence
+	if opts.DB != "" {
+		persistence, err = preparePostgres(opts, logger)
+	} else {
+		persistence, err = prepareSQLite(opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := serverConfig(persistence, host, port)
+	if err != nil {
+		return nil, err
+	}
+	pruneCtx, cancelPrune := context.WithTimeout(context.Background(), time.Minute)
+	stale, err := pruneStaleMembers(pruneCtx, persistence, logger)
+	cancelPrune()
+	if err != nil {
+		return nil, err
+	}
+	if stale > 0 {
+		opts.Logger.Info("embedded Temporal: removed stale cluster membership entries (services of an earlier start that no longer listen)", zap.Int("entries", stale))
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -115,7 +114,81 @@ func Start(opts Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("embedded Temporal: start: %w", err)
 	}
-	return &Server{srv: srv, address: net.JoinHostPort(host, portStr)}, nil
+	s := &Server{srv: srv, address: net.JoinHostPort(host, portStr)}
+	if opts.DB != "" {
+		// On PostgreSQL the namespace is registered through the frontend,
+		// as an operator would.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := registerNamespace(ctx, s.address, opts); err != nil {
+			_ = srv.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// prepareSQLite creates the SQLite file and the namespace on first use.
+func prepareSQLite(opts Options) (config.Persistence, error) {
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return config.Persistence{}, fmt.Errorf("embedded Temporal: data folder: %w", err)
+	}
+	sqlCfg := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: DBPath(opts.DataDir),
+		// Keys other than the driver's own become PRAGMAs. WAL lets readers
+		// run beside the one writer, so the pool may hold a few connections;
+		// synchronous=normal is durable across process crashes in WAL mode
+		// (a power cut may lose the last commits).
+		ConnectAttributes: map[string]string{
+			"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000",
+		},
+		MaxConns:     4,
+		MaxIdleConns: 4,
+	}
+	if _, err := os.Stat(sqlCfg.DatabaseName); errors.Is(err, os.ErrNotExist) {
+		if err := sqlite.SetupSchema(sqlCfg); err != nil {
+			return config.Persistence{}, fmt.Errorf("embedded Temporal: create schema: %w", err)
+		}
+	}
+	ns, err := sqlite.NewNamespaceConfig("active", opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return config.Persistence{}, fmt.Errorf("embedded Temporal: namespace: %w", err)
+	}
+	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
+	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
+		return config.Persistence{}, fmt.Errorf("embedded Temporal: namespace: %w", err)
+	}
+	return config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}, nil
+}
+
+// preparePostgres creates or upgrades the schemas on PostgreSQL.
+func preparePostgres(opts Options, logger log.Logger) (config.Persistence, error) {
+	pc, err := ParsePostgresURL(opts.DB)
+	if err != nil {
+		return config.Persistence{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := SetupPostgres(ctx, pc, logger); err != nil {
+		return config.Persistence{}, err
+	}
+	return config.Persistence{
+		DefaultStore:    "postgres",
+		VisibilityStore: "postgres-visibility",
+		// Fixed for the life of the database: a few shards let history
+		// work spread over more than one connection.
+		NumHistoryShards: 4,
+		DataStores: map[string]config.DataStore{
+			"postgres":            {SQL: pc.Default},
+			"postgres-visibility": {SQL: pc.Visibility},
+		},
+	}, nil
 }
 
 // serverLogger keeps the server's chatter (membership changes while it
@@ -152,7 +225,7 @@ const membershipOffset = -300
 
 // serverConfig lays out the four services around the frontend's port; all
 // but the frontend bind to loopback only.
-func serverConfig(sqlCfg *config.SQL, host string, port int) (*config.Config, error) {
+func serverConfig(persistence config.Persistence, host string, port int) (*config.Config, error) {
 	if port+membershipOffset < 1024 || port+portOffsets["worker"] > 65535 {
 		return nil, fmt.Errorf("embedded Temporal: port %d leaves no room for the other services (%d..%d)", port, port+membershipOffset, port+6)
 	}
@@ -172,12 +245,7 @@ func serverConfig(sqlCfg *config.SQL, host string, port int) (*config.Config, er
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
 		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
+		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,
 			FailoverVersionIncrement: 10,

@@ -26,7 +26,6 @@ import (
 	"lianxi/actions"
 	"lianxi/console"
 	"lianxi/devserver"
-	"lianxi/door"
 	"lianxi/plan"
 	"lianxi/testkit"
 )
@@ -180,12 +179,18 @@ func crashPlan() []byte {
 	return b
 }
 
-// Real OS processes — a Temporal server, two workers, the console, the
-// ledger on PostgreSQL — while 25 tasks are driven through the API: workers
-// are killed with SIGKILL again and again, the server once, PostgreSQL
-// restarted once. Every task closes, every decision is on the ledger once,
-// the chain verifies and the histories replay.
-func TestCrashRecovery(t *testing.T) {
+// Real OS processes — a Temporal server on PostgreSQL, two workers, the
+// console, the ledger on PostgreSQL — while the bundled plan is driven
+// through the API: workers are killed with SIGKILL again and again, the
+// server once, PostgreSQL restarted once. Every task closes, every decision
+// is on the ledger once, the chain verifies and the histories replay.
+func TestCrashRecovery(t *testing.T) { crashRecovery(t, onPostgres) }
+
+// The same on the server's SQLite file, which a SIGKILL interrupts
+// mid-write: the single-machine shape.
+func TestCrashRecoverySQLite(t *testing.T) { crashRecovery(t, onSQLite) }
+
+func crashRecovery(t *testing.T, store crashStore) {
 	pgBin := os.Getenv("LIANXI_TEST_PG_BIN")
 	if pgBin == "" {
 		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
@@ -218,24 +223,16 @@ func TestCrashRecovery(t *testing.T) {
 	newProc := func(name string, args ...string) *proc {
 		return &proc{t: t, name: name, bin: bin, args: append(args, common...), log: logs(name)}
 	}
-	server := newProc("server", "server", "--data", filepath.Join(dir, "temporal"))
+	server := newProc("server", append([]string{"server", "--data", filepath.Join(dir, "temporal")}, store.serverArgs(pg)...)...)
 	server.start()
 	defer server.stop()
 
-	reg, _ := plan.DefaultRegistry()
-	var ids []string
-	for _, m := range reg.All() {
-		ids = append(ids, m.ID)
+	// Tokens, principals and the door key (serve signs principals with it,
+	// the workers check them) as an operator makes them.
+	if out, err := exec.Command(bin, "tokens", "init", "--data", dir).CombinedOutput(); err != nil {
+		t.Fatalf("lianxi tokens init: %v\n%s", err, out)
 	}
-	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := console.EnsureTokens(tokPath, prPath, ids); err != nil {
-		t.Fatal(err)
-	}
-	// serve signs principals with the door key and the workers check them.
-	keyPath := filepath.Join(dir, "door.key")
-	if _, _, err := door.EnsureKey(keyPath); err != nil {
-		t.Fatal(err)
-	}
+	tokPath, prPath, keyPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json"), filepath.Join(dir, "door.key")
 	var tokens console.Tokens
 	b, err := os.ReadFile(tokPath)
 	if err == nil {
@@ -281,8 +278,10 @@ func TestCrashRecovery(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 	}
-	res := call(tokens.Office, "POST", "/api/plans?plan_id=crash", crashPlan())
-	if !strings.Contains(string(res), `"started":25`) {
+	p := store.plan(t)
+	body, _ := json.Marshal(p)
+	res := call(tokens.Office, "POST", "/api/plans?plan_id="+p.PlanID, body)
+	if !strings.Contains(string(res), fmt.Sprintf(`"started":%d`, len(p.Tasks))) {
 		t.Fatalf("launch: %s", res)
 	}
 
@@ -321,10 +320,6 @@ func TestCrashRecovery(t *testing.T) {
 	type sent struct{ task, request string }
 	var mu sync.Mutex
 	var decisions []sent
-	var p plan.Plan
-	if err := json.Unmarshal(crashPlan(), &p); err != nil {
-		t.Fatal(err)
-	}
 	sem := make(chan struct{}, 3)
 	var wg sync.WaitGroup
 	for _, task := range p.Tasks {
@@ -332,7 +327,7 @@ func TestCrashRecovery(t *testing.T) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			path := "/api/plans/crash/tasks/" + task.No
+			path := "/api/plans/" + p.PlanID + "/tasks/" + task.No
 			// who is the token's principal: the API scopes request IDs to it
 			// and to the action (actions.UpdateID).
 			act := func(who, token, what, req, body string) {
@@ -362,7 +357,7 @@ func TestCrashRecovery(t *testing.T) {
 	for _, task := range p.Tasks {
 		testkit.Eventually(t, "task "+task.No+" closed", func() (bool, string) {
 			var st struct{ Status string }
-			body := call(tokens.Office, "GET", "/api/plans/crash/tasks/"+task.No, nil)
+			body := call(tokens.Office, "GET", "/api/plans/"+p.PlanID+"/tasks/"+task.No, nil)
 			err := json.Unmarshal(body, &st)
 			return err == nil && st.Status == "closed", fmt.Sprintf("status %q %v", st.Status, err)
 		})
@@ -375,12 +370,12 @@ func TestCrashRecovery(t *testing.T) {
 	defer db.Close()
 	for _, d := range decisions {
 		var n int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM decisions WHERE decision_id = $1`, "crash/"+d.task+"/"+d.request).Scan(&n); err != nil || n != 1 {
+		if err := db.QueryRow(`SELECT COUNT(*) FROM decisions WHERE decision_id = $1`, p.PlanID+"/"+d.task+"/"+d.request).Scan(&n); err != nil || n != 1 {
 			t.Errorf("decision %s/%s is on the ledger %d times (%v)", d.task, d.request, n, err)
 		}
 	}
 	var total int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM decisions WHERE plan_id = 'crash' AND kind <> 'assigned'`).Scan(&total); err != nil {
+	if err := db.QueryRow(`SELECT COUNT(*) FROM decisions WHERE plan_id = $1 AND kind <> 'assigned'`, p.PlanID).Scan(&total); err != nil {
 		t.Fatalf("count the plan's decisions: %v", err)
 	}
 	if total != len(decisions) {
@@ -388,15 +383,15 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"audit", "verify", "--ledger-dsn", pg.dsn},
-		append([]string{"audit", "replay", "--plan", "crash"}, common...),
+		append([]string{"audit", "replay", "--plan", p.PlanID}, common...),
 	} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		if err != nil {
 			t.Errorf("lianxi %s: %v\n%s", args[1], err, tail(string(out), 2000))
 		}
 	}
-	t.Logf("crash test: %d worker kills, %d server kill, %d PostgreSQL restart, %d decisions through the API, %d on the ledger, 0 lost",
-		workerKills.Load(), serverKills.Load(), pgRestarts.Load(), len(decisions), total)
+	t.Logf("crash test (%s): %d worker kills, %d server kill, %d PostgreSQL restart, %d decisions through the API, %d on the ledger, 0 lost",
+		p.PlanID, workerKills.Load(), serverKills.Load(), pgRestarts.Load(), len(decisions), total)
 }
 
 func tail(s string, n int) string {

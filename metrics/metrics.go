@@ -1,36 +1,63 @@
-// Package metrics exposes lianxi's Prometheus metrics: the Temporal SDK's own
-// (through an adapter to its metrics handler) and the project's — decisions
-// recorded, notifications delivered or failed, tasks by status and warning.
+// Package metrics exposes lianxi's Prometheus metrics: the Temporal SDK's own,
+// through the SDK's OpenTelemetry handler and OpenTelemetry's Prometheus
+// exporter (latencies as histograms), and beside them the project's —
+// decisions recorded, notifications delivered or failed, tasks by status and
+// warning — on one registry with the Go runtime's and the process's.
 package metrics
 
 import (
 	"context"
+	"fmt"
 	"net/http"
-	"sort"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 )
+
+// LatencyBuckets are the histogram bounds, in seconds, of every latency
+// the SDK reports (requests, polls, schedule-to-start, task execution):
+// from a fast local round trip to a long poll.
+var LatencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
 
 // Metrics is one process's registry.
 type Metrics struct {
 	reg           *prometheus.Registry
-	sdk           *sdkCollector
+	provider      *sdkmetric.MeterProvider
+	sdk           client.MetricsHandler
 	Decisions     *prometheus.CounterVec
 	Notifications *prometheus.CounterVec
 	Tasks         *prometheus.GaugeVec
 }
 
-// New builds the registry with Go runtime and process metrics.
-func New() *Metrics {
+// New builds the registry with Go runtime and process metrics, and the
+// OpenTelemetry meter provider that feeds it the SDK's metrics. onError
+// hears of an SDK metric that could not be made (it is then not recorded).
+func New(onError func(error)) (*Metrics, error) {
+	if onError == nil {
+		onError = func(error) {}
+	}
+	reg := prometheus.NewRegistry()
+	exporter, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo())
+	if err != nil {
+		return nil, fmt.Errorf("metrics: prometheus exporter: %w", err)
+	}
+	latencies := sdkmetric.NewView(
+		sdkmetric.Instrument{Kind: sdkmetric.InstrumentKindHistogram, Unit: "s"},
+		sdkmetric.Stream{Aggregation: sdkmetric.AggregationExplicitBucketHistogram{Boundaries: LatencyBuckets}},
+	)
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithView(latencies))
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		sdk: &sdkCollector{series: map[string]*series{}},
+		reg:      reg,
+		provider: provider,
+		sdk: temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{
+			Meter: provider.Meter("temporal-sdk-go"), UseMonotonicCounters: true, OnError: onError,
+		}),
 		Decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lianxi_decisions_recorded_total", Help: "Decisions appended to the ledger, by kind.",
 		}, []string{"kind"}),
@@ -42,9 +69,12 @@ func New() *Metrics {
 		}, []string{"status", "warning"}),
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.Decisions, m.Notifications, m.Tasks, m.sdk)
-	return m
+		m.Decisions, m.Notifications, m.Tasks)
+	return m, nil
 }
+
+// Shutdown stops the meter provider.
+func (m *Metrics) Shutdown(ctx context.Context) error { return m.provider.Shutdown(ctx) }
 
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
@@ -52,7 +82,7 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // SDK is the handler to pass as client.Options.MetricsHandler.
-func (m *Metrics) SDK() client.MetricsHandler { return sdkHandler{c: m.sdk} }
+func (m *Metrics) SDK() client.MetricsHandler { return m.sdk }
 
 // Serve runs /metrics and /healthz on addr until ctx is done. healthy
 // reports readiness (nil means always healthy).
@@ -80,129 +110,6 @@ func (m *Metrics) Serve(ctx context.Context, addr string, healthy func(context.C
 		return srv.Shutdown(sctx)
 	}
 }
-
-// series is one SDK metric name: its kind and values by label set.
-type series struct {
-	kind   prometheus.ValueType
-	keys   map[string]bool
-	values map[string]*value
-}
-
-type value struct {
-	labels map[string]string
-	sum    float64
-	count  uint64
-}
-
-// sdkCollector keeps the SDK's metrics, whose label sets vary per call,
-// and emits each name with the union of the labels it has seen.
-type sdkCollector struct {
-	mu     sync.Mutex
-	series map[string]*series
-}
-
-func (c *sdkCollector) Describe(chan<- *prometheus.Desc) {}
-
-func (c *sdkCollector) Collect(ch chan<- prometheus.Metric) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for name, s := range c.series {
-		keys := make([]string, 0, len(s.keys))
-		for k := range s.keys {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		desc := prometheus.NewDesc(name, "Temporal SDK metric "+name, keys, nil)
-		for _, v := range s.values {
-			lv := make([]string, len(keys))
-			for i, k := range keys {
-				lv[i] = v.labels[k]
-			}
-			switch s.kind {
-			case prometheus.UntypedValue: // timers: total seconds and count
-				ch <- prometheus.MustNewConstSummary(desc, v.count, v.sum, nil, lv...)
-			default:
-				ch <- prometheus.MustNewConstMetric(desc, s.kind, v.sum, lv...)
-			}
-		}
-	}
-}
-
-func (c *sdkCollector) record(name string, kind prometheus.ValueType, tags map[string]string, f func(v *value)) {
-	name = "temporal_" + strings.NewReplacer(".", "_", "-", "_").Replace(strings.TrimPrefix(name, "temporal_"))
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var id strings.Builder
-	for _, k := range keys {
-		id.WriteString(k + "=" + tags[k] + ",")
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.series[name]
-	if !ok {
-		s = &series{kind: kind, keys: map[string]bool{}, values: map[string]*value{}}
-		c.series[name] = s
-	}
-	for _, k := range keys {
-		s.keys[k] = true
-	}
-	v, ok := s.values[id.String()]
-	if !ok {
-		v = &value{labels: tags}
-		s.values[id.String()] = v
-	}
-	f(v)
-}
-
-// sdkHandler implements the SDK's metrics handler on the collector.
-type sdkHandler struct {
-	c    *sdkCollector
-	tags map[string]string
-}
-
-func (h sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
-	merged := make(map[string]string, len(h.tags)+len(tags))
-	for k, v := range h.tags {
-		merged[k] = v
-	}
-	for k, v := range tags {
-		merged[k] = v
-	}
-	return sdkHandler{c: h.c, tags: merged}
-}
-
-func (h sdkHandler) Counter(name string) client.MetricsCounter {
-	return counterFunc(func(d int64) {
-		h.c.record(name, prometheus.CounterValue, h.tags, func(v *value) { v.sum += float64(d) })
-	})
-}
-
-func (h sdkHandler) Gauge(name string) client.MetricsGauge {
-	return gaugeFunc(func(f float64) {
-		h.c.record(name, prometheus.GaugeValue, h.tags, func(v *value) { v.sum = f })
-	})
-}
-
-func (h sdkHandler) Timer(name string) client.MetricsTimer {
-	return timerFunc(func(d time.Duration) {
-		h.c.record(name, prometheus.UntypedValue, h.tags, func(v *value) { v.sum += d.Seconds(); v.count++ })
-	})
-}
-
-type counterFunc func(int64)
-
-func (f counterFunc) Inc(d int64) { f(d) }
-
-type gaugeFunc func(float64)
-
-func (f gaugeFunc) Update(v float64) { f(v) }
-
-type timerFunc func(time.Duration)
-
-func (f timerFunc) Record(d time.Duration) { f(d) }
 
 // DecisionRecorded implements activities.Observer.
 func (m *Metrics) DecisionRecorded(kind string) { m.Decisions.WithLabelValues(kind).Inc() }

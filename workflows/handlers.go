@@ -18,6 +18,9 @@ func validator[T any](w *taskWorkflow, check func(T) error) func(workflow.Contex
 		if _, ok := w.s.Receipts[w.decisionID(ctx)]; ok {
 			return nil
 		}
+		if err := w.refuseFinished(); err != nil {
+			return err
+		}
 		if err := refuseBidi(r); err != nil {
 			return err
 		}
@@ -30,6 +33,9 @@ func validatorCtx[T any](w *taskWorkflow, check func(workflow.Context, T) error)
 	return func(ctx workflow.Context, r T) error {
 		if _, ok := w.s.Receipts[w.decisionID(ctx)]; ok {
 			return nil
+		}
+		if err := w.refuseFinished(); err != nil {
+			return err
 		}
 		if err := refuseBidi(r); err != nil {
 			return err

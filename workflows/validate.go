@@ -327,3 +327,17 @@ func refuseBidi(r any) error {
 	}
 	return nil
 }
+
+// refuseFinished answers any action on a closed or cancelled task the same
+// way, whichever action it is (validators only; the API says the same when
+// the run has already ended).
+func (w *taskWorkflow) refuseFinished() error {
+	if w.s.open() {
+		return nil
+	}
+	since := ""
+	if w.s.Outcome != nil {
+		since = " since " + w.s.Outcome.EndedAt.UTC().Format("2006-01-02 15:04 MST")
+	}
+	return conflict("task %s is %s (%s)%s; it takes no more actions", w.spec.TaskNo, w.s.Status, StatusNames[w.s.Status], since)
+}

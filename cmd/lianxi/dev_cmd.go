@@ -18,6 +18,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
+	"lianxi/taskclient"
 	"lianxi/worker"
 	"lianxi/workflows"
 )
@@ -27,8 +28,9 @@ func (a *app) devCmd() *cobra.Command {
 	var pf planFlags
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run everything on one machine: embedded Temporal (SQLite), worker, and the bundled plan",
-		Long: `dev starts an embedded Temporal server whose state lives in <data>/temporal.db, a
+		Short: "Run everything on one machine: embedded Temporal (SQLite or PostgreSQL), worker, and the bundled plan",
+		Long: `dev starts an embedded Temporal server whose state lives in <data>/temporal.db (or on
+PostgreSQL with --temporal-db), a
 worker with the ledger in <data>/ledger.db, and on first start launches the bundled plan
 (internet-plus-2015, 25 tasks) or the plan given with --plan. Stop it with Ctrl-C; start it
 again on the same data folder and every task is where it was.`,
@@ -44,7 +46,11 @@ again on the same data folder and every task is where it was.`,
 
 func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	a.printConfig()
-	a.startMetrics(ctx)
+	stopTelemetry, err := a.startTelemetry(ctx, "lianxi-dev")
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
@@ -52,11 +58,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err != nil {
 		return err
 	}
-	srv, err := devserver.Start(devserver.Options{
-		DataDir: a.cfg.DataDir, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
-		Retention: a.cfg.Retention, SearchAttributes: workflows.SearchAttributes(), Logger: a.log,
-		LogFile: filepath.Join(a.cfg.DataDir, "temporal-server.log"),
-	})
+	srv, err := a.startTemporal()
 	if err != nil {
 		return err
 	}
@@ -65,8 +67,14 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 			a.log.Warn("stop embedded Temporal", zap.Error(err))
 		}
 	}()
-	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("db", devserver.DBPath(a.cfg.DataDir)),
-		zap.String("log", filepath.Join(a.cfg.DataDir, "temporal-server.log")))
+
+	ui, err := a.startWebUI(srv.Address())
+	if err != nil {
+		return err
+	}
+	if ui != nil {
+		defer ui.Stop()
+	}
 
 	key, err := a.useDoorKey(true)
 	if err != nil {
@@ -106,10 +114,35 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err := a.ensureTokens(); err != nil {
 		return err
 	}
-	a.printNextSteps(p)
+	// The banner promises a working system: wait until Temporal answers a
+	// real query of the plan's first task.
+	if err := a.waitReady(ctx, "dev"); err != nil {
+		return err
+	}
+	first := workflows.WorkflowID(p.PlanID, p.Tasks[0].No)
+	if _, err := waitFor(ctx, a.log, "the status query of "+first, func() (struct{}, error) {
+		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_, err := a.tasks(c).Status(qctx, first)
+		if errors.Is(err, taskclient.ErrNotFound) {
+			err = nil // answered: the task is gone after retention
+		}
+		return struct{}{}, err
+	}); err != nil {
+		return err
+	}
+	a.printNextSteps(p, ui)
 	err = a.serveConsole(ctx, c, store)
 	a.log.Info("shutting down")
 	return err
+}
+
+// uiLine tells where the Temporal Web UI is and how to find the plan's tasks.
+func uiLine(ui *devserver.WebUI, planID string) string {
+	if ui == nil {
+		return "Temporal Web UI: off (--ui-addr is empty).\n"
+	}
+	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiPending, LianxiWarning, LianxiDue.\n", ui.URL(), planID)
 }
 
 func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
@@ -180,7 +213,21 @@ func (a *app) launchOnce(ctx context.Context, c client.Client, store *ledger.SQL
 	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
 }
 
-func (a *app) printNextSteps(p *plan.Plan) {
+// startWebUI serves the Temporal Web UI on the embedded server unless
+// --ui-addr is empty.
+func (a *app) startWebUI(temporalAddress string) (*devserver.WebUI, error) {
+	if a.cfg.UIAddr == "" {
+		return nil, nil
+	}
+	ui, err := devserver.StartWebUI(a.cfg.UIAddr, temporalAddress, a.cfg.Temporal.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("Temporal Web UI", zap.String("url", ui.URL()))
+	return ui, nil
+}
+
+func (a *app) printNextSteps(p *plan.Plan, ui *devserver.WebUI) {
 	first := p.Tasks[0]
 	lead := first.Participants[0].ID
 	id := workflows.WorkflowID(p.PlanID, first.No)
@@ -197,18 +244,18 @@ lianxi is running: plan %s, %d tasks, Temporal at %s (namespace %s), data in %s.
 
 Web console: %s  — sign in with a token from %s
   (the office's, the auditor's, or a ministry's, e.g. "%s").
-
+%s
 Or try the CLI (a client of the same API), in another terminal:
   go run ./cmd/lianxi task list --plan %s%s
   go run ./cmd/lianxi task show %s%s
 `, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir,
-		a.cfg.PublicURL, a.cfg.TokensPath(), lead, p.PlanID, flags, id, flags)
+		a.cfg.PublicURL, a.cfg.TokensPath(), lead, uiLine(ui, p.PlanID), p.PlanID, flags, id, flags)
 	for _, pt := range first.Participants[1:min(len(first.Participants), 4)] {
 		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --as %s --decision approve%s\n", id, pt.ID, flags)
 	}
 	fmt.Fprintf(a.stdout, `  go run ./cmd/lianxi task sign %s --as %s --decision approve --report "联合报告"%s   (the lead, last)
   go run ./cmd/lianxi task review %s --decision approve%s
   go run ./cmd/lianxi audit verify%s
-The Temporal CLI and Web UI can attach to %s. Stop with Ctrl-C.
+The Temporal CLI can attach to %s. Stop with Ctrl-C.
 `, id, lead, flags, id, flags, flags, a.cfg.Temporal.Address)
 }

@@ -58,19 +58,20 @@ type devProcess struct {
 	done    chan result
 	http    string
 	metrics string
+	ui      string
 }
 
 func startDev(t *testing.T, dir, addr string) *devProcess {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t), metrics: freeHTTPAddress(t)}
+	d := &devProcess{cancel: cancel, done: make(chan result, 1), http: freeHTTPAddress(t), metrics: freeHTTPAddress(t), ui: freeHTTPAddress(t)}
 	go func() {
 		d.done <- lianxi(ctx, "dev", "--data", dir, "--temporal-address", addr, "--http-addr", d.http,
-			"--metrics-addr", d.metrics, "--log-level", "error")
+			"--metrics-addr", d.metrics, "--ui-addr", d.ui, "--log-level", "error")
 	}()
 	return d
 }
 
-func (d *devProcess) stop(t *testing.T) {
+func (d *devProcess) stop(t *testing.T) result {
 	t.Helper()
 	d.cancel()
 	select {
@@ -78,9 +79,11 @@ func (d *devProcess) stop(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("dev exited %d: %s", r.code, r.stderr)
 		}
+		return r
 	case <-time.After(60 * time.Second):
 		t.Fatal("dev did not stop")
 	}
+	return result{}
 }
 
 // devBound is how long a test waits for `lianxi dev` to serve: it starts a
@@ -93,7 +96,6 @@ const devBound = 90 * time.Second
 func TestDevRestartKeepsState(t *testing.T) {
 	dir, addr := t.TempDir(), freeAddress(t)
 	ctx := context.Background()
-	at := []string{"--temporal-address", addr, "--data", dir}
 	dev := startDev(t, dir, addr)
 	// The task verbs talk to dev's API, with tokens from its data folder.
 	api := []string{"--server", "http://" + dev.http, "--data", dir}
@@ -172,8 +174,20 @@ func TestDevRestartKeepsState(t *testing.T) {
 	if resp, err := http.Get("http://" + dev.metrics + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("healthz: %v %v", resp, err)
 	}
-	dev.stop(t)
+	// The Temporal Web UI answers beside it, and the banner says where.
+	if resp, err := http.Get("http://" + dev.ui + "/"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("Temporal Web UI: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if out := dev.stop(t).stdout; !strings.Contains(out, "Temporal Web UI: http://"+dev.ui) {
+		t.Errorf("the banner does not say where the Web UI is:\n%s", out)
+	}
 
+	// Restart on other ports: the first start's services are not waited for.
+	addr = freeAddress(t)
+	at := []string{"--temporal-address", addr, "--data", dir}
+	restarted := time.Now()
 	dev = startDev(t, dir, addr)
 	defer dev.stop(t)
 	api = []string{"--server", "http://" + dev.http, "--data", dir}
@@ -190,6 +204,9 @@ func TestDevRestartKeepsState(t *testing.T) {
 		r := lianxi(ctx, append([]string{"task", "show", id, "--json"}, api...)...)
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &shown) == nil, fmt.Sprintf("exit %d %s", r.code, tail(r.stderr))
 	})
+	if d := time.Since(restarted); d > 40*time.Second {
+		t.Errorf("after a restart on other ports the first query was answered after %v", d)
+	}
 	if shown.Status != "closed" || shown.Participants[0].NameZh != "知识产权局" || shown.Participants[0].Answer == nil {
 		t.Errorf("after restart task 2.3 is %+v, want closed with sipo's answer", shown)
 	}
@@ -313,5 +330,32 @@ func TestTokensInitAndPlainErrors(t *testing.T) {
 	}
 	if r := lianxi(ctx, "dev", "--help"); !strings.Contains(r.stdout, "(default 30d)") || strings.Contains(r.stdout, "(default 0s)") {
 		t.Errorf("help should show the real defaults:\n%s", r.stdout)
+	}
+}
+
+// The token verbs, as an operator runs them beside a serve process.
+func TestTokensIssueRevokeRotate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := lianxi(ctx, "tokens", "issue", "--role", "ministry", "--ministry", "miit", "--expires", "90d", "--data", dir)
+	token := strings.TrimSpace(r.stdout)
+	if r.code != 0 || len(token) < 40 || !strings.Contains(r.stderr, "expires") {
+		t.Fatalf("issue: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "principals.json")); strings.Contains(string(b), token) {
+		t.Fatal("the principals file holds the plain token")
+	}
+	if r := lianxi(ctx, "tokens", "issue", "--role", "ministry", "--ministry", "nosuch", "--data", dir); r.code == 0 || !strings.Contains(r.stderr, "not in the registry") {
+		t.Errorf("unknown ministry: %d %q", r.code, r.stderr)
+	}
+	if r := lianxi(ctx, "tokens", "rotate", "miit", "--grace", "24h", "--data", dir); r.code != 0 || strings.TrimSpace(r.stdout) == token {
+		t.Errorf("rotate: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := lianxi(ctx, "tokens", "revoke", "miit", "--data", dir); r.code != 0 || strings.Count(r.stdout, "revoked") != 2 {
+		t.Errorf("revoke: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = lianxi(ctx, "tokens", "list", "--data", dir)
+	if r.code != 0 || strings.Count(r.stdout, "revoked") != 2 || !strings.Contains(r.stdout, "ministry miit") {
+		t.Errorf("list: %d\n%s", r.code, r.stdout)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"lianxi/logging"
 	"lianxi/metrics"
 	"lianxi/taskclient"
+	"lianxi/tracing"
 )
 
 // app is what every subcommand shares: the configuration, output streams
@@ -33,10 +34,13 @@ type app struct {
 	// interceptors are added to every Temporal client dial makes: the API
 	// signs principals with the door key.
 	interceptors []interceptor.ClientInterceptor
+	// tracing is set when the environment names an OTLP endpoint.
+	tracing *tracing.Tracing
+	getenv  func(string) string
 }
 
 func newRoot(stdout, stderr io.Writer, getenv func(string) string) (*cobra.Command, error) {
-	a := &app{cfg: &config.Config{}, stdout: stdout, stderr: stderr}
+	a := &app{cfg: &config.Config{}, stdout: stdout, stderr: stderr, getenv: getenv}
 	root := &cobra.Command{
 		Use:           "lianxi",
 		Short:         "Inter-ministry coordination tasks on Temporal",
@@ -70,6 +74,10 @@ func (a *app) dial() (client.Client, error) {
 		return nil, err
 	}
 	opts.Logger = logging.Temporal(a.log.Named("temporal"))
+	if a.tracing != nil {
+		// First, so the door's header is written inside the update's span.
+		opts.Interceptors = append(opts.Interceptors, a.tracing.Interceptor)
+	}
 	opts.Interceptors = append(opts.Interceptors, a.interceptors...)
 	if a.metrics != nil {
 		opts.MetricsHandler = a.metrics.SDK()
@@ -81,26 +89,62 @@ func (a *app) dial() (client.Client, error) {
 	return c, nil
 }
 
-// startMetrics serves /metrics and /healthz when configured, and keeps the
-// tasks gauge current from visibility.
-func (a *app) startMetrics(ctx context.Context) {
-	if a.cfg.MetricsAddr == "" {
-		return
+// startTelemetry starts tracing when the environment asks for it, and
+// serves /metrics and /healthz when configured, keeping the tasks gauge
+// current from visibility. The returned function flushes what is buffered.
+func (a *app) startTelemetry(ctx context.Context, service string) (func(), error) {
+	t, err := tracing.Setup(ctx, service, a.getenv)
+	if err != nil {
+		return nil, err
 	}
-	a.metrics = metrics.New()
-	go func() {
-		health := func(ctx context.Context) error {
-			c, ok := a.client.Load().(client.Client)
-			if !ok {
-				return errors.New("not connected to Temporal yet")
-			}
-			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
-			return err
+	a.tracing = t
+	if t != nil {
+		a.log.Info("tracing on: spans go to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT")
+	}
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.tracing.Shutdown(sctx); err != nil {
+			a.log.Warn("flush traces", zap.Error(err))
 		}
-		if err := a.metrics.Serve(ctx, a.cfg.MetricsAddr, health); err != nil {
+	}
+	if a.cfg.MetricsAddr == "" {
+		return stop, nil
+	}
+	m, err := metrics.New(func(err error) { a.log.Warn("SDK metric", zap.Error(err)) })
+	if err != nil {
+		return nil, err
+	}
+	a.metrics = m
+	go func() {
+		if err := a.metrics.Serve(ctx, a.cfg.MetricsAddr, a.ready); err != nil {
 			a.log.Error("metrics server", zap.Error(err))
 		}
 	}()
+	return stop, nil
+}
+
+// ready is the readiness every long-running process reports (/healthz):
+// Temporal answers queries and updates, and a worker polls.
+func (a *app) ready(ctx context.Context) error {
+	c, ok := a.client.Load().(client.Client)
+	if !ok {
+		return errors.New("not ready: not connected to Temporal yet")
+	}
+	return a.tasks(c).Ready(ctx)
+}
+
+// waitReady waits until ready answers, saying every so often what it is
+// waiting for, and then logs what.
+func (a *app) waitReady(ctx context.Context, what string) error {
+	_, err := waitFor(ctx, a.log, "Temporal to answer queries and updates", func() (struct{}, error) {
+		return struct{}{}, a.ready(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	a.log.Info(what+" ready: Temporal answers queries and updates", zap.String("temporal", a.cfg.Temporal.Address))
+	return nil
 }
 
 // watchTasks refreshes the tasks gauge.

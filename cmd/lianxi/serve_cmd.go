@@ -21,7 +21,11 @@ func (a *app) serveCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
-			a.startMetrics(cmd.Context())
+			stopTelemetry, err := a.startTelemetry(cmd.Context(), "lianxi-serve")
+			if err != nil {
+				return err
+			}
+			defer stopTelemetry()
 			if _, err := a.useDoorKey(false); err != nil {
 				return err
 			}
@@ -36,6 +40,7 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			go func() { _ = a.waitReady(cmd.Context(), "serve") }()
 			return a.serveConsole(cmd.Context(), c, store)
 		},
 	}
@@ -47,6 +52,13 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return fmt.Errorf("%w (`lianxi tokens init` or the first `lianxi dev` creates one; see the README)", err)
 	}
+	principals.OnReload = func(n int, err error) {
+		if err != nil {
+			a.log.Error("principals file changed but does not read; the previous principals stay in force", zap.String("file", a.cfg.PrincipalsFile), zap.Error(err))
+			return
+		}
+		a.log.Info("principals reloaded", zap.String("file", a.cfg.PrincipalsFile), zap.Int("tokens", n))
+	}
 	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{ConsoleURL: a.cfg.PublicURL})
 	if err != nil {
 		return err
@@ -57,7 +69,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	}
 	srv := console.New(console.Deps{
 		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
-		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"),
+		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)

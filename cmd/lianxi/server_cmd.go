@@ -11,25 +11,41 @@ import (
 )
 
 // serverCmd runs only the embedded Temporal server, as its own process:
-// the single-machine shape with workers and the console in separate
-// processes (and the crash test's server).
+// the production shape with workers and the console in separate processes
+// (and the crash test's server), on SQLite or PostgreSQL.
 func (a *app) serverCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "server",
-		Short: "Run only the embedded Temporal server (SQLite in the data folder) until SIGINT or SIGTERM",
+		Short: "Run only the embedded Temporal server (SQLite in the data folder, or PostgreSQL with --temporal-db) until SIGINT or SIGTERM",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, err := devserver.Start(devserver.Options{
-				DataDir: a.cfg.DataDir, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
-				Retention: a.cfg.Retention, SearchAttributes: workflows.SearchAttributes(), Logger: a.log,
-				LogFile: filepath.Join(a.cfg.DataDir, "temporal-server.log"),
-			})
+			srv, err := a.startTemporal()
 			if err != nil {
 				return err
 			}
-			a.log.Info("embedded Temporal running", zap.String("address", srv.Address()))
 			<-cmd.Context().Done()
 			return srv.Stop()
 		},
 	}
+}
+
+// startTemporal starts the embedded server as configured: on PostgreSQL it
+// first creates or upgrades the schema and then registers the namespace
+// and search attributes; on SQLite it does both in the data folder.
+func (a *app) startTemporal() (*devserver.Server, error) {
+	logFile := filepath.Join(a.cfg.DataDir, "temporal-server.log")
+	srv, err := devserver.Start(devserver.Options{
+		DataDir: a.cfg.DataDir, DB: a.cfg.TemporalDB, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
+		Retention: a.cfg.Retention, SearchAttributes: workflows.SearchAttributes(), Logger: a.log, LogFile: logFile,
+	})
+	if err != nil {
+		return nil, err
+	}
+	store := devserver.DBPath(a.cfg.DataDir)
+	if a.cfg.TemporalDB != "" {
+		v, vv := devserver.SchemaVersions()
+		store = "PostgreSQL (schema " + v + ", visibility " + vv + ")"
+	}
+	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("store", store), zap.String("log", logFile))
+	return srv, nil
 }

@@ -25,7 +25,11 @@ func (a *app) workerCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
-			a.startMetrics(cmd.Context())
+			stopTelemetry, err := a.startTelemetry(cmd.Context(), "lianxi-worker")
+			if err != nil {
+				return err
+			}
+			defer stopTelemetry()
 			key, err := a.useDoorKey(false)
 			if err != nil {
 				return err
@@ -45,6 +49,7 @@ func (a *app) workerCmd() *cobra.Command {
 				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
 			}
 			a.log.Info("worker running", zap.String("temporal", a.cfg.Temporal.Address), zap.String("namespace", a.cfg.Temporal.Namespace))
+			go func() { _ = a.waitReady(cmd.Context(), "worker") }()
 			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},
 	}
@@ -122,5 +127,8 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 	// The dispatcher delivers what decisions wrote to the outbox; it stops
 	// with ctx.
 	go func() { _ = outbox.Dispatcher(dopts).Run(ctx) }()
+	if a.tracing != nil {
+		acts.Tracer = a.tracing.Provider.Tracer("lianxi/activities")
+	}
 	return acts, func() { store.Close() }, nil
 }

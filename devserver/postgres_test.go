@@ -1,0 +1,144 @@
+package devserver
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/log"
+	"go.uber.org/zap"
+)
+
+// testPostgres is the test command's PostgreSQL server, or a skip.
+func testPostgres(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	if dsn == "" {
+		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
+			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty: the test command should have started PostgreSQL")
+		}
+		t.Skip("LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a PostgreSQL server)")
+	}
+	return dsn
+}
+
+// freshTemporalDB names a database that does not exist yet, on the test
+// server, and drops it (and its visibility database) afterwards.
+func freshTemporalDB(t *testing.T, dsn string) string {
+	t.Helper()
+	name := fmt.Sprintf("temporal_test_%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.Background())
+		for _, db := range []string{name, name + "_visibility"} {
+			_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+		}
+	})
+	i := strings.LastIndex(dsn, "/")
+	rest := ""
+	if q := strings.Index(dsn[i:], "?"); q >= 0 {
+		rest = dsn[i+q:]
+	}
+	return dsn[:i+1] + name + rest
+}
+
+func TestParsePostgresURL(t *testing.T) {
+	pc, err := ParsePostgresURL("postgres://tp:s3cret@db.example:6543/temporal?sslmode=require")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.Default.ConnectAddr != "db.example:6543" || pc.Default.User != "tp" || pc.Default.Password != "s3cret" ||
+		pc.Default.DatabaseName != "temporal" || pc.Visibility.DatabaseName != "temporal_visibility" ||
+		pc.Default.ConnectAttributes["sslmode"] != "require" {
+		t.Errorf("parsed %+v / %+v", pc.Default, pc.Visibility)
+	}
+	for _, bad := range []string{"mysql://a@b/c", "postgres://host:5432/", "postgres:///db", "temporal.db"} {
+		if _, err := ParsePostgresURL(bad); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+	if _, err := ParsePostgresURL("postgres://u:hidden@h/"); err == nil || strings.Contains(err.Error(), "hidden") {
+		t.Errorf("error %v should not show the password", err)
+	}
+}
+
+// Two servers set up one fresh database at once: both succeed, and the
+// schema ends at the embedded version.
+func TestSetupPostgresTwiceAtOnce(t *testing.T) {
+	url := freshTemporalDB(t, testPostgres(t))
+	pc, err := ParsePostgresURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = SetupPostgres(ctx, pc, log.NewNoopLogger())
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("setup %d: %v", i, err)
+		}
+	}
+	want, wantVis := SchemaVersions()
+	for db, v := range map[string]string{pc.Default.DatabaseName: want, pc.Visibility.DatabaseName: wantVis} {
+		conn, err := pgx.Connect(ctx, dsn(pc.Default, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = conn.QueryRow(ctx, "SELECT curr_version FROM schema_version").Scan(&got)
+		conn.Close(ctx)
+		if err != nil || got != v {
+			t.Errorf("%s: schema version %q (%v), want %s", db, got, err, v)
+		}
+	}
+}
+
+// The server starts on a fresh database, registers the namespace and the
+// search attributes, and a second start reuses all of it.
+func TestStartOnPostgres(t *testing.T) {
+	url := freshTemporalDB(t, testPostgres(t))
+	attrs := map[string]enumspb.IndexedValueType{"LianxiTestPlan": enumspb.INDEXED_VALUE_TYPE_KEYWORD}
+	for run := 1; run <= 2; run++ {
+		addr, err := FreeAddress()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := Start(Options{DataDir: t.TempDir(), DB: url, Address: addr, Namespace: "lianxi-test",
+			Retention: 24 * time.Hour, SearchAttributes: attrs, Logger: zap.NewNop()})
+		if err != nil {
+			t.Fatalf("start %d: %v", run, err)
+		}
+		c, err := client.Dial(client.Options{HostPort: addr, Namespace: "lianxi-test", Logger: quietLogger{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := c.OperatorService().ListSearchAttributes(context.Background(), &operatorservice.ListSearchAttributesRequest{Namespace: "lianxi-test"})
+		if err != nil || list.GetCustomAttributes()["LianxiTestPlan"] != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
+			t.Errorf("start %d: search attributes %v (%v)", run, list.GetCustomAttributes(), err)
+		}
+		c.Close()
+		if err := srv.Stop(); err != nil {
+			t.Errorf("stop %d: %v", run, err)
+		}
+	}
+}
