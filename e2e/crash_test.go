@@ -224,6 +224,13 @@ func crashRecovery(t *testing.T, store crashStore) {
 		return &proc{t: t, name: name, bin: bin, args: append(args, common...), log: logs(name)}
 	}
 	server := newProc("server", append([]string{"server", "--data", filepath.Join(dir, "temporal")}, store.serverArgs(pg)...)...)
+	// The server logs to its own file; on failure show it beside the others.
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "temporal", "temporal-server.log"))
+			t.Logf("--- temporal-server.log (tail) ---\n%s", tail(string(b), 3000))
+		}
+	})
 	server.start()
 	defer server.stop()
 
