@@ -228,7 +228,14 @@ func (a *app) startWebUI(temporalAddress string) (*devserver.WebUI, error) {
 }
 
 func (a *app) printNextSteps(p *plan.Plan, ui *devserver.WebUI) {
+	// The example is the task with the fewest participants, and the banner
+	// lists every one of them, so the commands work as printed.
 	first := p.Tasks[0]
+	for _, t := range p.Tasks {
+		if len(t.Participants) < len(first.Participants) {
+			first = t
+		}
+	}
 	lead := first.Participants[0].ID
 	id := workflows.WorkflowID(p.PlanID, first.No)
 	// The CLI finds this API and the tokens with the same flags.
@@ -250,7 +257,7 @@ Or try the CLI (a client of the same API), in another terminal:
   go run ./cmd/lianxi task show %s%s
 `, p.PlanID, len(p.Tasks), a.cfg.Temporal.Address, a.cfg.Temporal.Namespace, a.cfg.DataDir,
 		a.cfg.PublicURL, a.cfg.TokensPath(), lead, uiLine(ui, p.PlanID), p.PlanID, flags, id, flags)
-	for _, pt := range first.Participants[1:min(len(first.Participants), 4)] {
+	for _, pt := range first.Participants[1:] {
 		fmt.Fprintf(a.stdout, "  go run ./cmd/lianxi task sign %s --as %s --decision approve%s\n", id, pt.ID, flags)
 	}
 	fmt.Fprintf(a.stdout, `  go run ./cmd/lianxi task sign %s --as %s --decision approve --report "联合报告"%s   (the lead, last)
