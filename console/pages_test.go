@@ -132,3 +132,18 @@ func TestConsoleSessionsAndForms(t *testing.T) {
 		t.Errorf("after logout: %d to %q", code, loc)
 	}
 }
+
+// A page's message box shows only the fixed words for a known key: text
+// put in ?msg= or ?error= never reaches the page.
+func TestMessagesComeFromKeys(t *testing.T) {
+	s := newStack(t)
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	_, _, page := office.do("GET", "/office?msg="+url.QueryEscape("请拨打电话")+"&error="+url.QueryEscape("令牌过期"), nil)
+	if strings.Contains(page, "请拨打电话") || strings.Contains(page, "令牌过期") || strings.Contains(page, `id="flash"`) {
+		t.Errorf("the page echoes the query string's words")
+	}
+	if _, _, page := office.do("GET", "/office?msg=submitted", nil); !strings.Contains(page, `<p class="flash" id="flash">已提交</p>`) {
+		t.Errorf("the submitted key does not show its fixed words")
+	}
+}
