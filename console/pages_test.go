@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"lianxi/testkit"
 	"lianxi/workflows"
 )
 
@@ -145,5 +146,31 @@ func TestMessagesComeFromKeys(t *testing.T) {
 	}
 	if _, _, page := office.do("GET", "/office?msg=submitted", nil); !strings.Contains(page, `<p class="flash" id="flash">已提交</p>`) {
 		t.Errorf("the submitted key does not show its fixed words")
+	}
+}
+
+// With two plans launched the dashboard has a plan column and filter, and
+// lists each plan's tasks by number, 1.2 before 1.10.
+func TestDashboardSeveralPlans(t *testing.T) {
+	s := newStack(t)
+	second := `{"plan_id":"second","tasks":[` +
+		`{"no":"1.10","title":"第十项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"miit","role":"co"}]},` +
+		`{"no":"1.2","title":"第二项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"mof","role":"co"}]}]}`
+	if a := s.call("office", "POST", "/api/plans", []byte(second)); a.status != 200 {
+		t.Fatalf("launch the second plan: %d %s", a.status, a.body)
+	}
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	testkit.Eventually(t, "the dashboard to list both plans", func() (bool, string) {
+		_, _, page := office.do("GET", "/office", nil)
+		return strings.Contains(page, `<option value="second"`) && strings.Contains(page, `<option value="web"`) &&
+			strings.Contains(page, "<td>web</td>") && strings.Contains(page, "第十项"), "plans missing"
+	})
+	_, _, page := office.do("GET", "/office?plan=second", nil)
+	if strings.Contains(page, "<td>web</td>") {
+		t.Error("the plan filter lets another plan's tasks through")
+	}
+	if i, j := strings.Index(page, "第二项"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
+		t.Errorf("1.2 should come before 1.10 (at %d and %d)", i, j)
 	}
 }

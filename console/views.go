@@ -32,22 +32,30 @@ type dashboardData struct {
 	Sections []string
 	Statuses []option
 	// Ministries offers the filter's ministries by Chinese name.
-	Ministries                []option
-	Section, Status, Ministry string
+	Ministries []option
+	// Plans lists every launched plan, for the plan filter.
+	Plans                           []string
+	Plan, Section, Status, Ministry string
 }
 
 func (s *Server) dashboard(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		q := r.URL.Query()
-		d := dashboardData{Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry")}
+		d := dashboardData{Plan: q.Get("plan"), Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry")}
 		all, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: d.Ministry})
 		if err != nil {
 			return err
 		}
-		taskclient.SortForDashboard(all)
+		sortByPlanAndNo(all)
 		counts := map[string]int{}
 		sections := map[string]bool{}
 		for _, task := range all {
+			if !slices.Contains(d.Plans, task.Plan) {
+				d.Plans = append(d.Plans, task.Plan)
+			}
+			if d.Plan != "" && task.Plan != d.Plan {
+				continue
+			}
 			counts[task.Status]++
 			sec, _, _ := strings.Cut(task.No, ".")
 			sections[sec] = true
@@ -65,7 +73,7 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 		for sec := range sections {
 			d.Sections = append(d.Sections, sec)
 		}
-		slices.Sort(d.Sections)
+		slices.SortFunc(d.Sections, compareTaskNo)
 		s.render(w, t, s.view(sess, "任务总览", r, d))
 		return nil
 	}
