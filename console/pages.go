@@ -99,7 +99,7 @@ func (s *Server) templates() map[string]*template.Template {
 		},
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit"} {
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats"} {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
@@ -139,6 +139,7 @@ func (s *Server) pageRoutes() {
 	}, all...)
 	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
+	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
 	for _, a := range actions.All() {
 		pattern := "POST /tasks/{plan}/{no}/" + a.Path
