@@ -140,6 +140,9 @@ func (s *Server) pageRoutes() {
 	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
+	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiExport(w, r, sess.principal)
+	}, RoleOffice, RoleAuditor)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
 	for _, a := range actions.All() {
 		pattern := "POST /tasks/{plan}/{no}/" + a.Path

@@ -53,12 +53,11 @@ type SectionStats struct {
 // planStats reads every task of the plan (its list from visibility, its
 // participants from the workflow) and counts.
 func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
-	list, err := s.d.Tasks.List(ctx, taskclient.Filter{Plan: planID})
+	_, statuses, err := s.planTasks(ctx, planID)
 	if err != nil {
 		return Stats{}, err
 	}
-	sortByPlanAndNo(list)
-	out := Stats{Plan: planID, Tasks: len(list)}
+	out := Stats{Plan: planID, Tasks: len(statuses)}
 	byID := map[string]*MinistryStats{}
 	days := map[string][]float64{}
 	secs := map[string]*SectionStats{}
@@ -72,11 +71,7 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 		order = append(order, id)
 		return m
 	}
-	for _, sum := range list {
-		st, err := s.d.Tasks.Status(ctx, sum.ID)
-		if err != nil {
-			return Stats{}, fmt.Errorf("stats of %s: %w", sum.ID, err)
-		}
+	for _, st := range statuses {
 		open := st.Status == workflows.StatusSigning || st.Status == workflows.StatusInReview
 		for _, p := range st.Participants {
 			m := ministry(p.ID)
@@ -130,6 +125,25 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 	}
 	slices.SortFunc(out.Sections, func(a, b SectionStats) int { return compareTaskNo(a.Section, b.Section) })
 	return out, nil
+}
+
+// planTasks lists a plan's tasks by number, each with its status as the
+// workflow answers it.
+func (s *Server) planTasks(ctx context.Context, planID string) ([]taskclient.Summary, []workflows.TaskStatus, error) {
+	list, err := s.d.Tasks.List(ctx, taskclient.Filter{Plan: planID})
+	if err != nil {
+		return nil, nil, err
+	}
+	sortByPlanAndNo(list)
+	statuses := make([]workflows.TaskStatus, 0, len(list))
+	for _, sum := range list {
+		st, err := s.d.Tasks.Status(ctx, sum.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("status of %s: %w", sum.ID, err)
+		}
+		statuses = append(statuses, st)
+	}
+	return list, statuses, nil
 }
 
 // median is the middle of xs, rounded to a tenth of a day; -1 for none.
