@@ -99,7 +99,7 @@ func (s *Server) templates() map[string]*template.Template {
 		},
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats"} {
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications"} {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
@@ -140,6 +140,8 @@ func (s *Server) pageRoutes() {
 	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
+	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
+	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
 		return s.apiExport(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
@@ -177,7 +179,8 @@ func (s *Server) view(sess session, title string, r *http.Request, data any) vie
 		who = "审计"
 	}
 	q := r.URL.Query()
-	v := view{Title: title, Principal: sess.principal, Who: who, CSRF: sess.csrf, Flash: flashTexts[q.Get("msg")], Error: errorTexts[q.Get("error")], Data: data}
+	v := view{Title: title, Principal: sess.principal, Who: who, CSRF: sess.csrf, Flash: flashTexts[q.Get("msg")], Error: errorTexts[q.Get("error")],
+		Unread: s.unread(r, sess.principal), Data: data}
 	if n, ok := s.sessions.takeNotice(sess.id); ok {
 		if n.Flash != "" && v.Flash != "" {
 			v.Flash = n.Flash
