@@ -174,3 +174,32 @@ func TestDashboardSeveralPlans(t *testing.T) {
 		t.Errorf("1.2 should come before 1.10 (at %d and %d)", i, j)
 	}
 }
+
+// A returned round stays on the task page whole: each ministry's answer,
+// the objection and the joint report, and the office's return comment.
+func TestTaskPageShowsEarlierRounds(t *testing.T) {
+	s := newStack(t)
+	task := "/api/plans/web/tasks/1.1"
+	for _, step := range []struct{ role, path, body string }{
+		{"miit", "/sign-off", `{"decision":"approve"}`},
+		{"mof", "/sign-off", `{"decision":"object","comment":"口径不一致"}`},
+		{"ndrc", "/sign-off", `{"decision":"approve","report":"第一轮联合报告","signer":"张三"}`},
+		{"office", "/review", `{"decision":"return","comment":"请统一口径"}`},
+	} {
+		if a := s.call(step.role, "POST", task+step.path, []byte(step.body)); a.status != 200 {
+			t.Fatalf("%s %s: %d %s", step.role, step.path, a.status, a.body)
+		}
+	}
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	_, _, page := office.do("GET", "/tasks/web/1.1", nil)
+	_, rounds, ok := strings.Cut(page, `id="rounds"`)
+	if !ok {
+		t.Fatal("no earlier rounds on the task page")
+	}
+	for _, want := range []string{"口径不一致", "第一轮联合报告", "请统一口径", "异议", s.console.ministryName("mof")} {
+		if !strings.Contains(rounds, want) {
+			t.Errorf("the earlier round does not show %q", want)
+		}
+	}
+}
