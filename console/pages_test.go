@@ -173,6 +173,9 @@ func TestDashboardSeveralPlans(t *testing.T) {
 	if i, j := strings.Index(page, "第二项"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
 		t.Errorf("1.2 should come before 1.10 (at %d and %d)", i, j)
 	}
+	if _, _, page := office.do("GET", "/office?q="+url.QueryEscape("第十"), nil); !strings.Contains(page, "第十项") || strings.Contains(page, "第二项") {
+		t.Error("searching by title should find 第十项 only")
+	}
 }
 
 // A returned round stays on the task page whole: each ministry's answer,

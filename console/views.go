@@ -36,12 +36,14 @@ type dashboardData struct {
 	// Plans lists every launched plan, for the plan filter.
 	Plans                           []string
 	Plan, Section, Status, Ministry string
+	// Query finds tasks whose title or number contains it.
+	Query string
 }
 
 func (s *Server) dashboard(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		q := r.URL.Query()
-		d := dashboardData{Plan: q.Get("plan"), Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry")}
+		d := dashboardData{Plan: q.Get("plan"), Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry"), Query: strings.TrimSpace(q.Get("q"))}
 		all, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: d.Ministry})
 		if err != nil {
 			return err
@@ -59,7 +61,8 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 			counts[task.Status]++
 			sec, _, _ := strings.Cut(task.No, ".")
 			sections[sec] = true
-			if (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
+			found := d.Query == "" || strings.Contains(task.Title, d.Query) || strings.HasPrefix(task.No, d.Query)
+			if found && (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
 				d.Tasks = append(d.Tasks, task)
 			}
 		}
