@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,7 +129,7 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 			chromedp.Text("#pending", &inbox, chromedp.ByID),
 			chromedp.Navigate(task),
 			chromedp.WaitVisible("#sign-off-form", chromedp.ByID),
-			chromedp.SendKeys("#sign-off-signer", ministry+" 签署人", chromedp.ByID),
+			chromedp.SendKeys("#sign-off-signer", s.console.ministryName(ministry)+"签署人", chromedp.ByID),
 		}
 		if report != "" {
 			steps = append(steps, chromedp.SendKeys("#sign-off-report", report, chromedp.ByID))
@@ -174,5 +176,72 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 	}
 	if n := s.ledgerCount(); n != 5 {
 		t.Errorf("ledger has %d records, want 5", n)
+	}
+
+	// The office's other pages, then a ministry's inbox: each is kept as a
+	// screenshot, and none shows a ministry's ASCII ID or an English state.
+	check := func(name, path string) chromedp.Tasks {
+		var text string
+		return chromedp.Tasks{
+			chromedp.Navigate(s.url + path),
+			chromedp.WaitVisible("main", chromedp.ByQuery),
+			chromedp.Text("body", &text, chromedp.ByQuery),
+			shot(name),
+			chromedp.ActionFunc(func(context.Context) error {
+				if leaks := s.englishLeaks(text); len(leaks) > 0 {
+					t.Errorf("%s shows %q", path, leaks)
+				}
+				return nil
+			}),
+		}
+	}
+	if err := chromedp.Run(ctx,
+		check("page-dashboard", "/office"),
+		check("page-stats", "/stats?plan=web"),
+		check("page-task", "/tasks/web/1.1"),
+		check("page-notifications-office", "/notifications"),
+		logout,
+		login(s.tokens.Ministries["miit"]),
+		check("page-inbox-miit", "/inbox"),
+		check("page-notifications-miit", "/notifications"),
+	); err != nil {
+		t.Fatalf("pages: %v", err)
+	}
+}
+
+// englishStates are the identifiers the workflow and the outbox keep, which
+// a Chinese page must never show as they are.
+var englishStates = []string{
+	"signing", "in_review", "closed", "cancelled", "granted", "refused", "pending",
+	"stored", "delivered", "green", "yellow", "red", "approve", "object", "lead", "co",
+}
+
+// englishLeaks lists the ministry IDs and English state names that text
+// shows as words of their own.
+func (s *stack) englishLeaks(text string) []string {
+	words := map[string]bool{}
+	for _, w := range asciiWord.FindAllString(text, -1) {
+		words[strings.ToLower(w)] = true
+	}
+	var out []string
+	for _, m := range s.console.d.Registry.All() {
+		if words[m.ID] {
+			out = append(out, m.ID)
+		}
+	}
+	for _, st := range englishStates {
+		if words[st] {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+var asciiWord = regexp.MustCompile(`[A-Za-z_]+`)
+
+func TestEnglishLeaks(t *testing.T) {
+	s := newStack(t)
+	if got := s.englishLeaks("待办：ndrc、工业和信息化部 状态 signing JSON web/1.1"); !slices.Equal(got, []string{"ndrc", "signing"}) {
+		t.Errorf("leaks %q, want ndrc and signing", got)
 	}
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,7 +30,11 @@ type view struct {
 	CSRF      string
 	Flash     string
 	Error     string
-	Data      any
+	// Detail is the reason behind Error, from the session, never the URL.
+	Detail string
+	// Unread counts the principal's unread notifications.
+	Unread int
+	Data   any
 }
 
 var statusLabels = workflows.StatusNames
@@ -47,9 +49,17 @@ var kindLabels = map[string]string{
 func (s *Server) templates() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"statusLabel": func(st string) string { return statusLabels[st] },
-		"warningLabel": func(w string) string {
-			return map[string]string{workflows.WarningGreen: "正常", workflows.WarningYellow: "预警", workflows.WarningRed: "超期"}[w]
+		"light": func(status, warning string) string {
+			c, _ := lightOf(status, warning)
+			return c
 		},
+		"lightLabel": func(status, warning string) string {
+			_, l := lightOf(status, warning)
+			return l
+		},
+		"extensionState": func(st string) string { return extensionStates[st] },
+		"deliveryState":  func(st string) string { return deliveryStates[st] },
+		"noticeText":     s.noticeText,
 		"kindLabel": func(k string) string {
 			if l, ok := kindLabels[k]; ok {
 				return l
@@ -76,34 +86,20 @@ func (s *Server) templates() map[string]*template.Template {
 					id = *x
 				}
 			}
-			switch id {
-			case "office":
-				return "联席办公室"
-			case "system":
-				return "系统"
-			}
-			if m, ok := s.d.Registry.ByID(id); ok {
-				return m.Short
-			}
-			return id
+			return s.ministryName(id)
 		},
+		// pendingNames lists every pending ministry by name: an office
+		// chasing answers needs all of them, not the first few.
 		"pendingNames": func(ids []string) string {
-			if len(ids) > 6 {
-				return strings.Join(ids[:5], "、") + "… 共 " + strconv.Itoa(len(ids)) + " 个单位"
-			}
 			names := make([]string, 0, len(ids))
 			for _, id := range ids {
-				if m, ok := s.d.Registry.ByID(id); ok {
-					names = append(names, m.Short)
-				} else {
-					names = append(names, id)
-				}
+				names = append(names, s.ministryName(id))
 			}
 			return strings.Join(names, "、")
 		},
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit"} {
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications"} {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
@@ -114,7 +110,7 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, sess session) erro
 func (s *Server) pageRoutes() {
 	tpl := s.templates()
 	s.mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, tpl["login"], view{Title: "登录", Error: r.URL.Query().Get("error")})
+		s.render(w, tpl["login"], view{Title: "登录", Error: errorTexts[r.URL.Query().Get("error")]})
 	})
 	s.mux.HandleFunc("POST /login", s.login)
 	page := func(pattern string, h pageHandler, roles ...string) {
@@ -143,6 +139,12 @@ func (s *Server) pageRoutes() {
 	}, all...)
 	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
+	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
+	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
+	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
+	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiExport(w, r, sess.principal)
+	}, RoleOffice, RoleAuditor)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
 	for _, a := range actions.All() {
 		pattern := "POST /tasks/{plan}/{no}/" + a.Path
@@ -172,22 +174,28 @@ func (s *Server) view(sess session, title string, r *http.Request, data any) vie
 	who := "部际联席会议办公室"
 	switch sess.principal.Role {
 	case RoleMinistry:
-		if m, ok := s.d.Registry.ByID(sess.principal.Ministry); ok {
-			who = m.Short
-		} else {
-			who = sess.principal.Ministry
-		}
+		who = s.ministryName(sess.principal.Ministry)
 	case RoleAuditor:
 		who = "审计"
 	}
 	q := r.URL.Query()
-	return view{Title: title, Principal: sess.principal, Who: who, CSRF: sess.csrf, Flash: q.Get("msg"), Error: q.Get("error"), Data: data}
+	v := view{Title: title, Principal: sess.principal, Who: who, CSRF: sess.csrf, Flash: flashTexts[q.Get("msg")], Error: errorTexts[q.Get("error")],
+		Unread: s.unread(r, sess.principal), Data: data}
+	if n, ok := s.sessions.takeNotice(sess.id); ok {
+		if n.Flash != "" && v.Flash != "" {
+			v.Flash = n.Flash
+		}
+		if n.Error != "" && v.Error != "" {
+			v.Error, v.Detail = n.Error, n.Detail
+		}
+	}
+	return v
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.d.Principals.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
 	if !ok {
-		http.Redirect(w, r, "/login?error="+url.QueryEscape("令牌无效"), http.StatusSeeOther)
+		http.Redirect(w, r, "/login?error=token", http.StatusSeeOther)
 		return
 	}
 	id, _, err := s.sessions.create(p)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"lianxi/testkit"
 	"lianxi/workflows"
 )
 
@@ -154,5 +155,78 @@ func TestRevokedTokenEndsSessions(t *testing.T) {
 	}
 	if a := s.call("miit", "GET", "/api/tasks", nil); a.status != http.StatusUnauthorized {
 		t.Errorf("after revocation the API answers %d", a.status)
+	}
+}
+
+// A page's message box shows only the fixed words for a known key: text
+// put in ?msg= or ?error= never reaches the page.
+func TestMessagesComeFromKeys(t *testing.T) {
+	s := newStack(t)
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	_, _, page := office.do("GET", "/office?msg="+url.QueryEscape("请拨打电话")+"&error="+url.QueryEscape("令牌过期"), nil)
+	if strings.Contains(page, "请拨打电话") || strings.Contains(page, "令牌过期") || strings.Contains(page, `id="flash"`) {
+		t.Errorf("the page echoes the query string's words")
+	}
+	if _, _, page := office.do("GET", "/office?msg=submitted", nil); !strings.Contains(page, `<p class="flash" id="flash">已提交</p>`) {
+		t.Errorf("the submitted key does not show its fixed words")
+	}
+}
+
+// With two plans launched the dashboard has a plan column and filter, and
+// lists each plan's tasks by number, 1.2 before 1.10.
+func TestDashboardSeveralPlans(t *testing.T) {
+	s := newStack(t)
+	second := `{"plan_id":"second","tasks":[` +
+		`{"no":"1.10","title":"第十项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"miit","role":"co"}]},` +
+		`{"no":"1.2","title":"第二项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"mof","role":"co"}]}]}`
+	if a := s.call("office", "POST", "/api/plans", []byte(second)); a.status != 200 {
+		t.Fatalf("launch the second plan: %d %s", a.status, a.body)
+	}
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	testkit.Eventually(t, "the dashboard to list both plans", func() (bool, string) {
+		_, _, page := office.do("GET", "/office", nil)
+		return strings.Contains(page, `<option value="second"`) && strings.Contains(page, `<option value="web"`) &&
+			strings.Contains(page, "<td>web</td>") && strings.Contains(page, "第十项"), "plans missing"
+	})
+	_, _, page := office.do("GET", "/office?plan=second", nil)
+	if strings.Contains(page, "<td>web</td>") {
+		t.Error("the plan filter lets another plan's tasks through")
+	}
+	if i, j := strings.Index(page, "第二项"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
+		t.Errorf("1.2 should come before 1.10 (at %d and %d)", i, j)
+	}
+	if _, _, page := office.do("GET", "/office?q="+url.QueryEscape("第十"), nil); !strings.Contains(page, "第十项") || strings.Contains(page, "第二项") {
+		t.Error("searching by title should find 第十项 only")
+	}
+}
+
+// A returned round stays on the task page whole: each ministry's answer,
+// the objection and the joint report, and the office's return comment.
+func TestTaskPageShowsEarlierRounds(t *testing.T) {
+	s := newStack(t)
+	task := "/api/plans/web/tasks/1.1"
+	for _, step := range []struct{ role, path, body string }{
+		{"miit", "/sign-off", `{"decision":"approve"}`},
+		{"mof", "/sign-off", `{"decision":"object","comment":"口径不一致"}`},
+		{"ndrc", "/sign-off", `{"decision":"approve","report":"第一轮联合报告","signer":"张三"}`},
+		{"office", "/review", `{"decision":"return","comment":"请统一口径"}`},
+	} {
+		if a := s.call(step.role, "POST", task+step.path, []byte(step.body)); a.status != 200 {
+			t.Fatalf("%s %s: %d %s", step.role, step.path, a.status, a.body)
+		}
+	}
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	_, _, page := office.do("GET", "/tasks/web/1.1", nil)
+	_, rounds, ok := strings.Cut(page, `id="rounds"`)
+	if !ok {
+		t.Fatal("no earlier rounds on the task page")
+	}
+	for _, want := range []string{"口径不一致", "第一轮联合报告", "请统一口径", "异议", s.console.ministryName("mof")} {
+		if !strings.Contains(rounds, want) {
+			t.Errorf("the earlier round does not show %q", want)
+		}
 	}
 }

@@ -119,6 +119,8 @@ func (s *Server) apiRoutes() {
 	}
 	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
 	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
+	api("GET /api/stats", s.apiStats, RoleOffice, RoleAuditor)
+	api("GET /api/plans/{plan}/export.xlsx", s.apiExport, RoleOffice, RoleAuditor)
 	api("GET /api/notifications", s.apiNotifications, allRoles...)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if s.d.Ready != nil {

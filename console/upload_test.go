@@ -59,12 +59,18 @@ func TestUploadPreviewCorrectsDamagedHeadings(t *testing.T) {
 	planJSON := html.UnescapeString(m[1])
 
 	code, loc, _ := office.do("POST", "/upload/launch", url.Values{"csrf": {token}, "plan_json": {planJSON}})
-	if q, _ := url.Parse(loc); code != http.StatusSeeOther || !strings.Contains(q.Query().Get("error"), "damaged headings") {
-		t.Errorf("launch without the title: %d to %q, want an error naming the damaged heading", code, loc)
+	if code != http.StatusSeeOther || loc != "/upload?error=plan" {
+		t.Errorf("launch without the title: %d to %q, want a redirect with the key only", code, loc)
+	}
+	if _, _, page := office.do("GET", loc, nil); !strings.Contains(page, "damaged headings") {
+		t.Errorf("launch without the title: the page does not name the damaged heading")
 	}
 	code, loc, _ = office.do("POST", "/upload/launch", url.Values{"csrf": {token}, "plan_json": {planJSON}, "section_title_1": {"强化创新驱动"}})
-	if q, _ := url.Parse(loc); code != http.StatusSeeOther || !strings.Contains(q.Query().Get("msg"), "新启动 1 项") {
+	if code != http.StatusSeeOther || loc != "/office?msg=launched" {
 		t.Errorf("launch with the title: %d to %q", code, loc)
+	}
+	if _, _, page := office.do("GET", loc, nil); !strings.Contains(page, "新启动 1 项") {
+		t.Errorf("launch with the title: the dashboard does not show the launch's counts")
 	}
 }
 

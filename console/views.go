@@ -2,11 +2,9 @@ package console
 
 import (
 	"encoding/json"
-	"errors"
 	"html/template"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,29 +27,42 @@ type total struct {
 }
 
 type dashboardData struct {
-	Tasks                     []taskclient.Summary
-	Totals                    []total
-	Sections                  []string
-	Statuses                  []option
-	Section, Status, Ministry string
+	Tasks    []taskclient.Summary
+	Totals   []total
+	Sections []string
+	Statuses []option
+	// Ministries offers the filter's ministries by Chinese name.
+	Ministries []option
+	// Plans lists every launched plan, for the plan filter.
+	Plans                           []string
+	Plan, Section, Status, Ministry string
+	// Query finds tasks whose title or number contains it.
+	Query string
 }
 
 func (s *Server) dashboard(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		q := r.URL.Query()
-		d := dashboardData{Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry")}
+		d := dashboardData{Plan: q.Get("plan"), Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry"), Query: strings.TrimSpace(q.Get("q"))}
 		all, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: d.Ministry})
 		if err != nil {
 			return err
 		}
-		taskclient.SortForDashboard(all)
+		sortByPlanAndNo(all)
 		counts := map[string]int{}
 		sections := map[string]bool{}
 		for _, task := range all {
+			if !slices.Contains(d.Plans, task.Plan) {
+				d.Plans = append(d.Plans, task.Plan)
+			}
+			if d.Plan != "" && task.Plan != d.Plan {
+				continue
+			}
 			counts[task.Status]++
 			sec, _, _ := strings.Cut(task.No, ".")
 			sections[sec] = true
-			if (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
+			found := d.Query == "" || strings.Contains(task.Title, d.Query) || strings.HasPrefix(task.No, d.Query)
+			if found && (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
 				d.Tasks = append(d.Tasks, task)
 			}
 		}
@@ -59,10 +70,13 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 			d.Totals = append(d.Totals, total{statusLabels[st], counts[st]})
 			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
 		}
+		for _, m := range s.d.Registry.All() {
+			d.Ministries = append(d.Ministries, option{m.ID, m.Short})
+		}
 		for sec := range sections {
 			d.Sections = append(d.Sections, sec)
 		}
-		slices.Sort(d.Sections)
+		slices.SortFunc(d.Sections, compareTaskNo)
 		s.render(w, t, s.view(sess, "任务总览", r, d))
 		return nil
 	}
@@ -168,19 +182,14 @@ func (s *Server) formAction(a *actions.Action) pageHandler {
 		if err == nil {
 			_, err = s.act(r.Context(), sess.principal, a, taskID(r), v, requestID)
 		}
-		var rej *taskclient.Rejection
-		var fe *actions.FieldError
-		switch {
-		case errors.As(err, &rej):
-			http.Redirect(w, r, back+"?error="+url.QueryEscape(rej.Message), http.StatusSeeOther)
+		if key, n, ok := rejectionNotice(a, err); ok {
+			s.redirectWith(w, r, sess, back, "error", key, n)
 			return nil
-		case errors.As(err, &fe):
-			http.Redirect(w, r, back+"?error="+url.QueryEscape(fe.Message), http.StatusSeeOther)
-			return nil
-		case err != nil:
+		}
+		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, back+"?msg="+url.QueryEscape("已提交"), http.StatusSeeOther)
+		http.Redirect(w, r, back+"?msg=submitted", http.StatusSeeOther)
 		return nil
 	}
 }
@@ -196,7 +205,7 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 		d := uploadData{PlanID: r.PostFormValue("plan_id")}
 		file, _, err := r.FormFile("file")
 		if err != nil {
-			http.Redirect(w, r, "/upload?error="+url.QueryEscape("请选择文件"), http.StatusSeeOther)
+			http.Redirect(w, r, "/upload?error=nofile", http.StatusSeeOther)
 			return nil
 		}
 		defer file.Close()
@@ -218,25 +227,25 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 	}
 }
 
-func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, _ session) error {
+func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess session) error {
 	p, err := s.loadPlan([]byte(r.PostFormValue("plan_json")), "", false)
 	if err == nil {
 		err = correctDamagedTitles(p, r.PostFormValue)
 	}
 	if err != nil {
-		http.Redirect(w, r, "/upload?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
+		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: err.Error()})
 		return nil
 	}
 	res, err := s.launch(r, p, false)
 	if invalid, ok := starter.IsInvalidPlan(err); ok {
-		http.Redirect(w, r, "/upload?error="+url.QueryEscape(invalid.Error()), http.StatusSeeOther)
+		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: invalid.Error()})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	msg := "规划 " + res.PlanID + "：新启动 " + strconv.Itoa(res.Started) + " 项，已在办 " + strconv.Itoa(res.AlreadyRunning) + " 项，已结束 " + strconv.Itoa(res.AlreadyClosed) + " 项"
-	http.Redirect(w, r, "/office?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectWith(w, r, sess, "/office", "msg", "launched", notice{Flash: msg})
 	return nil
 }
 

@@ -39,6 +39,7 @@ var postgresDialect = dialect{
 			FOR EACH ROW EXECUTE FUNCTION decisions_append_only();`,
 		outboxMigration,
 		dispatchMigration,
+		readMigration,
 	},
 }
 

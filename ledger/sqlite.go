@@ -33,6 +33,7 @@ var sqliteDialect = dialect{
 		CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;`,
 		outboxMigration,
 		dispatchMigration,
+		readMigration,
 	},
 }
 

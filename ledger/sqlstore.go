@@ -124,6 +124,10 @@ const dispatchMigration = `ALTER TABLE outbox ADD COLUMN next_attempt TEXT NOT N
 ALTER TABLE outbox ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);`
 
+// readMigration lets the console mark a notification read: when its
+// recipient opened it, empty while unread.
+const readMigration = `ALTER TABLE outbox ADD COLUMN read_at TEXT NOT NULL DEFAULT '';`
+
 const recordColumns = `seq, decision_id, workflow_id, run_id, plan_id, task_no, round, kind, ministry, person, payload, at, prev_hash, hash`
 
 type scanner interface{ Scan(dest ...any) error }

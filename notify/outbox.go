@@ -30,6 +30,8 @@ type Message struct {
 	Attempts  int       `json:"attempts"`
 	LastError string    `json:"last_error,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Read tells whether the recipient has opened it in the console.
+	Read bool `json:"read"`
 }
 
 // Outbox stores notifications in the ledger's database and hands them to a
@@ -107,7 +109,7 @@ func (o *Outbox) Notify(ctx context.Context, n activities.Notification) error {
 
 // Inbox lists a recipient's notifications, newest first.
 func (o *Outbox) Inbox(ctx context.Context, recipient string, limit int) ([]Message, error) {
-	rows, err := o.db.QueryContext(ctx, o.rebind(`SELECT id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at
+	rows, err := o.db.QueryContext(ctx, o.rebind(`SELECT id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at, read_at
 		FROM outbox WHERE recipient = ? ORDER BY created_at DESC LIMIT ?`), recipient, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox of %s: %w", recipient, err)
@@ -116,14 +118,46 @@ func (o *Outbox) Inbox(ctx context.Context, recipient string, limit int) ([]Mess
 	var out []Message
 	for rows.Next() {
 		var m Message
-		var due, created string
+		var due, created, read string
 		if err := rows.Scan(&m.ID, &m.Recipient, &m.Kind, &m.PlanID, &m.TaskNo, &m.Title, &m.Round, &due, &m.Detail, &m.Text,
-			&m.State, &m.Attempts, &m.LastError, &created); err != nil {
+			&m.State, &m.Attempts, &m.LastError, &created, &read); err != nil {
 			return nil, fmt.Errorf("read inbox of %s: %w", recipient, err)
 		}
 		m.Due, _ = time.Parse(time.RFC3339, due)
 		m.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		m.Read = read != ""
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// MarkRead records that recipient opened notification id; it is false when
+// recipient has no such notification (another's is never marked).
+func (o *Outbox) MarkRead(ctx context.Context, recipient, id string) (bool, error) {
+	res, err := o.db.ExecContext(ctx, o.rebind(`UPDATE outbox SET read_at = ? WHERE id = ? AND recipient = ? AND read_at = ''`),
+		o.now().UTC().Format(time.RFC3339Nano), id, recipient)
+	if err != nil {
+		return false, fmt.Errorf("mark notification %s read: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, nil
+	}
+	var one int
+	err = o.db.QueryRowContext(ctx, o.rebind(`SELECT 1 FROM outbox WHERE id = ? AND recipient = ?`), id, recipient).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mark notification %s read: %w", id, err)
+	}
+	return true, nil
+}
+
+// Unread counts recipient's unread notifications.
+func (o *Outbox) Unread(ctx context.Context, recipient string) (int, error) {
+	var n int
+	if err := o.db.QueryRowContext(ctx, o.rebind(`SELECT COUNT(*) FROM outbox WHERE recipient = ? AND read_at = ''`), recipient).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count unread of %s: %w", recipient, err)
+	}
+	return n, nil
 }

@@ -1,0 +1,155 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"lianxi/actions"
+	"lianxi/activities"
+	"lianxi/notify"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+// Pages show messages from these fixed sets only: a page's query string
+// names a key (?msg=submitted, ?error=rejected), never the words, so a
+// crafted link cannot put its own text in the console's official message
+// box. Words that depend on the request (the workflow's reason, a launch's
+// counts) travel in the session, server side (see sessions.setNotice).
+var (
+	flashTexts = map[string]string{
+		"submitted": "已提交",
+		"launched":  "规划已启动",
+	}
+	errorTexts = map[string]string{
+		"token":       "令牌无效，请核对后重新输入",
+		"nofile":      "请选择要导入的文件",
+		"plan":        "规划无效，请按说明修改后重新导入",
+		"invalid":     "填写有误，请检查后重新提交",
+		"conflict":    "任务当前状态下不能进行此操作",
+		"participant": "贵单位不是该任务的参与单位",
+		"rejected":    "操作未被接受",
+	}
+)
+
+// notice is what a page shows once after a redirect, kept in the session.
+type notice struct {
+	Flash, Error string
+	// Detail is the reason the workflow or the plan check gave, shown under
+	// the fixed message.
+	Detail string
+}
+
+// rejectionNotice turns a refused form into a redirect key and the words
+// to show: a fixed Chinese message chosen by the error's type and field,
+// and the workflow's own reason as detail.
+func rejectionNotice(a *actions.Action, err error) (key string, n notice, ok bool) {
+	var rej *taskclient.Rejection
+	var fe *actions.FieldError
+	switch {
+	case errors.As(err, &rej):
+		key = "rejected"
+		switch rej.Type {
+		case workflows.ErrTypeInvalid:
+			key = "invalid"
+		case workflows.ErrTypeConflict:
+			key = "conflict"
+		case workflows.ErrTypeNotParticipant:
+			key = "participant"
+		}
+		n = notice{Error: fieldMessage(a, rej.Field, errorTexts[key]), Detail: rej.Message}
+	case errors.As(err, &fe):
+		key = "invalid"
+		n = notice{Error: fieldMessage(a, fe.Field, errorTexts[key]), Detail: fe.Message}
+	default:
+		return "", notice{}, false
+	}
+	return key, n, true
+}
+
+// fieldMessage names the form field at fault by its label, when known.
+func fieldMessage(a *actions.Action, field, base string) string {
+	for _, f := range a.Fields {
+		if f.Name == field && field != "" {
+			return "「" + f.Label + "」" + base
+		}
+	}
+	return base
+}
+
+// redirectWith stores n in the session and redirects to target with the
+// key only.
+func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, sess session, target, param, key string, n notice) {
+	s.sessions.setNotice(sess.id, n)
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, target+sep+param+"="+key, http.StatusSeeOther)
+}
+
+// Words for states that the workflow and outbox keep as identifiers.
+var (
+	extensionStates = map[string]string{
+		workflows.ExtensionPending: "待批复", workflows.ExtensionGranted: "同意", workflows.ExtensionRefused: "不同意",
+	}
+	deliveryStates = map[string]string{
+		notify.StateStored: "站内送达", notify.StateDelivered: "已推送", notify.StatePending: "待重发", notify.StateRefused: "推送被拒",
+	}
+)
+
+// lightOf is a task's warning light: closed and cancelled tasks have none
+// of the colours, whatever their last warning was.
+func lightOf(status, warning string) (class, label string) {
+	switch status {
+	case workflows.StatusClosed:
+		return "done", "已办结"
+	case workflows.StatusCancelled:
+		return "done", "已撤销"
+	}
+	return warning, map[string]string{workflows.WarningGreen: "正常", workflows.WarningYellow: "预警", workflows.WarningRed: "超期"}[warning]
+}
+
+// ministryName is a ministry's Chinese short name; the office and the
+// system have their own names.
+func (s *Server) ministryName(id string) string {
+	switch id {
+	case "office":
+		return "联席办公室"
+	case "system":
+		return "系统"
+	}
+	if m, ok := s.d.Registry.ByID(id); ok {
+		return m.Short
+	}
+	return id
+}
+
+// namesOf writes a comma-separated list of ministry IDs as names.
+func (s *Server) namesOf(list string) string {
+	var names []string
+	for _, id := range strings.Split(list, ",") {
+		names = append(names, s.ministryName(strings.TrimSpace(id)))
+	}
+	return strings.Join(names, "、")
+}
+
+// noticeText is a stored notification as the console shows it: the
+// workflow's detail words (ministry IDs, extension outcomes, the removal
+// marker) put in Chinese, without the console link the page gives anyway.
+func (s *Server) noticeText(m notify.Message) string {
+	n := m.Notification
+	head, rest, found := strings.Cut(n.Detail, ": ")
+	switch {
+	case n.Kind == activities.NotifyOverdue:
+		n.Detail = "待办单位：" + s.namesOf(n.Detail)
+	case n.Kind == activities.NotifyExtensionDecision && found:
+		n.Detail = extensionStates[head] + "，" + rest
+	case n.Kind == activities.NotifyParticipantChanged && head == "removed":
+		n.Detail = "调整原因：" + rest
+	case found && (n.Kind == activities.NotifyObjection || n.Kind == activities.NotifyExtensionRequest):
+		n.Detail = s.ministryName(head) + "：" + rest
+	}
+	return notify.Compose(n, "")
+}
