@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
-	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
@@ -70,15 +68,7 @@ func newReceiver(t *testing.T, failFirst, status int) (*receiver, string) {
 
 func newOutbox(t *testing.T, hooks Webhooks) *Outbox {
 	t.Helper()
-	store, err := ledger.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	o, err := NewOutbox(context.Background(), store, OutboxOptions{Webhooks: hooks, ConsoleURL: "http://console"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, o := outboxOn(t, hooks)
 	return o
 }
 

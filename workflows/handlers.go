@@ -14,18 +14,7 @@ import (
 // validator wraps a check so a request already answered (same request ID,
 // possibly before a continue-as-new) is let through to get its receipt again.
 func validator[T any](w *taskWorkflow, check func(T) error) func(workflow.Context, T) error {
-	return func(ctx workflow.Context, r T) error {
-		if _, ok := w.s.Receipts[w.decisionID(ctx)]; ok {
-			return nil
-		}
-		if err := w.refuseFinished(); err != nil {
-			return err
-		}
-		if err := refuseBidi(r); err != nil {
-			return err
-		}
-		return check(r)
-	}
+	return validatorCtx(w, func(_ workflow.Context, r T) error { return check(r) })
 }
 
 // validatorCtx is validator for checks that need the workflow context.
