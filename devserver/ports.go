@@ -10,9 +10,11 @@ import (
 // FreeAddress finds a loopback frontend address whose neighbouring ports
 // (the other services' and the membership ports, see portOffsets) are all
 // free, for running an embedded server beside others (tests, benchmarks).
+// The ports stay below what PostgreSQL's smallint can hold, so the address
+// serves a server on either store.
 func FreeAddress() (string, error) {
 	for try := 0; try < 100; try++ {
-		port := 20000 + rand.IntN(20000)
+		port := 20000 + rand.IntN(maxSmallint-maxPortOffset-20000)
 		if portsFree(port) {
 			return fmt.Sprintf("127.0.0.1:%d", port), nil
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +140,25 @@ func TestStartOnPostgres(t *testing.T) {
 		c.Close()
 		if err := srv.Stop(); err != nil {
 			t.Errorf("stop %d: %v", run, err)
+		}
+	}
+}
+
+// On PostgreSQL the services' ports must fit Temporal's smallint membership
+// column: a higher port is refused plainly instead of the server exiting.
+func TestPostgresRefusesPortsAboveSmallint(t *testing.T) {
+	_, err := Start(Options{DataDir: t.TempDir(), DB: "postgres://u@127.0.0.1:1/db", Address: "127.0.0.1:40000", Namespace: "default"})
+	if err == nil || !strings.Contains(err.Error(), "smallint") || !strings.Contains(err.Error(), "32761") {
+		t.Errorf("Start on port 40000: %v, want a refusal naming the limit", err)
+	}
+	for range 50 {
+		addr, err := FreeAddress()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := strings.Cut(addr, "127.0.0.1:")
+		if n, _ := strconv.Atoi(port); n+maxPortOffset > maxSmallint {
+			t.Fatalf("FreeAddress gave %s, too high for PostgreSQL", addr)
 		}
 	}
 }

@@ -66,6 +66,12 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded Temporal: port %q: %w", portStr, err)
 	}
+	if opts.DB != "" && port+maxPortOffset > maxSmallint {
+		// The cluster-membership table keeps ports as smallint; a higher
+		// port makes the server exit at start.
+		return nil, fmt.Errorf("embedded Temporal on PostgreSQL: frontend port %d is too high: Temporal's cluster-membership table stores ports as smallint, so the services' ports (frontend to frontend+%d) must be at most %d; choose a port at most %d",
+			port, maxPortOffset, maxSmallint, maxSmallint-maxPortOffset)
+	}
 	if opts.LogFile != "" {
 		if err := os.MkdirAll(filepath.Dir(opts.LogFile), 0o700); err != nil {
 			return nil, fmt.Errorf("embedded Temporal: log folder: %w", err)
@@ -222,6 +228,13 @@ func (s *Server) Stop() error { return s.srv.Stop() }
 var portOffsets = map[string]int{"frontend": 0, "history": 1, "matching": 2, "worker": 6}
 
 const membershipOffset = -300
+
+// maxPortOffset is the highest of portOffsets; maxSmallint the largest port
+// Temporal's PostgreSQL schema can record.
+const (
+	maxPortOffset = 6
+	maxSmallint   = 32767
+)
 
 // serverConfig lays out the four services around the frontend's port; all
 // but the frontend bind to loopback only.

@@ -70,7 +70,7 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Ledger: store, Notifier: outbox, Tracer: tp.Tracer("lianxi/activities")}
+	acts := &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox, Tracer: tp.Tracer("lianxi/activities")}
 	w, err := worker.New(c, acts, key, sdkworker.Options{})
 	if err != nil {
 		t.Fatal(err)
