@@ -119,16 +119,6 @@ func ByName(name string) (*Action, bool) {
 	return nil, false
 }
 
-// ByPath finds an action by its route segment.
-func ByPath(path string) (*Action, bool) {
-	for _, a := range all {
-		if a.Path == path {
-			return a, true
-		}
-	}
-	return nil, false
-}
-
 var (
 	comment = Field{Name: "comment", Kind: Text, Label: "意见", Help: "comment"}
 	reason  = Field{Name: "reason", Kind: Text, Label: "理由", Help: "why (required)", Required: true}

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -56,8 +57,8 @@ func TestParseJSON(t *testing.T) {
 		{`{"reason":`, ""},
 	} {
 		_, _, err := a.ParseJSON([]byte(c.body))
-		fe, ok := IsFieldError(err)
-		if !ok || fe.Field != c.field || fe.Message == "" {
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field || fe.Message == "" {
 			t.Errorf("%s: %v, want an error naming %q", c.body, err, c.field)
 		}
 	}
