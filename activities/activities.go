@@ -86,6 +86,9 @@ type Notification struct {
 type RecordDecisionInput struct {
 	Entry         ledger.Entry
 	Notifications []Notification `json:",omitempty"`
+	// Board, when set, is the task's row on the board after this decision,
+	// written in the same transaction as the record.
+	Board *ledger.BoardRow `json:",omitempty"`
 }
 
 // RecordDecisionResult is the ledger's receipt.
@@ -166,6 +169,9 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no outbox is configured to store notifications", ErrTypeInvalidEntry, nil)
 		}
 		also = append(also, a.Outbox.Stage(in.Notifications))
+	}
+	if in.Board != nil {
+		also = append(also, ledger.PutBoard(*in.Board))
 	}
 	rec, err := a.Ledger.Append(ctx, in.Entry, also...)
 	if err != nil {

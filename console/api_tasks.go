@@ -129,7 +129,7 @@ func (s *Server) loadPlan(data []byte, planID string, allowUnknown bool) (*plan.
 }
 
 func (s *Server) launch(r *http.Request, p *plan.Plan, allowUnknown bool) (LaunchResult, error) {
-	opts := starter.Options{Ended: s.d.Ledger.Ended}
+	opts := starter.Options{Ended: s.d.Ledger.Ended, Board: s.d.Ledger}
 	if !allowUnknown {
 		opts.Known = starter.KnownIn(s.d.Registry)
 	}

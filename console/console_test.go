@@ -101,7 +101,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}
+	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: store}
 	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
@@ -111,9 +111,9 @@ func newStack(t *testing.T) *stack {
 	}
 	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, console: console, key: key,
 		outbox: outbox, raw: ts.GetDefaultClient()}
-	// Inboxes read the pending ministries from visibility, which the
-	// workflow sets after it starts.
-	testkit.Eventually(t, "the task in visibility with three ministries pending", func() (bool, string) {
+	// Inboxes read the pending ministries from the board, which the
+	// workflow writes with its assignment, after it starts.
+	testkit.Eventually(t, "the task on the board with three ministries pending", func() (bool, string) {
 		l, err := tasks.List(ctx, taskclient.Filter{Plan: "web"})
 		return err == nil && len(l) == 1 && len(l[0].Pending) == 3, fmt.Sprintf("%+v %v", l, err)
 	})

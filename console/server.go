@@ -78,6 +78,12 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = zap.NewNop()
 	}
+	if d.Tasks != nil && d.Tasks.Board == nil && d.Ledger != nil {
+		// Lists come from the board the tasks keep on the ledger.
+		tasks := *d.Tasks
+		tasks.Board, tasks.Now = d.Ledger, d.Now
+		d.Tasks = &tasks
+	}
 	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}
 	s.apiRoutes()
 	s.pageRoutes()

@@ -40,6 +40,7 @@ var postgresDialect = dialect{
 		outboxMigration,
 		dispatchMigration,
 		readMigration,
+		boardMigration,
 	},
 }
 

@@ -34,6 +34,7 @@ var sqliteDialect = dialect{
 		outboxMigration,
 		dispatchMigration,
 		readMigration,
+		boardMigration,
 	},
 }
 

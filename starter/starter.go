@@ -44,6 +44,33 @@ type Options struct {
 	// cancelled, and since when: such a task is never started again, even
 	// after Temporal's retention deleted its workflow.
 	Ended func(ctx context.Context, workflowID string) (kind string, at time.Time, ok bool, err error)
+	// Board, when set, gets each started task's first row at once, so lists
+	// show it before its workflow records the assignment (which then
+	// replaces the row). A row it cannot write is left to the workflow.
+	Board interface {
+		SeedBoard(ctx context.Context, rows []ledger.BoardRow) (int, error)
+	}
+}
+
+// FirstRow is a task's board row as it starts: every participant pending,
+// co-responsible ones first, as the workflow lists them.
+func FirstRow(spec workflows.TaskSpec) ledger.BoardRow {
+	pending := make([]string, 0, len(spec.Participants))
+	for _, p := range spec.Participants {
+		if p != spec.Lead {
+			pending = append(pending, p)
+		}
+	}
+	if spec.Lead != "" {
+		pending = append(pending, spec.Lead)
+	}
+	window := spec.WarningWindow
+	if window <= 0 {
+		window = workflows.DefaultWarningWindow
+	}
+	return ledger.BoardRow{WorkflowID: workflows.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
+		Title: spec.Title, Status: workflows.StatusSigning, Round: 1, Lead: spec.Lead, Participants: spec.Participants,
+		Pending: pending, Due: spec.SignOffDue, WarningWindow: window, UpdatedAt: time.Now()}
 }
 
 // Launch starts a workflow for every spec that has none yet. The specs are
@@ -73,7 +100,7 @@ func Launch(ctx context.Context, c client.Client, specs []workflows.TaskSpec, op
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			outcome, why, err := launchOne(ctx, c, spec, opts.Ended)
+			outcome, why, err := launchOne(ctx, c, spec, opts.Ended, opts.Board)
 			mu.Lock()
 			defer mu.Unlock()
 			if why != "" {
@@ -122,16 +149,46 @@ func StartOptions(spec workflows.TaskSpec) client.StartWorkflowOptions {
 		// Report an existing task instead of silently returning its handle.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		Memo:                                     map[string]any{"title": spec.Title},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchPlan.ValueSet(spec.PlanID),
-			workflows.SearchTaskNo.ValueSet(spec.TaskNo),
-			workflows.SearchStatus.ValueSet(workflows.StatusSigning),
-			workflows.SearchParticipants.ValueSet(spec.Participants),
-		),
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(startSearch(spec)...),
 	}
 }
 
-func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error)) (launchOutcome, string, error) {
+// startSearch are the search attributes a task starts with. With its due
+// date known they are all a new run would upsert first, so it need not.
+func startSearch(spec workflows.TaskSpec) []temporal.SearchAttributeUpdate {
+	sa := []temporal.SearchAttributeUpdate{
+		workflows.SearchPlan.ValueSet(spec.PlanID),
+		workflows.SearchTaskNo.ValueSet(spec.TaskNo),
+		workflows.SearchStatus.ValueSet(workflows.StatusSigning),
+		workflows.SearchParticipants.ValueSet(spec.Participants),
+	}
+	if !spec.SignOffDue.IsZero() {
+		sa = append(sa,
+			workflows.SearchRound.ValueSet(1),
+			workflows.SearchDue.ValueSet(spec.SignOffDue.UTC().Truncate(time.Second)),
+			workflows.SearchWarning.ValueSet(workflows.StartWarning(spec, time.Now())))
+	}
+	return sa
+}
+
+// FixDue sets a spec's sign-off due date from its period when it has none,
+// so the launcher and the workflow agree on it from the start.
+func FixDue(spec workflows.TaskSpec, now time.Time) workflows.TaskSpec {
+	if spec.SignOffDue.IsZero() {
+		period := spec.SignOffPeriod
+		if period <= 0 {
+			period = workflows.DefaultSignOffPeriod
+		}
+		spec.SignOffDue = now.Add(period).UTC().Truncate(time.Second)
+	}
+	return spec
+}
+
+func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error),
+	board interface {
+		SeedBoard(context.Context, []ledger.BoardRow) (int, error)
+	}) (launchOutcome, string, error) {
+	spec = FixDue(spec, time.Now())
 	opts := StartOptions(spec)
 	if ended != nil {
 		kind, at, ok, err := ended(ctx, opts.ID)
@@ -147,9 +204,12 @@ func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec, en
 				at.UTC().Format("2006-01-02")), nil
 		}
 	}
-	_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
+	_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec, Gen: workflows.CurrentGen})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
+		if board != nil {
+			_, _ = board.SeedBoard(ctx, []ledger.BoardRow{FirstRow(spec)})
+		}
 		return started, "", nil
 	}
 	if !errors.As(err, &already) {

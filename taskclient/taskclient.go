@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
@@ -29,6 +30,16 @@ type Client struct {
 	Namespace string
 	// Wait bounds how long Update waits for a receipt; default DefaultWait.
 	Wait time.Duration
+	// Board, when set, is where List reads: the rows each task writes on
+	// the ledger with its records. Without it List reads visibility.
+	Board BoardSource
+	// Now is the clock warning colours are read at; default time.Now.
+	Now func() time.Time
+}
+
+// BoardSource reads the board (ledger.SQLStore does).
+type BoardSource interface {
+	Board(ctx context.Context, f ledger.BoardFilter) ([]ledger.BoardRow, error)
 }
 
 // DefaultWait is how long an update waits for its receipt before the
@@ -186,10 +197,77 @@ type Summary struct {
 	Pending []string  `json:"pending"`
 	Due     time.Time `json:"due"`
 	Warning string    `json:"warning"`
+	// Participants lists every ministry of the task, the lead first.
+	Participants []string `json:"participants,omitempty"`
 }
 
-// List returns the tasks matching f, from visibility (no workflow is queried).
+// List returns the tasks matching f: from the board when the client has
+// one, else from visibility. No workflow is queried either way.
 func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
+	if c.Board == nil {
+		return c.ListVisibility(ctx, f)
+	}
+	bf := ledger.BoardFilter{Plan: f.Plan, Status: f.Status}
+	if f.Pending {
+		bf.Pending = f.Ministry
+	} else {
+		bf.Participant = f.Ministry
+	}
+	rows, err := c.Board.Board(ctx, bf)
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
+	}
+	out := make([]Summary, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, FromBoard(r, now))
+	}
+	return out, nil
+}
+
+// FromBoard is a board row as a Summary, its light read at now.
+func FromBoard(r ledger.BoardRow, now time.Time) Summary {
+	s := Summary{ID: r.WorkflowID, Plan: r.PlanID, No: r.TaskNo, Title: r.Title, Status: r.Status,
+		Round: int64(r.Round), Pending: r.Pending, Participants: r.Participants, Due: r.Due, Warning: workflows.WarningGreen}
+	if s.Status == workflows.StatusSigning || s.Status == workflows.StatusInReview {
+		window := r.WarningWindow
+		if window <= 0 {
+			window = workflows.DefaultWarningWindow
+		}
+		s.Warning = workflows.WarningAt(now, r.Due, window)
+	}
+	return s
+}
+
+// SeedBoard puts on the board the tasks visibility lists that the board
+// does not hold yet: tasks whose runs started before the board and have
+// made no decision since. It never replaces a row a task wrote itself.
+func (c *Client) SeedBoard(ctx context.Context, store interface {
+	SeedBoard(context.Context, []ledger.BoardRow) (int, error)
+}) (int, error) {
+	list, err := c.ListVisibility(ctx, Filter{})
+	if err != nil {
+		return 0, err
+	}
+	rows := make([]ledger.BoardRow, 0, len(list))
+	for _, s := range list {
+		lead := ""
+		if len(s.Participants) > 0 {
+			lead = s.Participants[0]
+		}
+		rows = append(rows, ledger.BoardRow{WorkflowID: s.ID, PlanID: s.Plan, TaskNo: s.No, Title: s.Title, Status: s.Status,
+			Round: int(s.Round), Lead: lead, Participants: s.Participants, Pending: s.Pending, Due: s.Due,
+			WarningWindow: workflows.DefaultWarningWindow, UpdatedAt: time.Now()})
+	}
+	return store.SeedBoard(ctx, rows)
+}
+
+// ListVisibility returns the tasks matching f from Temporal's visibility:
+// what auditors read, since it does not depend on the ledger.
+func (c *Client) ListVisibility(ctx context.Context, f Filter) ([]Summary, error) {
 	var out []Summary
 	var token []byte
 	for {
@@ -222,6 +300,7 @@ func summarize(id string, st enumspb.WorkflowExecutionStatus, sa, memo map[strin
 	get(sa, workflows.SearchStatus.GetName(), &s.Status)
 	get(sa, workflows.SearchRound.GetName(), &s.Round)
 	get(sa, workflows.SearchPending.GetName(), &s.Pending)
+	get(sa, workflows.SearchParticipants.GetName(), &s.Participants)
 	get(sa, workflows.SearchDue.GetName(), &s.Due)
 	get(sa, workflows.SearchWarning.GetName(), &s.Warning)
 	get(memo, "title", &s.Title)

@@ -116,7 +116,21 @@ type TaskInput struct {
 	// ContinueAsNewAfter, when positive, continues as new once the history
 	// is this long, in addition to when the server suggests it.
 	ContinueAsNewAfter int `json:"continue_as_new_after,omitempty"`
+	// Gen is the lifecycle generation the run was started in (see GenBoard);
+	// zero for runs started before generations, which decide by versions.
+	Gen int `json:"gen,omitempty"`
 }
+
+// GenBoard is the generation in which a run keeps the task's board row on
+// the ledger (with every record, in its transaction) instead of its pending
+// list in visibility; uses the transactional outbox from its start; leaves
+// a running timer alone when a decision only moves a wake-up later; and
+// skips the first search-attribute upsert, the launcher having set them.
+// Being in the start input, it costs no marker in the history.
+const GenBoard = 2
+
+// CurrentGen is the generation new tasks start in.
+const CurrentGen = GenBoard
 
 // TaskOutcome is the workflow's result.
 type TaskOutcome struct {

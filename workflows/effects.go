@@ -72,10 +72,35 @@ const versionOutbox = "outbox"
 // notify follows that answer (notifyMany reads w.outboxOn), so one
 // decision never mixes the two ways. A run switches at most once.
 func (w *taskWorkflow) outbox(ctx workflow.Context) bool {
+	if !w.outboxOn && w.gen >= GenBoard {
+		w.outboxOn = true
+	}
 	if !w.outboxOn {
 		w.outboxOn = workflow.GetVersion(ctx, versionOutbox, workflow.DefaultVersion, 1) == 1
 	}
 	return w.outboxOn
+}
+
+// versionBoard marks the change that keeps the task's row on the board
+// with every record. Runs of GenBoard and later have it from their start.
+const versionBoard = "board"
+
+// board reports whether this run keeps its board row. It is asked at each
+// record on the transactional outbox; a run switches at most once.
+func (w *taskWorkflow) board(ctx workflow.Context) bool {
+	if !w.boardOn {
+		w.boardOn = w.gen >= GenBoard || workflow.GetVersion(ctx, versionBoard, workflow.DefaultVersion, 1) == 1
+	}
+	return w.boardOn
+}
+
+// boardRow is the task's row as of now.
+func (w *taskWorkflow) boardRow(ctx workflow.Context) *ledger.BoardRow {
+	return &ledger.BoardRow{
+		WorkflowID: w.id, PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Title: w.spec.Title,
+		Status: w.s.Status, Round: w.s.Round, Lead: w.s.Lead, Participants: w.s.ids(), Pending: w.s.pending(),
+		Due: w.s.currentDue(), WarningWindow: w.spec.WarningWindow, Decisions: w.s.Decisions, UpdatedAt: workflow.Now(ctx),
+	}
 }
 
 // takeOutgoing hands over the notifications collected since the last call,
@@ -94,6 +119,9 @@ func (w *taskWorkflow) record(ctx workflow.Context, round int, id, kind, actor, 
 		PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Round: round,
 		Kind: kind, Ministry: actor, Person: person, Payload: payload, At: workflow.Now(ctx),
 	}, Notifications: notes}
+	if w.outboxOn && w.board(ctx) {
+		in.Board = w.boardRow(ctx)
+	}
 	var res activities.RecordDecisionResult
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteLocalActivity(lctx, a.RecordDecision, in).Get(lctx, &res); err != nil {
@@ -189,6 +217,19 @@ func (w *taskWorkflow) notifyMany(ctx workflow.Context, kind string, recipients 
 		send(a.Notify, activities.NotifyInput{Notification: n})
 	}
 }
+
+// StartWarning is the light a task starts with, as its workflow computes it.
+func StartWarning(spec TaskSpec, now time.Time) string {
+	window := spec.WarningWindow
+	if window <= 0 {
+		window = DefaultWarningWindow
+	}
+	return warningAt(now, spec.SignOffDue, window)
+}
+
+// WarningAt is the traffic light for a due date seen at now, for readers
+// of the board, which stores due dates, not colours.
+func WarningAt(now, due time.Time, window time.Duration) string { return warningAt(now, due, window) }
 
 // warningAt is the traffic light for a due date seen at now.
 func warningAt(now, due time.Time, window time.Duration) string {

@@ -61,6 +61,14 @@ type decision struct {
 // again, which then gets this decision's receipt, recorded once.
 func (w *taskWorkflow) decide(ctx workflow.Context, d decision) (Receipt, error) {
 	id := w.decisionID(ctx)
+	if w.gen >= GenBoard {
+		// An update that arrives with the start waits for the assignment,
+		// so the ledger never holds a decision on a task before its
+		// assignment. (Earlier runs could take the lock first.)
+		if err := workflow.Await(ctx, func() bool { return w.s.Assigned }); err != nil {
+			return Receipt{}, err
+		}
+	}
 	if err := w.mu.Lock(ctx); err != nil {
 		return Receipt{}, err
 	}

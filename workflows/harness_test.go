@@ -145,7 +145,7 @@ func (h *harness) status() TaskStatus {
 }
 
 func (h *harness) run(s TaskSpec) {
-	h.env.ExecuteWorkflow(TaskWorkflow, TaskInput{Spec: s})
+	h.env.ExecuteWorkflow(TaskWorkflow, TaskInput{Spec: s, Gen: CurrentGen})
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}

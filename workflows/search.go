@@ -37,23 +37,39 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 	}
 }
 
+// searchSignature is what upsertSearch compares to skip an upsert that
+// would change nothing. On the board, the pending list is not in visibility,
+// so a sign-off that changes only who is pending writes no upsert.
+func (w *taskWorkflow) searchSignature(status, warning string, round int, due time.Time, pending, ids []string) string {
+	due = due.UTC().Truncate(time.Second)
+	if w.boardOn {
+		return fmt.Sprint(status, warning, round, due.Unix(), ids)
+	}
+	return fmt.Sprint(status, warning, round, due.Unix(), pending, ids)
+}
+
 // upsertSearch writes the search attributes when they changed since the
 // last upsert of this run.
 func (w *taskWorkflow) upsertSearch(ctx workflow.Context) {
 	due := w.s.currentDue().UTC().Truncate(time.Second)
 	pending, ids := w.s.pending(), w.s.ids()
-	sig := fmt.Sprint(w.s.Status, w.s.Warning, w.s.Round, due.Unix(), pending, ids)
+	sig := w.searchSignature(w.s.Status, w.s.Warning, w.s.Round, due, pending, ids)
 	if sig == w.lastSA {
 		return
 	}
 	w.lastSA = sig
+	pendingSA := SearchPending.ValueSet(pending)
+	if w.boardOn {
+		// The board holds the pending list; a stale copy here would mislead.
+		pendingSA = SearchPending.ValueUnset()
+	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
 		SearchPlan.ValueSet(w.spec.PlanID),
 		SearchTaskNo.ValueSet(w.spec.TaskNo),
 		SearchStatus.ValueSet(w.s.Status),
 		SearchWarning.ValueSet(w.s.Warning),
 		SearchParticipants.ValueSet(ids),
-		SearchPending.ValueSet(pending),
+		pendingSA,
 		SearchDue.ValueSet(due),
 		SearchRound.ValueSet(int64(w.s.Round)),
 	); err != nil {

@@ -41,6 +41,14 @@ type taskWorkflow struct {
 	shown *TaskState
 	// lastSA is the search-attribute signature last upserted.
 	lastSA string
+	// gen is the generation the run started in (TaskInput.Gen).
+	gen int
+	// boardOn is set once this run keeps its row on the board.
+	boardOn bool
+	// wakeAt is when the main loop's running timer fires.
+	wakeAt time.Time
+	// fresh is set in a task's first run (not a continued one).
+	fresh bool
 	// known reports whether the registry of bodies knows a ministry ID.
 	known func(id string) bool
 }
@@ -70,6 +78,11 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput) (*taskWorkflow, error) 
 		runID:    info.WorkflowExecution.RunID,
 		mu:       workflow.NewMutex(ctx),
 		known:    knownMinistry,
+		gen:      in.Gen,
+		fresh:    in.State == nil,
+	}
+	if w.gen >= GenBoard {
+		w.outboxOn, w.boardOn = true, true
 	}
 	if in.State != nil {
 		w.s = *in.State
@@ -97,6 +110,11 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput) (*taskWorkflow, error) 
 	}
 	if w.s.Receipts == nil {
 		w.s.Receipts = map[string]Receipt{}
+	}
+	if w.gen >= GenBoard && w.fresh {
+		// The launcher set these with the start (starter.StartOptions), so
+		// the first upsert happens only once something differs.
+		w.lastSA = w.searchSignature(StatusSigning, w.s.Warning, 1, w.s.SignOffDue, nil, spec.Participants)
 	}
 	return w, nil
 }
@@ -209,10 +227,11 @@ func (w *taskWorkflow) run(ctx workflow.Context) (TaskOutcome, error) {
 	for w.s.open() {
 		for w.s.open() {
 			now := workflow.Now(ctx)
-			wait := w.nextWake(now).Sub(now)
+			w.wakeAt = w.nextWake(now)
+			wait := w.wakeAt.Sub(now)
 			w.dirty = false
 			if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
-				return w.dirty || !w.s.open() || w.continueAsNewDue(ctx)
+				return w.woken(ctx) || !w.s.open() || w.continueAsNewDue(ctx)
 			}); err != nil {
 				return TaskOutcome{}, err
 			}
@@ -229,7 +248,7 @@ func (w *taskWorkflow) run(ctx workflow.Context) (TaskOutcome, error) {
 				if w.s.open() {
 					state := w.s
 					return TaskOutcome{}, workflow.NewContinueAsNewError(ctx, WorkflowName, TaskInput{
-						Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter,
+						Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter, Gen: w.gen,
 					})
 				}
 			}
@@ -293,6 +312,20 @@ const versionRearmOnTimingOnly = "rearm-on-timing-only"
 
 // rearm wakes the timer loop to recompute its next wake-up.
 func (w *taskWorkflow) rearm() { w.dirty = true }
+
+// woken reports whether a decision asked the timer loop to recompute. From
+// GenBoard on, only a wake-up earlier than the running timer's does: a
+// later one is picked up when that timer fires, so a decision costs no
+// timer cancelled and started again.
+func (w *taskWorkflow) woken(ctx workflow.Context) bool {
+	if !w.dirty {
+		return false
+	}
+	if w.gen < GenBoard {
+		return true
+	}
+	return w.nextWake(workflow.Now(ctx)).Before(w.wakeAt)
+}
 
 // finish ends the task with the given status.
 func (w *taskWorkflow) finish(ctx workflow.Context, status, comment string) {

@@ -142,7 +142,7 @@ func uiLine(ui *devserver.WebUI, planID string) string {
 	if ui == nil {
 		return "Temporal Web UI: off (--ui-addr is empty).\n"
 	}
-	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiPending, LianxiWarning, LianxiDue.\n", ui.URL(), planID)
+	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiWarning, LianxiDue.\n", ui.URL(), planID)
 }
 
 func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
@@ -201,7 +201,7 @@ func (a *app) launchOnce(ctx context.Context, c client.Client, store *ledger.SQL
 		a.log.Info("plan already launched on this data folder", zap.String("plan", p.PlanID))
 		return nil
 	}
-	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended})
+	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: store})
 	if err != nil {
 		return err
 	}

@@ -67,8 +67,14 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
+	tasks := a.tasks(c)
+	if n, err := tasks.SeedBoard(ctx, store); err != nil {
+		a.log.Warn("board not seeded from visibility; tasks that made no decision since the upgrade are missing from lists until they do", zap.Error(err))
+	} else if n > 0 {
+		a.log.Info("board seeded from visibility", zap.Int("tasks", n))
+	}
 	srv := console.New(console.Deps{
-		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
+		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))

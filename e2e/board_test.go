@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/testkit"
+	"lianxi/workflows"
+)
+
+// The board (what dashboards and inboxes list) follows every decision: as
+// soon as a decision's receipt is back, the task's row says what the
+// workflow's own status says. A sign-off that changes only who is pending
+// writes no search-attribute upsert, and a new task's history holds no
+// version marker.
+func TestBoardFollowsEveryDecision(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.ledger}
+	spec := workflows.TaskSpec{PlanID: "board", TaskNo: "1.1", Title: "看板任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
+	if _, err := starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{Board: e.ledger}); err != nil {
+		t.Fatal(err)
+	}
+	id := workflows.WorkflowID(spec.PlanID, spec.TaskNo)
+	row := func() taskclient.Summary {
+		t.Helper()
+		list, err := board.List(ctx, taskclient.Filter{Plan: "board"})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("board lists %+v (%v), want the one task", list, err)
+		}
+		return list[0]
+	}
+	// Listed from the launch on, before the workflow has run at all.
+	if r := row(); r.Status != workflows.StatusSigning || !slices.Equal(r.Pending, []string{"miit", "mof", "ndrc"}) || r.Due.IsZero() {
+		t.Fatalf("first row %+v", r)
+	}
+	same := func(step string) {
+		t.Helper()
+		st, err := e.tasks.Status(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := row()
+		due := st.SignOffDue
+		if st.Status == workflows.StatusInReview {
+			due = st.ReviewDue
+		}
+		var parts []string
+		for _, p := range st.Participants {
+			parts = append(parts, p.ID)
+		}
+		if r.Status != st.Status || int(r.Round) != st.Round || !slices.Equal(r.Pending, st.Pending) ||
+			!r.Due.Equal(due.UTC().Truncate(time.Second)) || !slices.Equal(r.Participants, parts) || r.Title != spec.Title {
+			t.Fatalf("after %s the board says %+v; the workflow says status %s round %d pending %v due %s participants %v",
+				step, r, st.Status, st.Round, st.Pending, due, parts)
+		}
+		mine, err := board.List(ctx, taskclient.Filter{Ministry: "mof", Pending: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(mine) == 1, slices.Contains(st.Pending, "mof"); got != want {
+			t.Fatalf("after %s mof's inbox lists the task: %v, want %v", step, got, want)
+		}
+	}
+	testkit.Eventually(t, "the assignment recorded", func() (bool, string) {
+		st, err := e.tasks.Status(ctx, id)
+		return err == nil && st.Decisions >= 1, fmt.Sprintf("%d decisions %v", st.Decisions, err)
+	})
+	same("the assignment")
+	e.mustUpdate(id, workflows.UpdateAmend, "amend", workflows.AmendRequest{Add: []string{"mofcom"}, Reason: "补充单位"})
+	same("adding mofcom")
+	e.mustUpdate(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: workflows.DecisionApprove})
+	same("mof's sign-off")
+	e.mustUpdate(id, workflows.UpdateRequestExtension, "ext", workflows.ExtensionRequest{Ministry: "miit", Until: time.Now().Add(90 * 24 * time.Hour), Reason: "需协调"})
+	e.mustUpdate(id, workflows.UpdateDecideExtension, "grant", workflows.ExtensionDecision{Decision: workflows.DecisionGrant})
+	same("the extension")
+	for _, m := range []string{"miit", "mofcom"} {
+		e.mustUpdate(id, workflows.UpdateSignOff, m, workflows.SignOffRequest{Ministry: m, Decision: workflows.DecisionApprove})
+		same(m + "'s sign-off")
+	}
+	e.mustUpdate(id, workflows.UpdateSignOff, "ndrc", workflows.SignOffRequest{Ministry: "ndrc", Decision: workflows.DecisionApprove, Report: "联合报告"})
+	same("the joint report")
+	e.mustUpdate(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: workflows.DecisionReturn, Comment: "请补充"})
+	same("the return")
+	e.mustUpdate(id, workflows.UpdateCancel, "cancel", workflows.CancelRequest{Reason: "并入其他任务"})
+	same("the cancellation")
+
+	// History: no version markers in a new task; upserts only where the
+	// phase, round, due date or participants changed.
+	upserts, markers := 0, 0
+	it := e.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			upserts++
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if ev.GetMarkerRecordedEventAttributes().GetMarkerName() != "LocalActivity" {
+				markers++
+			}
+		}
+	}
+	// amend, extension, in review, returned (round 2), cancelled.
+	if upserts != 5 || markers != 0 {
+		t.Errorf("history holds %d search-attribute upserts and %d version markers, want 5 and 0", upserts, markers)
+	}
+}

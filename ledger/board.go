@@ -1,0 +1,197 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// BoardRow is one task as the office's dashboard and the ministries' inboxes
+// list it: the state after the task's latest record. The workflow sends it
+// with each record and it is written in the record's own transaction, so
+// the board never shows a decision the ledger does not hold, nor misses
+// one it does. Warning colours are not stored: a reader derives them from
+// the due date and WarningWindow at the time it reads.
+type BoardRow struct {
+	WorkflowID   string    `json:"workflow_id"`
+	PlanID       string    `json:"plan_id"`
+	TaskNo       string    `json:"task_no"`
+	Title        string    `json:"title"`
+	Status       string    `json:"status"`
+	Round        int       `json:"round"`
+	Lead         string    `json:"lead"`
+	Participants []string  `json:"participants"`
+	Pending      []string  `json:"pending"`
+	Due          time.Time `json:"due"`
+	// WarningWindow is how long before Due the task turns yellow.
+	WarningWindow time.Duration `json:"warning_window"`
+	// Decisions counts the task's records; a row never replaces a newer one.
+	Decisions int       `json:"decisions"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// boardMigration creates the board. Lists are stored between commas
+// (",ndrc,miit,") so "pending for ndrc" is one LIKE on an indexed table.
+const boardMigration = `CREATE TABLE IF NOT EXISTS board (
+	workflow_id TEXT PRIMARY KEY,
+	plan_id TEXT NOT NULL,
+	task_no TEXT NOT NULL,
+	title TEXT NOT NULL,
+	status TEXT NOT NULL,
+	round INTEGER NOT NULL,
+	lead TEXT NOT NULL,
+	participants TEXT NOT NULL,
+	pending TEXT NOT NULL,
+	due TEXT NOT NULL,
+	warning_window_s BIGINT NOT NULL,
+	decisions INTEGER NOT NULL,
+	updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS board_plan ON board (plan_id, task_no);`
+
+const boardColumns = `workflow_id, plan_id, task_no, title, status, round, lead, participants, pending, due, warning_window_s, decisions, updated_at`
+
+func joinList(ids []string) string {
+	if len(ids) == 0 {
+		return ","
+	}
+	return "," + strings.Join(ids, ",") + ","
+}
+
+func splitList(s string) []string {
+	s = strings.Trim(s, ",")
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// boardWrite writes r; with replace it overwrites an older row of the same
+// task, without it keeps whatever row is there.
+func boardWrite(ctx context.Context, exec func(string, ...any) error, r BoardRow, replace bool) error {
+	if r.WorkflowID == "" {
+		return fmt.Errorf("board row without a workflow ID")
+	}
+	conflict := ` ON CONFLICT (workflow_id) DO NOTHING`
+	if replace {
+		conflict = ` ON CONFLICT (workflow_id) DO UPDATE SET plan_id = excluded.plan_id, task_no = excluded.task_no,
+			title = excluded.title, status = excluded.status, round = excluded.round, lead = excluded.lead,
+			participants = excluded.participants, pending = excluded.pending, due = excluded.due,
+			warning_window_s = excluded.warning_window_s, decisions = excluded.decisions, updated_at = excluded.updated_at
+			WHERE board.decisions <= excluded.decisions`
+	}
+	return exec(`INSERT INTO board (`+boardColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+conflict,
+		r.WorkflowID, r.PlanID, r.TaskNo, r.Title, r.Status, r.Round, r.Lead, joinList(r.Participants), joinList(r.Pending),
+		r.Due.UTC().Format(time.RFC3339), int64(r.WarningWindow/time.Second), r.Decisions, r.UpdatedAt.UTC().Format(time.RFC3339Nano))
+}
+
+// PutBoard is the Also that writes a task's row with its record.
+func PutBoard(r BoardRow) Also {
+	return func(ctx context.Context, exec func(string, ...any) error) error {
+		if err := boardWrite(ctx, exec, r, true); err != nil {
+			return fmt.Errorf("board %s: %w", r.WorkflowID, err)
+		}
+		return nil
+	}
+}
+
+// SeedBoard adds rows for tasks the board does not list yet (tasks whose
+// runs predate it, read from Temporal's visibility); it never replaces a
+// row a workflow wrote. It reports how many rows it added.
+func (s *SQLStore) SeedBoard(ctx context.Context, rows []BoardRow) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("seed board: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	added := 0
+	for _, r := range rows {
+		var one int
+		switch err := tx.QueryRowContext(ctx, s.Rebind(`SELECT 1 FROM board WHERE workflow_id = ?`), r.WorkflowID).Scan(&one); {
+		case err == nil:
+			continue
+		case err != sql.ErrNoRows:
+			return 0, fmt.Errorf("seed board: %w", err)
+		}
+		if err := boardWrite(ctx, func(q string, args ...any) error {
+			_, err := tx.ExecContext(ctx, s.Rebind(q), args...)
+			return err
+		}, r, false); err != nil {
+			return 0, fmt.Errorf("seed board %s: %w", r.WorkflowID, err)
+		}
+		added++
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("seed board: %w", err)
+	}
+	return added, nil
+}
+
+// BoardFilter selects board rows; empty fields match everything.
+type BoardFilter struct {
+	Plan   string
+	Status string
+	// Participant selects tasks Ministry takes part in; Pending those still
+	// waiting for its answer.
+	Participant string
+	Pending     string
+}
+
+// Board lists the rows matching f, ordered by plan and task number as stored.
+func (s *SQLStore) Board(ctx context.Context, f BoardFilter) ([]BoardRow, error) {
+	var where []string
+	var args []any
+	add := func(cond, v string) {
+		if v != "" {
+			where = append(where, cond)
+			args = append(args, v)
+		}
+	}
+	add(`plan_id = ?`, f.Plan)
+	add(`status = ?`, f.Status)
+	if f.Participant != "" {
+		add(`participants LIKE ?`, "%,"+likeEscape(f.Participant)+",%")
+	}
+	if f.Pending != "" {
+		add(`pending LIKE ?`, "%,"+likeEscape(f.Pending)+",%")
+	}
+	q := `SELECT ` + boardColumns + ` FROM board`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY plan_id, task_no`
+	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read board: %w", err)
+	}
+	defer rows.Close()
+	var out []BoardRow
+	for rows.Next() {
+		var r BoardRow
+		var parts, pending, due, updated string
+		var window int64
+		if err := rows.Scan(&r.WorkflowID, &r.PlanID, &r.TaskNo, &r.Title, &r.Status, &r.Round, &r.Lead,
+			&parts, &pending, &due, &window, &r.Decisions, &updated); err != nil {
+			return nil, fmt.Errorf("read board: %w", err)
+		}
+		r.Participants, r.Pending = splitList(parts), splitList(pending)
+		// LIKE's _ matches any character; keep exact matches only.
+		if (f.Participant != "" && !slices.Contains(r.Participants, f.Participant)) || (f.Pending != "" && !slices.Contains(r.Pending, f.Pending)) {
+			continue
+		}
+		r.WarningWindow = time.Duration(window) * time.Second
+		r.Due, _ = time.Parse(time.RFC3339, due)
+		r.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// likeEscape drops what would widen a LIKE pattern beyond one list item;
+// Board keeps exact matches only, so a dropped character never adds a row.
+func likeEscape(s string) string {
+	return strings.NewReplacer("%", "", ",", "").Replace(s)
+}

@@ -1,0 +1,101 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func row(id, status string, decisions int, pending ...string) BoardRow {
+	return BoardRow{WorkflowID: id, PlanID: "plan", TaskNo: id[len("plan/"):], Title: "任务 " + id, Status: status, Round: 1,
+		Lead: "ndrc", Participants: []string{"ndrc", "miit", "m_f"}, Pending: pending,
+		Due: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), WarningWindow: 5 * 24 * time.Hour, Decisions: decisions,
+		UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+// The board is written in the record's transaction: a row lands with its
+// record, never without it, and an older row never replaces a newer one.
+func TestBoardIsWrittenWithItsRecord(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			if _, err := s.Append(ctx, entry("a", 1), PutBoard(row("plan/1.1", "signing", 1, "miit", "m_f", "ndrc"))); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Append(ctx, entry("b", 2), PutBoard(row("plan/1.1", "signing", 2, "m_f", "ndrc"))); err != nil {
+				t.Fatal(err)
+			}
+			// A record the ledger refuses leaves the board as it was.
+			refused := entry("c", 3)
+			refused.Kind = ""
+			if _, err := s.Append(ctx, refused, PutBoard(row("plan/1.1", "closed", 3))); err == nil {
+				t.Fatal("an invalid entry was recorded")
+			}
+			failing := func(context.Context, func(string, ...any) error) error { return errors.New("outbox down") }
+			if _, err := s.Append(ctx, entry("d", 4), PutBoard(row("plan/1.1", "closed", 4)), failing); err == nil {
+				t.Fatal("append succeeded though part of its transaction failed")
+			}
+			// A stale row (fewer decisions) does not replace a newer one.
+			if _, err := s.Append(ctx, entry("e", 5), PutBoard(row("plan/1.1", "signing", 1, "miit", "m_f", "ndrc"))); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Board(ctx, BoardFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := row("plan/1.1", "signing", 2, "m_f", "ndrc")
+			if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+				t.Fatalf("board = %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestBoardFiltersAndSeeds(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			if _, err := s.Append(ctx, entry("a", 1), PutBoard(row("plan/1.1", "signing", 3, "miit"))); err != nil {
+				t.Fatal(err)
+			}
+			// Seeding adds what is missing and never replaces a row a task wrote.
+			n, err := s.SeedBoard(ctx, []BoardRow{row("plan/1.1", "closed", 0), row("plan/1.2", "in_review", 0), row("plan/1.3", "signing", 0, "mf_", "m_f")})
+			if err != nil || n != 2 {
+				t.Fatalf("seeded %d rows (%v), want 2", n, err)
+			}
+			ids := func(f BoardFilter) []string {
+				rows, err := s.Board(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := []string{}
+				for _, r := range rows {
+					out = append(out, r.WorkflowID)
+				}
+				return out
+			}
+			for _, c := range []struct {
+				f    BoardFilter
+				want []string
+			}{
+				{BoardFilter{}, []string{"plan/1.1", "plan/1.2", "plan/1.3"}},
+				{BoardFilter{Status: "signing"}, []string{"plan/1.1", "plan/1.3"}},
+				{BoardFilter{Pending: "miit"}, []string{"plan/1.1"}},
+				// _ is a LIKE wildcard: "m_f" must not match "mif" or "mf_".
+				{BoardFilter{Pending: "m_f"}, []string{"plan/1.3"}},
+				{BoardFilter{Pending: "mif"}, []string{}},
+				{BoardFilter{Participant: "ndrc", Plan: "plan"}, []string{"plan/1.1", "plan/1.2", "plan/1.3"}},
+				{BoardFilter{Participant: "ndrc", Plan: "other"}, []string{}},
+				{BoardFilter{Pending: "%"}, []string{}},
+			} {
+				if got := ids(c.f); !reflect.DeepEqual(got, c.want) {
+					t.Errorf("Board(%+v) = %v, want %v", c.f, got, c.want)
+				}
+			}
+		})
+	}
+}
