@@ -36,6 +36,10 @@ type Options struct {
 	// DataDir holds the server's and the ledger's files; empty uses a
 	// temporary folder removed afterwards.
 	DataDir string
+	// TemporalDB, when set, is a postgres:// URL: the embedded server keeps
+	// its state there and the ledger lives in the database beside it
+	// (its name with _ledger appended), so both sides run on PostgreSQL.
+	TemporalDB string
 	// ReplaySample is how many histories the replay rate is measured on.
 	ReplaySample int
 	Logger       *zap.Logger
@@ -80,6 +84,8 @@ type Side struct {
 
 // Report is the whole run.
 type Report struct {
+	// Engine is what the server and the ledger keep their state in.
+	Engine       string  `json:"engine"`
 	Tasks        int     `json:"tasks"`
 	Ministries   int     `json:"ministries"`
 	Concurrency  int     `json:"concurrency"`
@@ -135,7 +141,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer os.RemoveAll(dir)
 		o.DataDir = dir
 	}
-	srv, err := devserver.Start(devserver.Options{DataDir: o.DataDir, Address: o.Address, Namespace: "default",
+	srv, err := devserver.Start(devserver.Options{DataDir: o.DataDir, DB: o.TemporalDB, Address: o.Address, Namespace: "default",
 		Retention: 24 * time.Hour, SearchAttributes: workflows.SearchAttributes(), Logger: o.Logger,
 		LogFile: filepath.Join(o.DataDir, "temporal-server.log")})
 	if err != nil {
@@ -151,7 +157,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer c.Close()
-	store, err := ledger.OpenSQLite(ctx, filepath.Join(o.DataDir, "ledger.db"))
+	engine := "sqlite"
+	var store *ledger.SQLStore
+	if o.TemporalDB == "" {
+		store, err = ledger.OpenSQLite(ctx, filepath.Join(o.DataDir, "ledger.db"))
+	} else {
+		engine = "postgres"
+		store, err = openPostgresLedger(ctx, o.TemporalDB)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +197,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("warm-up: %w", err)
 	}
 
-	r := &Report{Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+	r := &Report{Engine: engine, Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 	mem := startMemSampler()
 	heapBefore := mem.heapNow()
 	if r.Bare, err = runBare(ctx, c, o, ""); err != nil {
@@ -223,4 +236,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.PeakHeapMiB = float64(peakHeap) / (1 << 20)
 	r.HeapPerTaskK = float64(peakHeap-min(peakHeap, heapBefore)) / 1024 / float64(o.Tasks)
 	return r, nil
+}
+
+// openPostgresLedger opens the ledger in the database beside Temporal's.
+func openPostgresLedger(ctx context.Context, temporalDB string) (*ledger.SQLStore, error) {
+	pc, err := devserver.ParsePostgresURL(temporalDB)
+	if err != nil {
+		return nil, err
+	}
+	dsn, err := devserver.SiblingDatabase(ctx, temporalDB, pc.Default.DatabaseName+"_ledger")
+	if err != nil {
+		return nil, fmt.Errorf("bench ledger: %w", err)
+	}
+	return ledger.OpenPostgres(ctx, dsn)
 }

@@ -2,8 +2,13 @@ package bench
 
 import (
 	"context"
-	"lianxi/devserver"
+	"fmt"
+	"net/url"
+	"os"
 	"testing"
+	"time"
+
+	"lianxi/devserver"
 )
 
 func freeAddress(t *testing.T) string {
@@ -21,6 +26,35 @@ func TestBenchSmoke(t *testing.T) {
 	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	checkReport(t, r, "sqlite")
+}
+
+// The same on PostgreSQL: the server's state and the ledger both there.
+func TestBenchSmokePostgres(t *testing.T) {
+	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	if dsn == "" {
+		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
+			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty")
+		}
+		t.Skip("LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a PostgreSQL server)")
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = fmt.Sprintf("/lianxi_bench_%d", time.Now().UnixNano())
+	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(), TemporalDB: u.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, r, "postgres")
+}
+
+func checkReport(t *testing.T, r *Report, engine string) {
+	t.Helper()
+	if r.Engine != engine {
+		t.Errorf("engine %q, want %q", r.Engine, engine)
 	}
 	for name, v := range map[string]float64{
 		"bare launch": r.Bare.Launch.PerSec, "lianxi launch": r.Lianxi.Launch.PerSec,

@@ -198,3 +198,23 @@ func setupSchema(c *config.SQL, name string, logger log.Logger) error {
 func SchemaVersions() (temporal, visibility string) {
 	return pgschema.Version, pgschema.VisibilityVersion
 }
+
+// SiblingDatabase creates the database name beside the one raw (a
+// postgres:// URL) points at, when missing, and returns raw pointing at it.
+// The benchmark keeps its ledger there, on the same server as Temporal.
+func SiblingDatabase(ctx context.Context, raw, name string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("postgres URL: %w", err)
+	}
+	conn, err := pgx.Connect(ctx, raw)
+	if err != nil {
+		return "", fmt.Errorf("connect to %s: %w", redactURL(raw), err)
+	}
+	defer conn.Close(context.Background())
+	if err := createDatabase(ctx, conn, name); err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}

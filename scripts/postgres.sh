@@ -2,7 +2,9 @@
 # Sourced by scripts/test.sh: installs PostgreSQL from Debian's packages when
 # it is missing, starts a throwaway server on 127.0.0.1:${LIANXI_TEST_PG_PORT:-55432}
 # and exports LIANXI_TEST_PG_DSN for the tests. A DSN already in the
-# environment is used as it is.
+# environment is used as it is. LIANXI_TEST_PG_DURABLE=1 keeps PostgreSQL's
+# durable defaults (fsync on), as the benchmark needs; tests run with fsync
+# off, which is safe for a throwaway server and faster.
 
 pg_start() {
   if [ -n "${LIANXI_TEST_PG_DSN:-}" ]; then
@@ -28,8 +30,10 @@ pg_start() {
     as=(runuser -u postgres --)
   fi
   "${as[@]}" "$bin/initdb" -D "$PG_TEST_DIR/data" -A trust -U postgres >/dev/null
+  local fsync="-c fsync=off"
+  [ -n "${LIANXI_TEST_PG_DURABLE:-}" ] && fsync=""
   "${as[@]}" "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/log" -w start \
-    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" >/dev/null
+    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 $fsync -c max_connections=200" >/dev/null
   PG_TEST_STOP=("${as[@]}" "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -m fast stop)
   export LIANXI_TEST_PG_DSN="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
   export LIANXI_TEST_PG_BIN="$bin"

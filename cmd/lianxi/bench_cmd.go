@@ -49,6 +49,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 32, "concurrent callers")
 	cmd.Flags().StringVar(&o.Address, "bench-address", "127.0.0.1:17233", "frontend address of the benchmark's own embedded server")
 	cmd.Flags().StringVar(&o.DataDir, "bench-data", "", "keep the benchmark's server and ledger files here (default: a temporary folder)")
+	cmd.Flags().StringVar(&o.TemporalDB, "temporal-db", "", "postgres://USER:PASS@HOST:PORT/DB runs the benchmark's server on PostgreSQL, with its ledger in DB_ledger on the same server; empty uses SQLite files")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
 	return cmd
@@ -57,7 +58,7 @@ func (a *app) benchCmd() *cobra.Command {
 func printBench(a *app, r *bench.Report) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "N=%d K=%d C=%d\tbare\tlianxi\tratio\n", r.Tasks, r.Ministries, r.Concurrency)
+	fmt.Fprintf(tw, "%s N=%d K=%d C=%d\tbare\tlianxi\tratio\n", r.Engine, r.Tasks, r.Ministries, r.Concurrency)
 	fmt.Fprintf(tw, "launch (tasks/s)\t%.0f\t%.0f\t%.2f\n", r.Bare.Launch.PerSec, r.Lianxi.Launch.PerSec, r.LaunchRatio)
 	fmt.Fprintf(tw, "updates (/s)\t%.0f\t%.0f\t%.2f\n", r.Bare.Updates.PerSec, r.Lianxi.Updates.PerSec, r.SignoffRatio)
 	fmt.Fprintf(tw, "update p50\t%s\t%s\t%.2f\n", ms(r.Bare.UpdateLatency.P50), ms(r.Lianxi.UpdateLatency.P50), r.P50Ratio)
