@@ -40,6 +40,9 @@ type Options struct {
 	// its state there and the ledger lives in the database beside it
 	// (its name with _ledger appended), so both sides run on PostgreSQL.
 	TemporalDB string
+	// ViewRequests, when positive, also times the console's dashboard and
+	// inbox this many times each, with a plan of Tasks open tasks.
+	ViewRequests int
 	// ReplaySample is how many histories the replay rate is measured on.
 	ReplaySample int
 	Logger       *zap.Logger
@@ -101,6 +104,7 @@ type Report struct {
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
 	PeakHeapMiB  float64 `json:"peak_heap_mib"`
 	HeapPerTaskK float64 `json:"heap_kib_per_task"`
+	Views        *Views  `json:"views,omitempty"`
 	GoVersion    string  `json:"go_version"`
 	CPUs         int     `json:"cpus"`
 }
@@ -230,6 +234,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.EventsRatio = r.Lianxi.EventsPerTask / r.Bare.EventsPerTask
 	if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
 		return nil, err
+	}
+	if o.ViewRequests > 0 {
+		v, err := measureViews(ctx, c, store, outbox, o)
+		if err != nil {
+			return nil, err
+		}
+		r.Views = &v
 	}
 	peakHeap := mem.stop()
 	r.PeakRSSMiB = peakRSSMiB()

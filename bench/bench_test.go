@@ -23,11 +23,14 @@ func freeAddress(t *testing.T) string {
 // A quick run of the benchmark as a smoke test: every figure is measured;
 // no speed is asserted (the machine is shared, see BENCHMARKS.md).
 func TestBenchSmoke(t *testing.T) {
-	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir()})
+	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(), ViewRequests: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkReport(t, r, "sqlite")
+	if v := r.Views; v == nil || v.Office.P50 <= 0 || v.Inbox.P95 <= 0 || v.OfficeKiB <= 0 || v.Requests != 3 {
+		t.Errorf("views not measured: %+v", v)
+	}
 }
 
 // The same on PostgreSQL: the server's state and the ledger both there.

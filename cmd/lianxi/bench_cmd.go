@@ -50,6 +50,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.Address, "bench-address", "127.0.0.1:17233", "frontend address of the benchmark's own embedded server")
 	cmd.Flags().StringVar(&o.DataDir, "bench-data", "", "keep the benchmark's server and ledger files here (default: a temporary folder)")
 	cmd.Flags().StringVar(&o.TemporalDB, "temporal-db", "", "postgres://USER:PASS@HOST:PORT/DB runs the benchmark's server on PostgreSQL, with its ledger in DB_ledger on the same server; empty uses SQLite files")
+	cmd.Flags().IntVar(&o.ViewRequests, "views", 0, "also time the office dashboard and a ministry inbox this many times each, with a plan of N more open tasks launched (0: skip)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
 	return cmd
@@ -69,5 +70,9 @@ func printBench(a *app, r *bench.Report) {
 	fmt.Fprintf(tw, "ledger appends/s\t\t%.0f\t\n", r.Lianxi.LedgerAppendsS)
 	fmt.Fprintf(tw, "replay (histories/s)\t\t%.0f\t\n", r.ReplayPerSec)
 	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
+	if v := r.Views; v != nil {
+		fmt.Fprintf(tw, "office dashboard p50 / p95 (%d open tasks)\t\t%s / %s (%.0f KiB)\t\n", v.Tasks, ms(v.Office.P50), ms(v.Office.P95), v.OfficeKiB)
+		fmt.Fprintf(tw, "ministry inbox p50 / p95\t\t%s / %s\t\n", ms(v.Inbox.P50), ms(v.Inbox.P95))
+	}
 	tw.Flush()
 }

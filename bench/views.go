@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"lianxi/console"
+	"lianxi/ledger"
+	"lianxi/notify"
+	"lianxi/plan"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+// Views is what a user waits for: the office's dashboard and a ministry's
+// inbox, rendered by the real console, with a plan of Tasks open tasks.
+type Views struct {
+	Tasks int `json:"tasks"`
+	// Requests is how many times each page was fetched.
+	Requests int `json:"requests"`
+	Office   Latency `json:"office_dashboard"`
+	Inbox    Latency `json:"ministry_inbox"`
+	// OfficeKiB is the dashboard page's size.
+	OfficeKiB float64 `json:"office_kib"`
+}
+
+// measureViews launches a plan of o.Tasks open tasks and times GET /office
+// (as the office) and GET /inbox (as a ministry pending on every task).
+func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, outbox *notify.Outbox, o Options) (Views, error) {
+	v := Views{Tasks: o.Tasks, Requests: o.ViewRequests}
+	parts := ministries(o.Ministries)
+	dir := filepath.Join(o.DataDir, "views")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return v, err
+	}
+	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
+	if _, err := console.EnsureTokens(tokPath, prPath, parts); err != nil {
+		return v, err
+	}
+	principals, err := console.LoadPrincipals(prPath)
+	if err != nil {
+		return v, err
+	}
+	var tok console.Tokens
+	b, err := os.ReadFile(tokPath)
+	if err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(b, &tok); err != nil {
+		return v, err
+	}
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		return v, err
+	}
+	srv := httptest.NewServer(console.New(console.Deps{Tasks: &taskclient.Client{C: c, Namespace: "default"},
+		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg}))
+	defer srv.Close()
+
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	specs := make([]workflows.TaskSpec, o.Tasks)
+	for i := range specs {
+		specs[i] = workflows.TaskSpec{PlanID: "view-" + run, TaskNo: fmt.Sprintf("%d.%d", i/50+1, i%50+1), Title: "看板任务 " + strconv.Itoa(i+1),
+			Lead: parts[0], Participants: parts}
+	}
+	if _, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency, Board: store}); err != nil {
+		return v, err
+	}
+	office, err := login(srv.URL, tok.Office)
+	if err != nil {
+		return v, err
+	}
+	ministry, err := login(srv.URL, tok.Ministries[parts[len(parts)-1]])
+	if err != nil {
+		return v, err
+	}
+	// Wait until every task's assignment is on the board, then time.
+	want := fmt.Sprintf("看板任务 %d<", o.Tasks)
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		page, _, err := get(ministry, srv.URL+"/inbox")
+		if err == nil && strings.Contains(page, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return v, fmt.Errorf("views: the inbox did not list all %d tasks within 5 minutes (%v)", o.Tasks, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	timeIt := func(hc *http.Client, path string) (Latency, int, error) {
+		ds := make([]time.Duration, 0, o.ViewRequests)
+		size := 0
+		for i := 0; i < o.ViewRequests; i++ {
+			t0 := time.Now()
+			page, code, err := get(hc, srv.URL+path)
+			if err != nil || code != http.StatusOK {
+				return Latency{}, 0, fmt.Errorf("views: GET %s: %d %v", path, code, err)
+			}
+			ds = append(ds, time.Since(t0))
+			size = len(page)
+		}
+		return latency(ds), size, nil
+	}
+	var size int
+	if v.Office, size, err = timeIt(office, "/office?plan="+url.QueryEscape("view-"+run)); err != nil {
+		return v, err
+	}
+	v.OfficeKiB = float64(size) / 1024
+	if v.Inbox, _, err = timeIt(ministry, "/inbox"); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func login(base, token string) (*http.Client, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Jar: jar, Timeout: time.Minute}
+	resp, err := hc.PostForm(base+"/login", url.Values{"token": {token}})
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("views: sign-in answered %d", resp.StatusCode)
+	}
+	return hc, nil
+}
+
+func get(hc *http.Client, u string) (string, int, error) {
+	resp, err := hc.Get(u)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), resp.StatusCode, err
+}
