@@ -42,6 +42,12 @@ const (
 	Date
 	// Ministries is a list of ministry IDs.
 	Ministries
+	// Attachments is a list of files uploaded for the task beforehand,
+	// named by their SHA-256. The API takes the hashes; the console's form
+	// and the CLI upload the files first. The server resolves each hash to
+	// the file uploaded for the task (Values.SetAttachments) before the
+	// request is built.
+	Attachments
 )
 
 // Option is one value of a Choice field and how the console names it.
@@ -96,6 +102,17 @@ type Action struct {
 // Participant action, ministry is the authenticated principal's ministry.
 func (a *Action) Request(v Values, ministry string) any { return a.build(v, ministry) }
 
+// AttachmentFields are the action's fields that take files.
+func (a *Action) AttachmentFields() []Field {
+	var out []Field
+	for _, f := range a.Fields {
+		if f.Kind == Attachments {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Field returns the named field.
 func (a *Action) Field(name string) (Field, bool) {
 	for _, f := range a.Fields {
@@ -121,7 +138,11 @@ func ByName(name string) (*Action, bool) {
 
 var (
 	comment = Field{Name: "comment", Kind: Text, Label: "意见", Help: "comment"}
-	reason  = Field{Name: "reason", Kind: Text, Label: "理由", Help: "why (required)", Required: true}
+	// attach is the attachments field of the joint report and the progress
+	// report; the CLI spells its flag --attach FILE.
+	attach = Field{Name: "attachments", Kind: Attachments, Label: "附件（可多选；PDF、Word、Excel、OFD、图片或文本，单个不超过上限）",
+		Help: "file to attach (repeatable); uploaded for the task first"}
+	reason = Field{Name: "reason", Kind: Text, Label: "理由", Help: "why (required)", Required: true}
 )
 
 func open(st workflows.TaskStatus) bool {
@@ -150,6 +171,7 @@ var all = []*Action{
 			{Name: "signer", Kind: Line, Label: "签署人", Help: "name of the person signing"},
 			{Name: "comment", Kind: Text, Label: "意见说明（异议须说明理由）", Help: "comment; an objection's reason"},
 			{Name: "report", Kind: Text, Label: "联合报告（牵头单位填写）", Help: "joint report (the lead)", LeadOnly: true},
+			attach,
 		},
 		Offer: func(st workflows.TaskStatus, m string) bool {
 			p := onTask(st, m)
@@ -157,7 +179,8 @@ var all = []*Action{
 				(p.Role != workflows.RoleLead || len(st.Pending) == 1)
 		},
 		build: func(v Values, m string) any {
-			return workflows.SignOffRequest{Ministry: m, Signer: v.Str("signer"), Decision: v.Str("decision"), Comment: v.Str("comment"), Report: v.Str("report")}
+			return workflows.SignOffRequest{Ministry: m, Signer: v.Str("signer"), Decision: v.Str("decision"), Comment: v.Str("comment"), Report: v.Str("report"),
+				Attachments: v.Attachments("attachments")}
 		},
 	},
 	{
@@ -168,10 +191,11 @@ var all = []*Action{
 		Fields: []Field{
 			{Name: "text", Kind: Text, Label: "进展情况", Help: "the report (required)", Required: true},
 			{Name: "author", Kind: Line, Label: "填报人", Help: "name of the author"},
+			attach,
 		},
 		Offer: func(st workflows.TaskStatus, m string) bool { return open(st) && onTask(st, m) != nil },
 		build: func(v Values, m string) any {
-			return workflows.ProgressRequest{Ministry: m, Author: v.Str("author"), Text: v.Str("text")}
+			return workflows.ProgressRequest{Ministry: m, Author: v.Str("author"), Text: v.Str("text"), Attachments: v.Attachments("attachments")}
 		},
 	},
 	{
@@ -280,9 +304,11 @@ var all = []*Action{
 }
 
 // Widget is how the console renders the field: "radio", "line",
-// "textarea" or "date".
+// "textarea", "date" or "file".
 func (f Field) Widget() string {
 	switch f.Kind {
+	case Attachments:
+		return "file"
 	case Choice:
 		return "radio"
 	case Text:

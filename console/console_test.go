@@ -23,6 +23,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/activities"
+	"lianxi/attachments"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -102,7 +103,11 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}
-	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg})
+	files, err := attachments.Open(filepath.Join(dir, "attachments"), testAttachmentMax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := workflows.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}

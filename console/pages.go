@@ -74,8 +74,10 @@ func (s *Server) templates() map[string]*template.Template {
 			}
 			return excerpt
 		},
-		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02") },
-		"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+		// attachments lists the files a decision's ledger payload names.
+		"attachments": attachmentLinks,
+		"date":        func(t time.Time) string { return t.Local().Format("2006-01-02") },
+		"datetime":    func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"ministryName": func(v any) string {
 			id := ""
 			switch x := v.(type) {
@@ -146,6 +148,9 @@ func (s *Server) pageRoutes() {
 		return s.apiExport(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
+	page("GET /tasks/{plan}/{no}/attachments/{sha256}", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiDownloadAttachment(w, r, sess.principal)
+	}, all...)
 	for _, a := range actions.All() {
 		pattern := "POST /tasks/{plan}/{no}/" + a.Path
 		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})
@@ -248,6 +253,10 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			var ae *apiError
 			if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
 				http.Error(w, "无权访问", http.StatusForbidden)
+				return
+			}
+			if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+				http.Error(w, "未找到", http.StatusNotFound)
 				return
 			}
 			if errors.Is(err, taskclient.ErrNotFound) {

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"lianxi/attachments"
 	"lianxi/console"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -67,8 +68,12 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
+	files, err := attachments.Open(a.cfg.AttachmentsDir(), int64(a.cfg.AttachmentMaxMiB)<<20)
+	if err != nil {
+		return err
+	}
 	srv := console.New(console.Deps{
-		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
+		Tasks: a.tasks(c), Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
