@@ -80,7 +80,14 @@ func newStack(t *testing.T) *stack {
 		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox})
 	}, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}})
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}); err != nil {
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}, func(id string) string {
+		m, _ := reg.ByID(id)
+		return m.Short
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(tokPath); err != nil || fi.Mode().Perm() != 0o600 {
@@ -98,9 +105,9 @@ func newStack(t *testing.T) *stack {
 	if err := json.Unmarshal(b, &tok); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := plan.DefaultRegistry()
-	if err != nil {
-		t.Fatal(err)
+	// tokens.json names each ministry in Chinese beside its ID.
+	if tok.Names["ndrc"] != "发展改革委" || tok.Ministries["ndrc"] == "" {
+		t.Fatalf("tokens.json: names %v", tok.Names)
 	}
 	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}
 	files, err := attachments.Open(filepath.Join(dir, "attachments"), testAttachmentMax)

@@ -112,6 +112,7 @@ func TestDevRestartKeepsState(t *testing.T) {
 	var tokens struct {
 		Office     string            `json:"office"`
 		Ministries map[string]string `json:"ministries"`
+		Names      map[string]string `json:"names"`
 	}
 	testkit.EventuallyWithin(t, devBound, "tokens.json", func() (bool, string) {
 		b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
@@ -120,6 +121,9 @@ func TestDevRestartKeepsState(t *testing.T) {
 		}
 		return err == nil && tokens.Office != "" && tokens.Ministries["ndrc"] != "", fmt.Sprint(err)
 	})
+	if tokens.Names["ndrc"] != "发展改革委" || len(tokens.Names) != len(tokens.Ministries) {
+		t.Errorf("tokens.json names %d of %d ministries in Chinese (ndrc: %q)", len(tokens.Names), len(tokens.Ministries), tokens.Names["ndrc"])
+	}
 	testkit.EventuallyWithin(t, devBound, "the API lists 25 tasks", func() (bool, string) {
 		req, _ := http.NewRequest("GET", "http://"+dev.http+"/api/tasks?plan=internet-plus-2015", nil)
 		req.Header.Set("Authorization", "Bearer "+tokens.Office)

@@ -90,7 +90,10 @@ func (a *app) ensureTokens() error {
 	for _, m := range reg.All() {
 		ids = append(ids, m.ID)
 	}
-	created, err := console.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids)
+	created, err := console.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids, func(id string) string {
+		m, _ := reg.ByID(id)
+		return m.Short
+	})
 	if created {
 		a.log.Info("tokens created", zap.String("file", a.cfg.TokensPath()))
 	}
