@@ -48,6 +48,21 @@ const (
 	// the file uploaded for the task (Values.SetAttachments) before the
 	// request is built.
 	Attachments
+	// Ministry is one ministry ID.
+	Ministry
+)
+
+// Among says which ministries a Ministries or Ministry field offers in the
+// console's picker (by Chinese name); the workflow decides what is valid.
+type Among string
+
+const (
+	// AmongAll offers every ministry of the registry.
+	AmongAll Among = "all"
+	// AmongOthers offers the registry's ministries not on the task.
+	AmongOthers Among = "others"
+	// AmongParticipants offers the task's ministries.
+	AmongParticipants Among = "participants"
 )
 
 // Option is one value of a Choice field and how the console names it.
@@ -69,6 +84,8 @@ type Field struct {
 	Options  []Option
 	// LeadOnly shows the field in the console only to the task's lead.
 	LeadOnly bool
+	// Among is the picker's choice of ministries for a ministry field.
+	Among Among
 }
 
 // Action is one human action.
@@ -278,9 +295,9 @@ var all = []*Action{
 		LedgerKinds: []string{ledger.KindAmend},
 		Notifies:    []string{activities.NotifyAssignment, activities.NotifyParticipantChanged},
 		Fields: []Field{
-			{Name: "add", Kind: Ministries, Label: "增加单位（编号，逗号分隔）", Help: "ministry IDs to add"},
-			{Name: "remove", Kind: Ministries, Label: "移除单位", Help: "ministry IDs to remove"},
-			{Name: "lead", Kind: Line, Label: "新牵头单位", Help: "new lead (required when removing the lead)"},
+			{Name: "add", Kind: Ministries, Among: AmongOthers, Label: "增加单位（可多选）", Help: "ministry IDs to add"},
+			{Name: "remove", Kind: Ministries, Among: AmongParticipants, Label: "移除单位（可多选）", Help: "ministry IDs to remove"},
+			{Name: "lead", Kind: Ministry, Among: AmongAll, Label: "新牵头单位（移除牵头单位时必选）", Help: "new lead (required when removing the lead)"},
 			{Name: "sign_off_due", Kind: Date, Label: "新会签期限", Help: "new sign-off due date"},
 			{Name: "review_due", Kind: Date, Label: "新审核期限", Help: "new review due date"},
 			reason,
@@ -304,9 +321,14 @@ var all = []*Action{
 }
 
 // Widget is how the console renders the field: "radio", "line",
-// "textarea", "date" or "file".
+// "textarea", "date", "file", "ministries" (a multiple choice) or
+// "ministry" (one).
 func (f Field) Widget() string {
 	switch f.Kind {
+	case Ministries:
+		return "ministries"
+	case Ministry:
+		return "ministry"
 	case Attachments:
 		return "file"
 	case Choice:

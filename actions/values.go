@@ -179,7 +179,7 @@ func (f Field) fromText(s string) (any, error) {
 		return nil, fieldErr(f.Name, "%s %q is not a date: write YYYY-MM-DD or an RFC 3339 time", f.Name, s)
 	case Ministries:
 		return SplitIDs(s), nil
-	case Line, Choice:
+	case Line, Choice, Ministry:
 		return strings.TrimSpace(s), nil
 	}
 	return s, nil

@@ -55,6 +55,8 @@ type actionForm struct {
 	RequestID string
 	// Multipart is set when the form sends files.
 	Multipart bool
+	// Options are the ministries each ministry field offers, by field name.
+	Options map[string][]option
 }
 
 func (s *Server) taskPage(t *template.Template) pageHandler {
@@ -68,6 +70,9 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 			return errForbidden
 		}
 		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}}
+		for i := range d.Forms {
+			s.pickers(&d.Forms[i], st)
+		}
 		for _, ext := range attachments.Accepted() {
 			d.Accept += "," + ext
 		}
@@ -103,6 +108,37 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		}
 		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
 		return nil
+	}
+}
+
+// pickers fills the form's ministry choices, each by its Chinese name:
+// the registry's ministries (for adding, those not on the task) or the
+// task's own.
+func (s *Server) pickers(f *actionForm, st workflows.TaskStatus) {
+	onTask := map[string]bool{}
+	for _, pt := range st.Participants {
+		onTask[pt.ID] = true
+	}
+	for _, fl := range f.Fields {
+		if fl.Among == "" {
+			continue
+		}
+		if f.Options == nil {
+			f.Options = map[string][]option{}
+		}
+		var opts []option
+		if fl.Among == actions.AmongParticipants {
+			for _, pt := range st.Participants {
+				opts = append(opts, option{pt.ID, s.ministryName(pt.ID)})
+			}
+		} else {
+			for _, m := range s.d.Registry.All() {
+				if fl.Among == actions.AmongAll || !onTask[m.ID] {
+					opts = append(opts, option{m.ID, m.Short})
+				}
+			}
+		}
+		f.Options[fl.Name] = opts
 	}
 }
 

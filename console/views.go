@@ -106,7 +106,9 @@ func (s *Server) inbox(t *template.Template) pageHandler {
 func (s *Server) formAction(a *actions.Action) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
-		v, requestID, err := a.ParseForm(r.PostFormValue)
+		// A multiple choice (the amend picker) sends one value per
+		// ministry chosen; they are read as one list.
+		v, requestID, err := a.ParseForm(func(name string) string { return strings.Join(r.PostForm[name], ",") })
 		if err == nil {
 			err = s.storeFormFiles(r, sess.principal, a, v)
 		}
