@@ -76,8 +76,11 @@ func (s *Server) templates() map[string]*template.Template {
 		},
 		// attachments lists the files a decision's ledger payload names.
 		"attachments": attachmentLinks,
-		"date":        func(t time.Time) string { return t.Local().Format("2006-01-02") },
-		"datetime":    func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+		// planZh and zhPieces put the importer's English in Chinese.
+		"planZh":   planZh,
+		"zhPieces": zhPieces,
+		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02") },
+		"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"ministryName": func(v any) string {
 			id := ""
 			switch x := v.(type) {

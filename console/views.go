@@ -149,7 +149,7 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 		p, err := s.loadPlan(data, d.PlanID, false)
 		if err != nil {
 			v := s.view(sess, "导入规划", r, d)
-			v.Error = err.Error()
+			v.Error, v.Detail = errorTexts["plan"], planZh(err.Error())
 			s.render(w, t, v)
 			return nil
 		}
@@ -166,12 +166,12 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess sessi
 		err = correctDamagedTitles(p, r.PostFormValue)
 	}
 	if err != nil {
-		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: err.Error()})
+		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(err.Error())})
 		return nil
 	}
 	res, err := s.launch(r, p, false)
 	if invalid, ok := starter.IsInvalidPlan(err); ok {
-		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: invalid.Error()})
+		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(invalid.Error())})
 		return nil
 	}
 	if err != nil {
