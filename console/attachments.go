@@ -10,6 +10,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/attachments"
+	"lianxi/plan"
 	"lianxi/workflows"
 )
 
@@ -124,6 +125,16 @@ func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request, p
 	h.Set("Cache-Control", "private, no-store")
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// maxForm bounds a console form's body: a plan document, or a decision's
+// attachments at their largest, and room for the fields.
+func (s *Server) maxForm() int64 {
+	n := int64(plan.MaxDocumentSize)
+	if s.d.Attachments != nil {
+		n = max(n, workflows.MaxAttachments*s.d.Attachments.MaxSize())
+	}
+	return n + 1<<20
 }
 
 // resolveAttachments replaces the hashes in a's attachments fields with

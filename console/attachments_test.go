@@ -233,6 +233,10 @@ func TestAttachmentForm(t *testing.T) {
 	if n := s.ledgerCount(); n != count {
 		t.Errorf("a refused attachment let the report through: %d records", n-count)
 	}
+	// A form body beyond any decision's attachments is cut off unread.
+	if code, _ := post("巨大.txt", bytes.Repeat([]byte("a"), int(workflows.MaxAttachments+2)*testAttachmentMax)); code != http.StatusBadRequest {
+		t.Errorf("an oversized form: %d, want 400", code)
+	}
 
 	text := []byte("进展附件：第一阶段完成情况\n")
 	code, loc = post("进展说明.txt", text)

@@ -244,6 +244,7 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxForm())
 			if err := r.ParseMultipartForm(plan.MaxDocumentSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 				http.Error(w, "表单无效", http.StatusBadRequest)
 				return
