@@ -42,6 +42,27 @@ const (
 	Date
 	// Ministries is a list of ministry IDs.
 	Ministries
+	// Attachments is a list of files uploaded for the task beforehand,
+	// named by their SHA-256. The API takes the hashes; the console's form
+	// and the CLI upload the files first. The server resolves each hash to
+	// the file uploaded for the task (Values.SetAttachments) before the
+	// request is built.
+	Attachments
+	// Ministry is one ministry ID.
+	Ministry
+)
+
+// Among says which ministries a Ministries or Ministry field offers in the
+// console's picker (by Chinese name); the workflow decides what is valid.
+type Among string
+
+const (
+	// AmongAll offers every ministry of the registry.
+	AmongAll Among = "all"
+	// AmongOthers offers the registry's ministries not on the task.
+	AmongOthers Among = "others"
+	// AmongParticipants offers the task's ministries.
+	AmongParticipants Among = "participants"
 )
 
 // Option is one value of a Choice field and how the console names it.
@@ -63,6 +84,8 @@ type Field struct {
 	Options  []Option
 	// LeadOnly shows the field in the console only to the task's lead.
 	LeadOnly bool
+	// Among is the picker's choice of ministries for a ministry field.
+	Among Among
 }
 
 // Action is one human action.
@@ -96,6 +119,17 @@ type Action struct {
 // Participant action, ministry is the authenticated principal's ministry.
 func (a *Action) Request(v Values, ministry string) any { return a.build(v, ministry) }
 
+// AttachmentFields are the action's fields that take files.
+func (a *Action) AttachmentFields() []Field {
+	var out []Field
+	for _, f := range a.Fields {
+		if f.Kind == Attachments {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Field returns the named field.
 func (a *Action) Field(name string) (Field, bool) {
 	for _, f := range a.Fields {
@@ -121,7 +155,11 @@ func ByName(name string) (*Action, bool) {
 
 var (
 	comment = Field{Name: "comment", Kind: Text, Label: "意见", Help: "comment"}
-	reason  = Field{Name: "reason", Kind: Text, Label: "理由", Help: "why (required)", Required: true}
+	// attach is the attachments field of the joint report and the progress
+	// report; the CLI spells its flag --attach FILE.
+	attach = Field{Name: "attachments", Kind: Attachments, Label: "附件（可多选；PDF、Word、Excel、OFD、图片或文本，单个不超过上限）",
+		Help: "file to attach (repeatable); uploaded for the task first"}
+	reason = Field{Name: "reason", Kind: Text, Label: "理由", Help: "why (required)", Required: true}
 )
 
 func open(st workflows.TaskStatus) bool {
@@ -150,6 +188,7 @@ var all = []*Action{
 			{Name: "signer", Kind: Line, Label: "签署人", Help: "name of the person signing"},
 			{Name: "comment", Kind: Text, Label: "意见说明（异议须说明理由）", Help: "comment; an objection's reason"},
 			{Name: "report", Kind: Text, Label: "联合报告（牵头单位填写）", Help: "joint report (the lead)", LeadOnly: true},
+			attach,
 		},
 		Offer: func(st workflows.TaskStatus, m string) bool {
 			p := onTask(st, m)
@@ -157,7 +196,8 @@ var all = []*Action{
 				(p.Role != workflows.RoleLead || len(st.Pending) == 1)
 		},
 		build: func(v Values, m string) any {
-			return workflows.SignOffRequest{Ministry: m, Signer: v.Str("signer"), Decision: v.Str("decision"), Comment: v.Str("comment"), Report: v.Str("report")}
+			return workflows.SignOffRequest{Ministry: m, Signer: v.Str("signer"), Decision: v.Str("decision"), Comment: v.Str("comment"), Report: v.Str("report"),
+				Attachments: v.Attachments("attachments")}
 		},
 	},
 	{
@@ -168,10 +208,11 @@ var all = []*Action{
 		Fields: []Field{
 			{Name: "text", Kind: Text, Label: "进展情况", Help: "the report (required)", Required: true},
 			{Name: "author", Kind: Line, Label: "填报人", Help: "name of the author"},
+			attach,
 		},
 		Offer: func(st workflows.TaskStatus, m string) bool { return open(st) && onTask(st, m) != nil },
 		build: func(v Values, m string) any {
-			return workflows.ProgressRequest{Ministry: m, Author: v.Str("author"), Text: v.Str("text")}
+			return workflows.ProgressRequest{Ministry: m, Author: v.Str("author"), Text: v.Str("text"), Attachments: v.Attachments("attachments")}
 		},
 	},
 	{
@@ -254,9 +295,9 @@ var all = []*Action{
 		LedgerKinds: []string{ledger.KindAmend},
 		Notifies:    []string{activities.NotifyAssignment, activities.NotifyParticipantChanged},
 		Fields: []Field{
-			{Name: "add", Kind: Ministries, Label: "增加单位（编号，逗号分隔）", Help: "ministry IDs to add"},
-			{Name: "remove", Kind: Ministries, Label: "移除单位", Help: "ministry IDs to remove"},
-			{Name: "lead", Kind: Line, Label: "新牵头单位", Help: "new lead (required when removing the lead)"},
+			{Name: "add", Kind: Ministries, Among: AmongOthers, Label: "增加单位（可多选）", Help: "ministry IDs to add"},
+			{Name: "remove", Kind: Ministries, Among: AmongParticipants, Label: "移除单位（可多选）", Help: "ministry IDs to remove"},
+			{Name: "lead", Kind: Ministry, Among: AmongAll, Label: "新牵头单位（移除牵头单位时必选）", Help: "new lead (required when removing the lead)"},
 			{Name: "sign_off_due", Kind: Date, Label: "新会签期限", Help: "new sign-off due date"},
 			{Name: "review_due", Kind: Date, Label: "新审核期限", Help: "new review due date"},
 			reason,
@@ -280,9 +321,16 @@ var all = []*Action{
 }
 
 // Widget is how the console renders the field: "radio", "line",
-// "textarea" or "date".
+// "textarea", "date", "file", "ministries" (a multiple choice) or
+// "ministry" (one).
 func (f Field) Widget() string {
 	switch f.Kind {
+	case Ministries:
+		return "ministries"
+	case Ministry:
+		return "ministry"
+	case Attachments:
+		return "file"
 	case Choice:
 		return "radio"
 	case Text:

@@ -96,3 +96,36 @@ func TestUpdateIDIsScoped(t *testing.T) {
 		t.Error("an empty request ID must get a fresh one each time")
 	}
 }
+
+// The joint report and the progress report take attachments as hashes; the
+// request carries them only once the server has resolved them to files.
+func TestAttachmentsField(t *testing.T) {
+	for _, name := range []string{workflows.UpdateSignOff, workflows.UpdateReportProgress} {
+		a, _ := ByName(name)
+		if fs := a.AttachmentFields(); len(fs) != 1 || fs[0].Widget() != "file" {
+			t.Fatalf("%s: attachment fields %+v", name, fs)
+		}
+	}
+	a, _ := ByName(workflows.UpdateReportProgress)
+	h := strings.Repeat("ab", 32)
+	v, _, err := a.ParseJSON([]byte(`{"text":"进展","attachments":["` + h + `"]}`))
+	if err != nil || !cmp.Equal(v.List("attachments"), []string{h}) {
+		t.Fatalf("%v %v", v, err)
+	}
+	if _, _, err := a.ParseJSON([]byte(`{"text":"进展","attachments":"` + h + `"}`)); err == nil {
+		t.Error("a single string is not a list of hashes")
+	}
+	if got := a.Request(v, "miit").(workflows.ProgressRequest); got.Attachments != nil {
+		t.Errorf("unresolved hashes reached the request: %+v", got)
+	}
+	att := []workflows.Attachment{{SHA256: h, Name: "a.pdf", Size: 3, Type: "application/pdf"}}
+	v.SetAttachments("attachments", att)
+	if got := a.Request(v, "miit").(workflows.ProgressRequest); !cmp.Equal(got.Attachments, att) {
+		t.Errorf("resolved attachments: %+v", got)
+	}
+	for _, other := range All() {
+		if other.Name != workflows.UpdateSignOff && other.Name != workflows.UpdateReportProgress && len(other.AttachmentFields()) > 0 {
+			t.Errorf("%s takes attachments", other.Name)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"lianxi/workflows"
 )
 
 // Values are an action's parsed fields.
@@ -23,6 +25,17 @@ func (v Values) Time(name string) time.Time { t, _ := v[name].(time.Time); retur
 
 // List returns a list field.
 func (v Values) List(name string) []string { l, _ := v[name].([]string); return l }
+
+// Attachments returns an attachments field once the server has resolved
+// its hashes (SetAttachments); nil before.
+func (v Values) Attachments(name string) []workflows.Attachment {
+	l, _ := v[name].([]workflows.Attachment)
+	return l
+}
+
+// SetAttachments replaces an attachments field's hashes with the files
+// they name.
+func (v Values) SetAttachments(name string, list []workflows.Attachment) { v[name] = list }
 
 // FieldError is input that could not be parsed, with the field at fault
 // ("" for the request as a whole).
@@ -104,10 +117,17 @@ func (f Field) fromJSON(r json.RawMessage) (any, error) {
 	if string(r) == "null" {
 		return nil, nil
 	}
-	if f.Kind == Ministries {
+	switch f.Kind {
+	case Ministries:
 		var l []string
 		if err := json.Unmarshal(r, &l); err != nil {
 			return nil, fieldErr(f.Name, "%s must be a list of ministry IDs", f.Name)
+		}
+		return l, nil
+	case Attachments:
+		var l []string
+		if err := json.Unmarshal(r, &l); err != nil {
+			return nil, fieldErr(f.Name, "%s must be a list of SHA-256 hashes of files uploaded for the task (POST …/attachments)", f.Name)
 		}
 		return l, nil
 	}
@@ -128,7 +148,7 @@ func (a *Action) ParseForm(get func(string) string) (Values, string, error) {
 	v := Values{}
 	for _, f := range a.Fields {
 		s := get(f.Name)
-		if f.Kind == Ministries {
+		if f.Kind == Ministries || f.Kind == Attachments {
 			if l := SplitIDs(s); len(l) > 0 {
 				v[f.Name] = l
 			}
@@ -159,7 +179,7 @@ func (f Field) fromText(s string) (any, error) {
 		return nil, fieldErr(f.Name, "%s %q is not a date: write YYYY-MM-DD or an RFC 3339 time", f.Name, s)
 	case Ministries:
 		return SplitIDs(s), nil
-	case Line, Choice:
+	case Line, Choice, Ministry:
 		return strings.TrimSpace(s), nil
 	}
 	return s, nil

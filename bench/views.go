@@ -31,7 +31,7 @@ import (
 type Views struct {
 	Tasks int `json:"tasks"`
 	// Requests is how many times each page was fetched.
-	Requests int `json:"requests"`
+	Requests int     `json:"requests"`
 	Office   Latency `json:"office_dashboard"`
 	Inbox    Latency `json:"ministry_inbox"`
 	// OfficeKiB is the dashboard page's size.
@@ -48,7 +48,7 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 		return v, err
 	}
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := console.EnsureTokens(tokPath, prPath, parts); err != nil {
+	if _, err := console.EnsureTokens(tokPath, prPath, parts, nil); err != nil {
 		return v, err
 	}
 	principals, err := console.LoadPrincipals(prPath)

@@ -58,6 +58,8 @@ type Config struct {
 	// TemporalDB puts the embedded server's state on PostgreSQL (a
 	// postgres:// URL); empty keeps it in <data>/temporal.db (SQLite).
 	TemporalDB string
+	// AttachmentMaxMiB bounds one attachment, in MiB.
+	AttachmentMaxMiB int
 }
 
 // Temporal is the connection to a Temporal service, named after the
@@ -121,6 +123,7 @@ func (c *Config) Settings() []Setting {
 		{"log-format", "LIANXI_LOG_FORMAT", "console", "console (human-readable) or json", false, &c.LogFormat},
 		{"temporal-db", "LIANXI_TEMPORAL_DB", "", "embedded server (`lianxi server`, `lianxi dev`): postgres://USER:PASS@HOST:PORT/DB keeps Temporal's state on PostgreSQL (visibility in DB_visibility; the schema is created or upgraded on start); empty uses <data>/temporal.db (SQLite)", true, &c.TemporalDB},
 		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
+		{"attachment-max-mib", "LIANXI_ATTACHMENT_MAX_MIB", "20", "largest attachment to a joint or progress report, in MiB (files are kept in <data>/attachments)", false, &c.AttachmentMaxMiB},
 	}
 }
 
@@ -142,6 +145,12 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) error {
 				return fmt.Errorf("config: %s=%q: not a boolean", s.Env, def)
 			}
 			fs.BoolVar(t, s.Flag, b, usage)
+		case *int:
+			n, err := strconv.Atoi(def)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not a whole number", s.Env, def)
+			}
+			fs.IntVar(t, s.Flag, n, usage)
 		case *time.Duration:
 			d, err := ParseDuration(def)
 			if err != nil {
@@ -180,6 +189,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: must be positive", name))
 		}
 	}
+	if c.AttachmentMaxMiB <= 0 || c.AttachmentMaxMiB > 1024 {
+		errs = append(errs, fmt.Errorf("attachment-max-mib %d: want 1 to 1024", c.AttachmentMaxMiB))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -208,6 +220,9 @@ func (c *Config) Validate() error {
 
 // TokensPath is where `lianxi dev` writes the users' tokens.
 func (c *Config) TokensPath() string { return filepath.Join(c.DataDir, "tokens.json") }
+
+// AttachmentsDir is where attachments are kept, under the data folder.
+func (c *Config) AttachmentsDir() string { return filepath.Join(c.DataDir, "attachments") }
 
 // LedgerPath is the SQLite ledger file under the data folder.
 func (c *Config) LedgerPath() string { return filepath.Join(c.DataDir, "ledger.db") }
@@ -244,6 +259,8 @@ func valueString(t any) string {
 		return *v
 	case *bool:
 		return strconv.FormatBool(*v)
+	case *int:
+		return strconv.Itoa(*v)
 	case *time.Duration:
 		return FormatDuration(*v)
 	}

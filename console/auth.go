@@ -27,6 +27,10 @@ type Tokens struct {
 	Office     string            `json:"office"`
 	Auditor    string            `json:"auditor"`
 	Ministries map[string]string `json:"ministries"`
+	// Names gives each ministry ID of Ministries its Chinese name, for
+	// whoever hands the tokens out. A separate map keeps Ministries as it
+	// was (ID to token), so readers of earlier files still read this one.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 func newToken() (string, error) {
@@ -39,12 +43,21 @@ func newToken() (string, error) {
 
 // EnsureTokens creates tokens for the office, an auditor and every given
 // ministry on first use, writing tokensPath (plain, 0600) and
-// principalsPath (hashes only). Existing files are left alone.
-func EnsureTokens(tokensPath, principalsPath string, ministries []string) (created bool, err error) {
+// principalsPath (hashes only); name, when given, names each ministry in
+// Chinese in tokens.json. Existing files are left alone.
+func EnsureTokens(tokensPath, principalsPath string, ministries []string, name func(id string) string) (created bool, err error) {
 	if _, err := os.Stat(principalsPath); err == nil {
 		return false, nil
 	}
 	tok := Tokens{Ministries: map[string]string{}}
+	if name != nil {
+		tok.Names = map[string]string{}
+		for _, m := range ministries {
+			if n := name(m); n != "" {
+				tok.Names[m] = n
+			}
+		}
+	}
 	var f principalsFile
 	now := time.Now().UTC().Truncate(time.Second)
 	add := func(name, role, ministry string) (string, error) {

@@ -123,6 +123,11 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 	logout := chromedp.Tasks{chromedp.Click(`header form button`, chromedp.ByQuery), chromedp.WaitVisible("#token", chromedp.ByID)}
 	task := s.url + "/tasks/web/1.1"
 	var flash, inbox string
+	// The lead attaches a file to its joint report through the form.
+	attachment := filepath.Join(t.TempDir(), "联合报告附件.pdf")
+	if err := os.WriteFile(attachment, []byte("%PDF-1.7\n% 联合报告附件\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	sign := func(ministry, report string) chromedp.Tasks {
 		steps := chromedp.Tasks{
 			login(s.tokens.Ministries[ministry]),
@@ -132,7 +137,8 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 			chromedp.SendKeys("#sign-off-signer", s.console.ministryName(ministry)+"签署人", chromedp.ByID),
 		}
 		if report != "" {
-			steps = append(steps, chromedp.SendKeys("#sign-off-report", report, chromedp.ByID))
+			steps = append(steps, chromedp.SendKeys("#sign-off-report", report, chromedp.ByID),
+				chromedp.SetUploadFiles("#sign-off-attachments", []string{attachment}, chromedp.ByID))
 		}
 		return append(steps, chromedp.Click("#sign-off", chromedp.ByID), chromedp.WaitVisible("#flash", chromedp.ByID),
 			chromedp.Text("#flash", &flash, chromedp.ByID), shot("signed-"+ministry), logout)
@@ -177,6 +183,10 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 	if n := s.ledgerCount(); n != 5 {
 		t.Errorf("ledger has %d records, want 5", n)
 	}
+	var files string
+	if err := chromedp.Run(ctx, chromedp.Text("#participants .files", &files, chromedp.ByQuery)); err != nil || !strings.Contains(files, "联合报告附件.pdf") {
+		t.Errorf("the joint report's attachment is not listed on the task page: %q %v", files, err)
+	}
 
 	// The office's other pages, then a ministry's inbox: each is kept as a
 	// screenshot, and none shows a ministry's ASCII ID or an English state.
@@ -198,7 +208,8 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 	if err := chromedp.Run(ctx,
 		check("page-dashboard", "/office"),
 		check("page-stats", "/stats?plan=web"),
-		check("page-task", "/tasks/web/1.1"),
+		check("page-plan", "/plans/web"),
+		check("page-task-attachment", "/tasks/web/1.1"),
 		check("page-notifications-office", "/notifications"),
 		logout,
 		login(s.tokens.Ministries["miit"]),

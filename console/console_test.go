@@ -23,6 +23,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/activities"
+	"lianxi/attachments"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -79,7 +80,14 @@ func newStack(t *testing.T) *stack {
 		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox})
 	}, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}})
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}); err != nil {
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}, func(id string) string {
+		m, _ := reg.ByID(id)
+		return m.Short
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(tokPath); err != nil || fi.Mode().Perm() != 0o600 {
@@ -97,12 +105,16 @@ func newStack(t *testing.T) *stack {
 	if err := json.Unmarshal(b, &tok); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := plan.DefaultRegistry()
+	// tokens.json names each ministry in Chinese beside its ID.
+	if tok.Names["ndrc"] != "发展改革委" || tok.Ministries["ndrc"] == "" {
+		t.Fatalf("tokens.json: names %v", tok.Names)
+	}
+	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: store}
+	files, err := attachments.Open(filepath.Join(dir, "attachments"), testAttachmentMax)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: store}
-	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg})
+	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := workflows.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}

@@ -7,6 +7,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/activities"
+	"lianxi/attachments"
 	"lianxi/notify"
 	"lianxi/taskclient"
 	"lianxi/workflows"
@@ -30,6 +31,7 @@ var (
 		"conflict":    "任务当前状态下不能进行此操作",
 		"participant": "贵单位不是该任务的参与单位",
 		"rejected":    "操作未被接受",
+		"attachment":  "附件未被接受，请按说明更换文件后重新提交",
 	}
 )
 
@@ -47,7 +49,11 @@ type notice struct {
 func rejectionNotice(a *actions.Action, err error) (key string, n notice, ok bool) {
 	var rej *taskclient.Rejection
 	var fe *actions.FieldError
+	var ref *attachments.Refusal
 	switch {
+	case errors.As(err, &ref):
+		key = "attachment"
+		n = notice{Error: errorTexts[key], Detail: ref.Message}
 	case errors.As(err, &rej):
 		key = "rejected"
 		switch rej.Type {

@@ -74,6 +74,11 @@ func (s *Server) templates() map[string]*template.Template {
 			}
 			return excerpt
 		},
+		// attachments lists the files a decision's ledger payload names.
+		"attachments": attachmentLinks,
+		// planZh and zhPieces put the importer's English in Chinese.
+		"planZh":   planZh,
+		"zhPieces": zhPieces,
 		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"ministryName": func(v any) string {
@@ -99,7 +104,7 @@ func (s *Server) templates() map[string]*template.Template {
 		},
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications"} {
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan"} {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
@@ -140,12 +145,16 @@ func (s *Server) pageRoutes() {
 	page("GET /office", s.dashboard(tpl["dashboard"]), RoleOffice, RoleAuditor)
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
+	page("GET /plans/{plan}", s.planPage(tpl["plan"]), RoleOffice, RoleAuditor)
 	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
 	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
 		return s.apiExport(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
+	page("GET /tasks/{plan}/{no}/attachments/{sha256}", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiDownloadAttachment(w, r, sess.principal)
+	}, all...)
 	for _, a := range actions.All() {
 		pattern := "POST /tasks/{plan}/{no}/" + a.Path
 		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})
@@ -235,6 +244,7 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxForm())
 			if err := r.ParseMultipartForm(plan.MaxDocumentSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 				http.Error(w, "表单无效", http.StatusBadRequest)
 				return
@@ -248,6 +258,10 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			var ae *apiError
 			if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
 				http.Error(w, "无权访问", http.StatusForbidden)
+				return
+			}
+			if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+				http.Error(w, "未找到", http.StatusNotFound)
 				return
 			}
 			if errors.Is(err, taskclient.ErrNotFound) {

@@ -188,10 +188,10 @@ func TestDashboardSeveralPlans(t *testing.T) {
 	testkit.Eventually(t, "the dashboard to list both plans", func() (bool, string) {
 		_, _, page := office.do("GET", "/office", nil)
 		return strings.Contains(page, `<option value="second"`) && strings.Contains(page, `<option value="web"`) &&
-			strings.Contains(page, "<td>web</td>") && strings.Contains(page, "第十项") && strings.Contains(page, "第二项"), "plans missing"
+			strings.Contains(page, `<a href="/plans/web">web</a>`) && strings.Contains(page, "第十项") && strings.Contains(page, "第二项"), "plans missing"
 	})
 	_, _, page := office.do("GET", "/office?plan=second", nil)
-	if strings.Contains(page, "<td>web</td>") {
+	if strings.Contains(page, `<a href="/plans/web">web</a>`) {
 		t.Error("the plan filter lets another plan's tasks through")
 	}
 	if i, j := strings.Index(page, "第二项"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {

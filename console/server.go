@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/actions"
+	"lianxi/attachments"
 	"lianxi/config"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -26,8 +27,11 @@ type Deps struct {
 	Outbox     *notify.Outbox
 	Principals *Principals
 	Registry   *plan.Registry
-	Defaults   config.TaskDefaults
-	Logger     *zap.Logger
+	// Attachments keeps files attached to joint and progress reports; the
+	// attachment routes answer 503 without it.
+	Attachments *attachments.Store
+	Defaults    config.TaskDefaults
+	Logger      *zap.Logger
 	// SecureCookies marks session cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Now           func() time.Time
@@ -118,6 +122,8 @@ func (s *Server) apiRoutes() {
 	api("GET /api/tasks", s.apiListTasks, allRoles...)
 	api("GET /api/plans/{plan}/tasks/{no}", s.apiGetTask, allRoles...)
 	api("GET /api/plans/{plan}/tasks/{no}/records", s.apiTaskRecords, allRoles...)
+	api("POST /api/plans/{plan}/tasks/{no}/attachments", s.apiUploadAttachment, RoleMinistry)
+	api("GET /api/plans/{plan}/tasks/{no}/attachments/{sha256}", s.apiDownloadAttachment, allRoles...)
 	for _, a := range actions.All() {
 		pattern := "POST /api/plans/{plan}/tasks/{no}/" + a.Path
 		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})

@@ -47,7 +47,7 @@ func TestUploadPreviewCorrectsDamagedHeadings(t *testing.T) {
 	// A heading mis-decoded one byte off, as in the shipped document.
 	doc := "?。ǘ娀瘎?chuàng)新驅動。\n1.联合推进。（发展改革委、财政部等负责）\n"
 	page := office.upload(token, "damaged", doc)
-	for _, want := range []string{`name="section_title_1"`, "标题受损", `placeholder="化新驱动"`, "heading is damaged"} {
+	for _, want := range []string{`name="section_title_1"`, "标题受损", `placeholder="化新驱动"`, "仅识别出“化新驱动”：启动前请更正标题"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("preview lacks %q:\n%s", want, page)
 		}
@@ -62,7 +62,7 @@ func TestUploadPreviewCorrectsDamagedHeadings(t *testing.T) {
 	if code != http.StatusSeeOther || loc != "/upload?error=plan" {
 		t.Errorf("launch without the title: %d to %q, want a redirect with the key only", code, loc)
 	}
-	if _, _, page := office.do("GET", loc, nil); !strings.Contains(page, "damaged headings") {
+	if _, _, page := office.do("GET", loc, nil); !strings.Contains(page, "受损标题尚未更正") {
 		t.Errorf("launch without the title: the page does not name the damaged heading")
 	}
 	code, loc, _ = office.do("POST", "/upload/launch", url.Values{"csrf": {token}, "plan_json": {planJSON}, "section_title_1": {"强化创新驱动"}})
@@ -90,5 +90,16 @@ func TestAPILaunchNeedsDamagedTitlesCorrected(t *testing.T) {
 		"&section_title=" + url.QueryEscape("5=加强智力建设")
 	if a := s.call("office", "POST", q, doc); a.status != 200 || !strings.Contains(a.body, `"started":25`) {
 		t.Errorf("corrected launch: %d %s", a.status, a.body)
+	}
+}
+
+// A document the importer refuses is explained in Chinese on the preview.
+func TestUploadPreviewErrorInChinese(t *testing.T) {
+	s := newStack(t)
+	office := newBrowser(t, s)
+	office.login(s.tokens.Office)
+	page := office.upload(office.csrf("/upload"), "none", "一段没有分工的文字。\n")
+	if !strings.Contains(page, errorTexts["plan"]) || !strings.Contains(page, "未找到任务") || strings.Contains(page, "parse plan") {
+		t.Errorf("the refusal is not explained in Chinese:\n%s", page)
 	}
 }

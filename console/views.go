@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"lianxi/actions"
 	"lianxi/ledger"
 	"lianxi/plan"
@@ -103,82 +101,17 @@ func (s *Server) inbox(t *template.Template) pageHandler {
 	}
 }
 
-type taskData struct {
-	Status   workflows.TaskStatus
-	Timeline []ledger.Record
-	// Progress lists every progress report, whole, from the ledger (the
-	// status keeps only the latest, as excerpts).
-	Progress []ledger.Record
-	// Texts holds each decision's texts as recorded, by decision ID.
-	Texts map[string]map[string]string
-	// Forms are the actions this principal may take on the task now, each
-	// rendered from its definition.
-	Forms []actionForm
-}
-
-// actionForm is one action's form on the task page.
-type actionForm struct {
-	Action    *actions.Action
-	Fields    []actions.Field
-	RequestID string
-}
-
-func (s *Server) taskPage(t *template.Template) pageHandler {
-	return func(w http.ResponseWriter, r *http.Request, sess session) error {
-		st, err := s.d.Tasks.Status(r.Context(), taskID(r))
-		if err != nil {
-			return err
-		}
-		p := sess.principal
-		if !canRead(p, st) {
-			return errForbidden
-		}
-		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}}
-		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
-			d.Timeline = append(d.Timeline, rec)
-			d.Texts[rec.DecisionID] = rec.Payload
-			if rec.Kind == ledger.KindProgress {
-				d.Progress = append(d.Progress, rec)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
-		return nil
-	}
-}
-
-// formsFor offers p the actions its role may take that make sense in the
-// task's current state; each form gets a fresh request ID, so submitting it
-// twice (a double click, a resend) is answered once.
-func formsFor(p Principal, st workflows.TaskStatus) []actionForm {
-	isLead := false
-	for _, pt := range st.Participants {
-		isLead = isLead || (pt.ID == p.Ministry && pt.Role == workflows.RoleLead)
-	}
-	var out []actionForm
-	for _, a := range actions.All() {
-		if !slices.Contains(rolesFor(a.Who), p.Role) || !a.Offer(st, p.Ministry) {
-			continue
-		}
-		f := actionForm{Action: a, RequestID: uuid.NewString()}
-		for _, fl := range a.Fields {
-			if !fl.LeadOnly || isLead {
-				f.Fields = append(f.Fields, fl)
-			}
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
 // formAction sends a console form as its action and returns to the task
 // page with the outcome, or the reason the workflow gave.
 func (s *Server) formAction(a *actions.Action) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		back := "/tasks/" + r.PathValue("plan") + "/" + r.PathValue("no")
-		v, requestID, err := a.ParseForm(r.PostFormValue)
+		// A multiple choice (the amend picker) sends one value per
+		// ministry chosen; they are read as one list.
+		v, requestID, err := a.ParseForm(func(name string) string { return strings.Join(r.PostForm[name], ",") })
+		if err == nil {
+			err = s.storeFormFiles(r, sess.principal, a, v)
+		}
 		if err == nil {
 			_, err = s.act(r.Context(), sess.principal, a, taskID(r), v, requestID)
 		}
@@ -216,7 +149,7 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 		p, err := s.loadPlan(data, d.PlanID, false)
 		if err != nil {
 			v := s.view(sess, "导入规划", r, d)
-			v.Error = err.Error()
+			v.Error, v.Detail = errorTexts["plan"], planZh(err.Error())
 			s.render(w, t, v)
 			return nil
 		}
@@ -233,12 +166,12 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess sessi
 		err = correctDamagedTitles(p, r.PostFormValue)
 	}
 	if err != nil {
-		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: err.Error()})
+		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(err.Error())})
 		return nil
 	}
 	res, err := s.launch(r, p, false)
 	if invalid, ok := starter.IsInvalidPlan(err); ok {
-		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: invalid.Error()})
+		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(invalid.Error())})
 		return nil
 	}
 	if err != nil {

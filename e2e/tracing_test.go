@@ -80,7 +80,7 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	}
 	defer w.Stop()
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := console.EnsureTokens(tokPath, prPath, []string{"ndrc", "miit"}); err != nil {
+	if _, err := console.EnsureTokens(tokPath, prPath, []string{"ndrc", "miit"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	principals, err := console.LoadPrincipals(prPath)

@@ -149,6 +149,9 @@ type SignOffRequest struct {
 	Comment  string `json:"comment,omitempty"`
 	// Report is the joint report; the lead must file it.
 	Report string `json:"report,omitempty"`
+	// Attachments are files uploaded for the task beforehand, named by
+	// hash; the ledger records them with the answer.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // ReviewRequest is the office's verdict on a joint report.
@@ -163,6 +166,8 @@ type ProgressRequest struct {
 	Ministry string `json:"ministry"`
 	Author   string `json:"author,omitempty"`
 	Text     string `json:"text"`
+	// Attachments are files uploaded for the task beforehand.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // ExtensionRequest asks the office to move the sign-off due date.

@@ -133,7 +133,7 @@ func (w *taskWorkflow) signOff(ctx workflow.Context, r SignOffRequest) (Receipt,
 	}
 	return w.decide(ctx, decision{
 		kind: kind, actor: r.Ministry, person: r.Signer,
-		payload: fields("decision", r.Decision, "comment", r.Comment, "report", r.Report),
+		payload: fields("decision", r.Decision, "comment", r.Comment, "report", r.Report, PayloadAttachments, attachmentsField(r.Attachments)),
 		recheck: func() error { return w.validateSignOff(r) },
 		apply: func(id string, at time.Time) {
 			w.s.participant(r.Ministry).Answer = &Answer{
@@ -181,7 +181,7 @@ func (w *taskWorkflow) review(ctx workflow.Context, r ReviewRequest) (Receipt, e
 func (w *taskWorkflow) reportProgress(ctx workflow.Context, r ProgressRequest) (Receipt, error) {
 	return w.decide(ctx, decision{
 		kind: ledger.KindProgress, actor: r.Ministry, person: r.Author,
-		payload: fields("text", r.Text),
+		payload: fields("text", r.Text, PayloadAttachments, attachmentsField(r.Attachments)),
 		recheck: func() error { return w.validateProgress(r) },
 		apply: func(id string, at time.Time) {
 			w.s.Progress = append(w.s.Progress, ProgressReport{

@@ -76,6 +76,9 @@ func (w *taskWorkflow) validateSignOff(r SignOffRequest) error {
 			return err
 		}
 	}
+	if err := validateAttachments(r.Attachments); err != nil {
+		return err
+	}
 	if r.Decision != DecisionApprove && r.Decision != DecisionObject {
 		return invalid("decision", "decision %q is not one of approve, object", r.Decision)
 	}
@@ -133,6 +136,9 @@ func (w *taskWorkflow) validateProgress(r ProgressRequest) error {
 		return err
 	}
 	if err := checkText("text", r.Text, MaxReportLen, true); err != nil {
+		return err
+	}
+	if err := validateAttachments(r.Attachments); err != nil {
 		return err
 	}
 	if w.s.participant(r.Ministry) == nil {

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -110,6 +112,7 @@ func TestDevRestartKeepsState(t *testing.T) {
 	var tokens struct {
 		Office     string            `json:"office"`
 		Ministries map[string]string `json:"ministries"`
+		Names      map[string]string `json:"names"`
 	}
 	testkit.EventuallyWithin(t, devBound, "tokens.json", func() (bool, string) {
 		b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
@@ -118,6 +121,9 @@ func TestDevRestartKeepsState(t *testing.T) {
 		}
 		return err == nil && tokens.Office != "" && tokens.Ministries["ndrc"] != "", fmt.Sprint(err)
 	})
+	if tokens.Names["ndrc"] != "发展改革委" || len(tokens.Names) != len(tokens.Ministries) {
+		t.Errorf("tokens.json names %d of %d ministries in Chinese (ndrc: %q)", len(tokens.Names), len(tokens.Ministries), tokens.Names["ndrc"])
+	}
 	testkit.EventuallyWithin(t, devBound, "the API lists 25 tasks", func() (bool, string) {
 		req, _ := http.NewRequest("GET", "http://"+dev.http+"/api/tasks?plan=internet-plus-2015", nil)
 		req.Header.Set("Authorization", "Bearer "+tokens.Office)
@@ -144,14 +150,36 @@ func TestDevRestartKeepsState(t *testing.T) {
 	if r := lianxi(ctx, append([]string{"task", "sign", id, "--ministry", "sipo", "--decision", "approve"}, api...)...); r.code == 0 {
 		t.Errorf("--ministry is not an identity: exit %d %s", r.code, r.stdout)
 	}
+	// --attach uploads the file for the task first; a refused file stops
+	// the verb before anything is sent.
+	attachDir := t.TempDir()
+	good, bad := filepath.Join(attachDir, "联合报告附件.txt"), filepath.Join(attachDir, "tool.exe")
+	os.WriteFile(good, []byte("联合报告的附件\n"), 0o600)
+	os.WriteFile(bad, []byte("MZ\x90\x00binary"), 0o600)
+	r = lianxi(ctx, append([]string{"task", "report", id, "--as", "sipo", "--text", "进展", "--attach", bad}, api...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "附件类型不受支持") || !strings.Contains(r.stderr, "attachment type not accepted") {
+		t.Errorf("attach a program: exit %d %q", r.code, r.stderr)
+	}
 	for _, args := range [][]string{
-		{"task", "sign", id, "--as", "sipo", "--decision", "approve", "--report", "联合报告", "--request-id", "r1"},
+		{"task", "sign", id, "--as", "sipo", "--decision", "approve", "--report", "联合报告", "--request-id", "r1", "--attach", good},
 		{"task", "review", id, "--decision", "approve", "--comment", "同意"},
 		{"task", "sign", "internet-plus-2015/1.2", "--as", "miit", "--decision", "approve"},
 		{"task", "urge", "internet-plus-2015/1.3", "--comment", "请尽快会签"},
 	} {
 		if r := lianxi(ctx, append(args, api...)...); r.code != 0 {
 			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+	}
+	sum := sha256.Sum256([]byte("联合报告的附件\n"))
+	req, _ := http.NewRequest("GET", "http://"+dev.http+"/api/plans/internet-plus-2015/tasks/2.3/records", nil)
+	req.Header.Set("Authorization", "Bearer "+tokens.Office)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Error(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), hex.EncodeToString(sum[:])) || !strings.Contains(string(b), "联合报告附件.txt") {
+			t.Errorf("the joint report's attachment is not on the ledger: %s", b)
 		}
 	}
 	// A closed task answers with its state, not "not found".

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"lianxi/attachments"
 	"lianxi/console"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -67,6 +68,10 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
+	files, err := attachments.Open(a.cfg.AttachmentsDir(), int64(a.cfg.AttachmentMaxMiB)<<20)
+	if err != nil {
+		return err
+	}
 	tasks := a.tasks(c)
 	if n, err := tasks.SeedBoard(ctx, store); err != nil {
 		a.log.Warn("board not seeded from visibility; tasks that made no decision since the upgrade are missing from lists until they do", zap.Error(err))
@@ -74,7 +79,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		a.log.Info("board seeded from visibility", zap.Int("tasks", n))
 	}
 	srv := console.New(console.Deps{
-		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg,
+		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
@@ -91,7 +96,10 @@ func (a *app) ensureTokens() error {
 	for _, m := range reg.All() {
 		ids = append(ids, m.ID)
 	}
-	created, err := console.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids)
+	created, err := console.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids, func(id string) string {
+		m, _ := reg.ByID(id)
+		return m.Short
+	})
 	if created {
 		a.log.Info("tokens created", zap.String("file", a.cfg.TokensPath()))
 	}

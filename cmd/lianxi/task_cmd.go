@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -42,9 +44,12 @@ func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 	cmd := &cobra.Command{Use: act.Verb + " ID", Short: act.Short, Args: cobra.ExactArgs(1)}
 	for _, f := range act.Fields {
 		flag := strings.ReplaceAll(f.Name, "_", "-")
-		if f.Kind == actions.Ministries {
+		switch f.Kind {
+		case actions.Ministries:
 			cmd.Flags().StringSlice(flag, nil, f.Help)
-		} else {
+		case actions.Attachments:
+			cmd.Flags().StringArray(attachFlag, nil, f.Help)
+		default:
 			cmd.Flags().String(flag, "", f.Help)
 		}
 	}
@@ -59,20 +64,29 @@ func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 		if requestID != "" {
 			body[actions.RequestIDField] = requestID
 		}
-		for _, f := range act.Fields {
-			flag := strings.ReplaceAll(f.Name, "_", "-")
-			if !cmd.Flags().Changed(flag) {
-				continue
-			}
-			if f.Kind == actions.Ministries {
-				body[f.Name], _ = cmd.Flags().GetStringSlice(flag)
-			} else {
-				body[f.Name], _ = cmd.Flags().GetString(flag)
-			}
-		}
 		c, err := a.api(*as)
 		if err != nil {
 			return err
+		}
+		for _, f := range act.Fields {
+			flag := strings.ReplaceAll(f.Name, "_", "-")
+			if f.Kind == actions.Attachments {
+				flag = attachFlag
+			}
+			if !cmd.Flags().Changed(flag) {
+				continue
+			}
+			switch f.Kind {
+			case actions.Ministries:
+				body[f.Name], _ = cmd.Flags().GetStringSlice(flag)
+			case actions.Attachments:
+				files, _ := cmd.Flags().GetStringArray(flag)
+				if body[f.Name], err = a.uploadAll(cmd.Context(), c, path, files); err != nil {
+					return err
+				}
+			default:
+				body[f.Name], _ = cmd.Flags().GetString(flag)
+			}
 		}
 		var r workflows.Receipt
 		err = c.do(cmd.Context(), "POST", path+"/"+act.Path, body, &r)
@@ -90,6 +104,33 @@ func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 		return nil
 	}
 	return cmd
+}
+
+// attachFlag is the CLI flag of an attachments field: --attach FILE,
+// repeatable; each file is uploaded for the task before the action is sent.
+const attachFlag = "attach"
+
+// uploadAll uploads files for the task at path and returns their hashes.
+func (a *app) uploadAll(ctx context.Context, c *apiClient, path string, files []string) ([]string, error) {
+	var hashes []string
+	for _, name := range files {
+		var m struct {
+			SHA256 string `json:"sha256"`
+			Size   int64  `json:"size"`
+			Type   string `json:"type"`
+		}
+		err := c.upload(ctx, path+"/attachments", name, &m)
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return nil, fmt.Errorf("attach %s refused: %s", name, ae.Message)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("attach %s: %w", name, err)
+		}
+		fmt.Fprintf(a.stderr, "uploaded %s (%d bytes, %s): sha256 %s\n", filepath.Base(name), m.Size, m.Type, m.SHA256)
+		hashes = append(hashes, m.SHA256)
+	}
+	return hashes, nil
 }
 
 func writeJSON(a *app, v any) error {

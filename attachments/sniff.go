@@ -1,0 +1,155 @@
+package attachments
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind is one accepted file type: its MIME type, the extensions a name of
+// that type may have, and how the console names it.
+type Kind struct {
+	Type       string
+	Extensions []string
+	Label      string
+}
+
+// Kinds are the accepted file types, in the order the help text lists them.
+var kinds = []Kind{
+	{"application/pdf", []string{".pdf"}, "PDF"},
+	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", []string{".docx"}, "Word (docx)"},
+	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []string{".xlsx"}, "Excel (xlsx)"},
+	{"application/msword", []string{".doc"}, "Word (doc)"},
+	{"application/vnd.ms-excel", []string{".xls"}, "Excel (xls)"},
+	{"application/ofd", []string{".ofd"}, "OFD 版式文件"},
+	{"image/png", []string{".png"}, "PNG"},
+	{"image/jpeg", []string{".jpg", ".jpeg"}, "JPEG"},
+	{"text/plain; charset=utf-8", []string{".txt"}, "UTF-8 文本"},
+}
+
+// Accepted lists the accepted extensions, for help texts and the form's
+// accept attribute.
+func Accepted() []string {
+	var out []string
+	for _, k := range kinds {
+		out = append(out, k.Extensions...)
+	}
+	return out
+}
+
+var (
+	magicPDF  = []byte("%PDF-")
+	magicPNG  = []byte("\x89PNG\r\n\x1a\n")
+	magicJPEG = []byte{0xFF, 0xD8, 0xFF}
+	magicZIP  = []byte("PK\x03\x04")
+	magicOLE  = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// sniff names the type of the stored file at path from its content; the
+// name's extension only tells apart the types whose containers look the
+// same (doc and xls are both OLE compound files). It returns "" when the
+// content is none of the accepted types.
+func sniff(path, name string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return "", err
+	}
+	head = head[:n]
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case bytes.HasPrefix(head, magicPDF):
+		return "application/pdf", nil
+	case bytes.HasPrefix(head, magicPNG):
+		return "image/png", nil
+	case bytes.HasPrefix(head, magicJPEG):
+		return "image/jpeg", nil
+	case bytes.HasPrefix(head, magicOLE):
+		switch ext {
+		case ".doc":
+			return "application/msword", nil
+		case ".xls":
+			return "application/vnd.ms-excel", nil
+		}
+		return "", nil
+	case bytes.HasPrefix(head, magicZIP):
+		return sniffZip(path)
+	}
+	return sniffText(f)
+}
+
+// sniffZip tells an Office Open XML document, workbook or an OFD file from
+// any other zip archive by the parts it holds.
+func sniffZip(path string) (string, error) {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return "", nil // not a readable archive: refused as unknown
+	}
+	defer z.Close()
+	var types, word, xl, ofd bool
+	for _, f := range z.File {
+		switch {
+		case f.Name == "[Content_Types].xml":
+			types = true
+		case strings.HasPrefix(f.Name, "word/"):
+			word = true
+		case strings.HasPrefix(f.Name, "xl/"):
+			xl = true
+		case f.Name == "OFD.xml":
+			ofd = true
+		}
+		if strings.HasSuffix(strings.ToLower(f.Name), "vbaproject.bin") {
+			return "", nil // macros: refused
+		}
+	}
+	switch {
+	case types && word:
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", nil
+	case types && xl:
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", nil
+	case ofd:
+		return "application/ofd", nil
+	}
+	return "", nil
+}
+
+// sniffText accepts UTF-8 text without NUL or other binary control bytes,
+// read whole from f (already past its first 512 bytes, which are re-read).
+func sniffText(f *os.File) (string, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return "", err
+	}
+	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
+	if len(b) == 0 || !utf8.Valid(b) {
+		return "", nil
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			return "", nil
+		}
+	}
+	return "text/plain; charset=utf-8", nil
+}
+
+// kindOf finds the accepted kind of a type.
+func kindOf(typ string) (Kind, bool) {
+	for _, k := range kinds {
+		if k.Type == typ {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}

@@ -1,0 +1,59 @@
+package console
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"lianxi/plan"
+)
+
+// englishWords finds words the importer writes in English.
+var englishWords = regexp.MustCompile(`\b(line|task|heading|section|plan|document|registry|kept|warnings?|bodies|body|tasks|the)\b`)
+
+// Every warning the importer gives on the real documents in its test data
+// reads in Chinese on the upload preview.
+func TestPlanWarningsInChinese(t *testing.T) {
+	files, _ := filepath.Glob("../plan/testdata/real/*.golden.json")
+	files = append(files, "../plan/testdata/internet-plus-2015.golden.json")
+	seen := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p plan.Plan
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, w := range p.Warnings {
+			seen++
+			zh := planZh(w)
+			if strings.HasPrefix(zh, "（导入程序原文）") || englishWords.MatchString(zh) {
+				t.Errorf("%s: %q\n  reads %q", filepath.Base(f), w, zh)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("only %d warnings in the test data: the test reads the wrong files", seen)
+	}
+}
+
+// The importer's refusals read in Chinese too; an unknown one is shown as
+// it is, after a Chinese lead-in, never dropped.
+func TestPlanErrorsInChinese(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"parse plan: no tasks found: no numbered item ends with a responsibility clause such as （A、B等负责）", "未找到任务"},
+		{"parse plan: line 12: task 2.3 has no responsibility clause at its end, such as （A、B等负责）", "第 12 行：任务 2.3 末尾没有分工表述"},
+		{`parse plan: 1 body is not in the ministry registry: "某某局" (line 7, task 1.1; nearest: 商务部、科技部); fix the document or pass --allow-unknown to keep them as written`, "以下单位不在部门名录中：“某某局”"},
+		{`plan p: damaged headings: section 1 (line 3) reads only "夯实"; correct each title first (CLI: --section-title N=TITLE)`, "规划 p 有受损标题尚未更正：第 1 部分（第 3 行）仅识别出“夯实”"},
+		{"something new", "（导入程序原文）something new"},
+	} {
+		if got := planZh(c.in); !strings.Contains(got, c.want) {
+			t.Errorf("%q\n  reads %q, want it to contain %q", c.in, got, c.want)
+		}
+	}
+}

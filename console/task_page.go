@@ -1,0 +1,195 @@
+package console
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"lianxi/actions"
+	"lianxi/attachments"
+	"lianxi/ledger"
+	"lianxi/workflows"
+)
+
+type taskData struct {
+	Status   workflows.TaskStatus
+	Timeline []ledger.Record
+	// Progress lists every progress report, whole, from the ledger (the
+	// status keeps only the latest, as excerpts).
+	Progress []ledger.Record
+	// Extensions lists every extension request and its decision, whole,
+	// from the ledger.
+	Extensions []extensionEntry
+	// Texts holds each decision's texts as recorded, by decision ID.
+	Texts map[string]map[string]string
+	// Forms are the actions this principal may take on the task now, each
+	// rendered from its definition.
+	Forms []actionForm
+	// Accept lists the file types attachments may have.
+	Accept string
+}
+
+// extensionEntry is one extension request as the ledger recorded it, with
+// the office's decision when one followed.
+type extensionEntry struct {
+	Ministry string
+	Until    time.Time
+	Reason   string
+	At       time.Time
+	// State is workflows.ExtensionPending, Granted or Refused.
+	State                   string
+	Decider, Comment        string
+	DecidedAt               time.Time
+	RequestSeq, DecisionSeq int64
+}
+
+// actionForm is one action's form on the task page.
+type actionForm struct {
+	Action    *actions.Action
+	Fields    []actions.Field
+	RequestID string
+	// Multipart is set when the form sends files.
+	Multipart bool
+	// Options are the ministries each ministry field offers, by field name.
+	Options map[string][]option
+}
+
+func (s *Server) taskPage(t *template.Template) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess session) error {
+		st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+		if err != nil {
+			return err
+		}
+		p := sess.principal
+		if !canRead(p, st) {
+			return errForbidden
+		}
+		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}}
+		for i := range d.Forms {
+			s.pickers(&d.Forms[i], st)
+		}
+		for _, ext := range attachments.Accepted() {
+			d.Accept += "," + ext
+		}
+		if d.Accept != "" {
+			d.Accept = d.Accept[1:]
+		}
+		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
+			d.Timeline = append(d.Timeline, rec)
+			d.Texts[rec.DecisionID] = rec.Payload
+			switch rec.Kind {
+			case ledger.KindProgress:
+				d.Progress = append(d.Progress, rec)
+			case ledger.KindExtensionRequest:
+				until, _ := time.Parse(time.RFC3339, rec.Payload["until"])
+				d.Extensions = append(d.Extensions, extensionEntry{Ministry: rec.Ministry, Until: until, Reason: rec.Payload["reason"],
+					At: rec.At, State: workflows.ExtensionPending, RequestSeq: rec.Seq})
+			case ledger.KindExtensionDecision:
+				// A decision answers the request still pending before it.
+				for i := len(d.Extensions) - 1; i >= 0; i-- {
+					if e := &d.Extensions[i]; e.State == workflows.ExtensionPending {
+						e.State = workflows.ExtensionRefused
+						if rec.Payload["decision"] == workflows.DecisionGrant {
+							e.State = workflows.ExtensionGranted
+						}
+						e.Decider, e.Comment, e.DecidedAt, e.DecisionSeq = rec.Person, rec.Payload["comment"], rec.At, rec.Seq
+						break
+					}
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
+		return nil
+	}
+}
+
+// pickers fills the form's ministry choices, each by its Chinese name:
+// the registry's ministries (for adding, those not on the task) or the
+// task's own.
+func (s *Server) pickers(f *actionForm, st workflows.TaskStatus) {
+	onTask := map[string]bool{}
+	for _, pt := range st.Participants {
+		onTask[pt.ID] = true
+	}
+	for _, fl := range f.Fields {
+		if fl.Among == "" {
+			continue
+		}
+		if f.Options == nil {
+			f.Options = map[string][]option{}
+		}
+		var opts []option
+		if fl.Among == actions.AmongParticipants {
+			for _, pt := range st.Participants {
+				opts = append(opts, option{pt.ID, s.ministryName(pt.ID)})
+			}
+		} else {
+			for _, m := range s.d.Registry.All() {
+				if fl.Among == actions.AmongAll || !onTask[m.ID] {
+					opts = append(opts, option{m.ID, m.Short})
+				}
+			}
+		}
+		f.Options[fl.Name] = opts
+	}
+}
+
+// formsFor offers p the actions its role may take that make sense in the
+// task's current state; each form gets a fresh request ID, so submitting it
+// twice (a double click, a resend) is answered once.
+func formsFor(p Principal, st workflows.TaskStatus) []actionForm {
+	isLead := false
+	for _, pt := range st.Participants {
+		isLead = isLead || (pt.ID == p.Ministry && pt.Role == workflows.RoleLead)
+	}
+	var out []actionForm
+	for _, a := range actions.All() {
+		if !slices.Contains(rolesFor(a.Who), p.Role) || !a.Offer(st, p.Ministry) {
+			continue
+		}
+		f := actionForm{Action: a, RequestID: uuid.NewString()}
+		for _, fl := range a.Fields {
+			if !fl.LeadOnly || isLead {
+				f.Fields = append(f.Fields, fl)
+				f.Multipart = f.Multipart || fl.Kind == actions.Attachments
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// attachmentLink is one file on the task page.
+type attachmentLink struct {
+	URL, Name, Size, Type string
+}
+
+// attachmentLinks lists the files a decision's ledger payload names, with
+// their download links on the console.
+func attachmentLinks(planID, taskNo string, payload map[string]string) []attachmentLink {
+	var out []attachmentLink
+	for _, a := range workflows.ParseAttachments(payload) {
+		out = append(out, attachmentLink{URL: "/tasks/" + url.PathEscape(planID) + "/" + url.PathEscape(taskNo) + "/attachments/" + a.SHA256,
+			Name: a.Name, Size: sizeLabel(a.Size), Type: a.Type})
+	}
+	return out
+}
+
+// sizeLabel writes a file size for people: 512 B, 3.2 KB, 1.5 MB.
+func sizeLabel(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}

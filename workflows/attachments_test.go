@@ -1,0 +1,85 @@
+package workflows
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"lianxi/ledger"
+)
+
+// Attachments are checked for shape by the validators and recorded, hash,
+// name and size, with the decision; a decision without any records the
+// same payload as before attachments existed.
+func TestAttachmentsOnTheLedger(t *testing.T) {
+	hash := strings.Repeat("ab", 32)
+	good := Attachment{SHA256: hash, Name: "联合报告.pdf", Size: 42, Type: "application/pdf"}
+	many := make([]Attachment, MaxAttachments+1)
+	for i := range many {
+		many[i] = good
+		many[i].SHA256 = strings.Repeat(string(rune('a'+i%6)), 63) + string(rune('0'+i%10))
+	}
+	cases := []struct {
+		name string
+		list []Attachment
+		want string
+	}{
+		{"bad hash", []Attachment{{SHA256: "../x", Name: "a.pdf", Size: 1}}, "64 lowercase hex"},
+		{"no size", []Attachment{{SHA256: hash, Name: "a.pdf"}}, "size must be positive"},
+		{"no name", []Attachment{{SHA256: hash, Size: 1}}, "has no name"},
+		{"twice", []Attachment{good, good}, "listed twice"},
+		{"too many", many, "at most 10"},
+		{"bidi name", []Attachment{{SHA256: hash, Name: "a\u202Efdp.exe", Size: 1}}, "bidirectional"},
+	}
+	h := newHarness(t)
+	for i, c := range cases {
+		h.at(time.Minute+time.Duration(i)*time.Minute, func() {
+			h.update(UpdateReportProgress, c.name, ProgressRequest{Ministry: "miit", Text: "进展", Attachments: c.list})
+		})
+	}
+	h.at(time.Hour, func() {
+		h.update(UpdateReportProgress, "with", ProgressRequest{Ministry: "miit", Text: "进展", Attachments: []Attachment{good}})
+	})
+	h.at(2*time.Hour, func() { h.update(UpdateReportProgress, "without", ProgressRequest{Ministry: "mof", Text: "进展"}) })
+	h.at(3*time.Hour, func() { h.update(UpdateCancel, "end", CancelRequest{Reason: "测试结束"}) })
+	h.run(spec())
+	for _, c := range cases {
+		h.rejected(c.name, c.want)
+	}
+	h.ok("with")
+	var payloads []map[string]string
+	h.ledger.Scan(context.Background(), func(r ledger.Record) error {
+		if r.Kind == ledger.KindProgress {
+			payloads = append(payloads, r.Payload)
+		}
+		return nil
+	})
+	if len(payloads) != 2 {
+		t.Fatalf("%d progress reports on the ledger", len(payloads))
+	}
+	if diff := cmp.Diff([]Attachment{good}, ParseAttachments(payloads[0])); diff != "" {
+		t.Errorf("recorded attachments mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"text": "进展"}, payloads[1]); diff != "" {
+		t.Errorf("a report without attachments records (-want +got):\n%s", diff)
+	}
+}
+
+// The hand-written payload encoding reads back as what was written, quotes,
+// backslashes and control characters included.
+func TestAttachmentsFieldRoundTrip(t *testing.T) {
+	list := []Attachment{
+		{SHA256: strings.Repeat("0", 64), Name: `引号"与\反斜杠` + "\x01.txt", Size: 7, Type: "text/plain; charset=utf-8"},
+		{SHA256: strings.Repeat("1", 64), Name: "b.png", Size: 1 << 40},
+	}
+	got := ParseAttachments(map[string]string{PayloadAttachments: attachmentsField(list)})
+	if diff := cmp.Diff(list, got); diff != "" {
+		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+	}
+	if attachmentsField(nil) != "" {
+		t.Error("no attachments must add no payload key")
+	}
+}
