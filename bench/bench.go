@@ -83,6 +83,9 @@ type Side struct {
 	TaskSeconds    float64 `json:"seconds_per_task"`
 	EventsPerTask  float64 `json:"history_events_per_task"`
 	LedgerAppendsS float64 `json:"ledger_appends_per_sec,omitempty"`
+	// Resent counts requests sent again after no answer within
+	// taskclient.DefaultWait (same request ID, answered once).
+	Resent int `json:"resent,omitempty"`
 }
 
 // Report is the whole run.
