@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"reflect"
 	"testing"
 	"time"
@@ -94,6 +96,67 @@ func TestBoardFiltersAndSeeds(t *testing.T) {
 			} {
 				if got := ids(c.f); !reflect.DeepEqual(got, c.want) {
 					t.Errorf("Board(%+v) = %v, want %v", c.f, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// Appends made at the same time are committed in groups; an append whose
+// part of the transaction fails fails alone, and the others are recorded
+// once each, on an unbroken chain, with their rows.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			const n = 60
+			failing := func(context.Context, func(string, ...any) error) error { return errors.New("outbox down") }
+			errs := make([]error, n)
+			recs := make([]Record, n)
+			var wg sync.WaitGroup
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					also := []Also{PutBoard(row(fmt.Sprintf("plan/1.%d", i), "signing", 1, "miit"))}
+					if i%7 == 3 {
+						also = append(also, failing)
+					}
+					// Some appends repeat the decision ID of one that succeeds.
+					id := fmt.Sprintf("d%d", i)
+					if i%10 == 9 && i%7 != 3 && (i-1)%7 != 3 {
+						id = fmt.Sprintf("d%d", i-1)
+					}
+					recs[i], errs[i] = s.Append(ctx, entry(id, i), also...)
+				}()
+			}
+			wg.Wait()
+			ok := map[string]int64{}
+			for i := 0; i < n; i++ {
+				if (errs[i] != nil) != (i%7 == 3) {
+					t.Errorf("append %d: error %v, want one only for the failing part", i, errs[i])
+				}
+				if errs[i] == nil {
+					if seq, seen := ok[recs[i].DecisionID]; seen && seq != recs[i].Seq {
+						t.Errorf("decision %s answered with two records (%d and %d)", recs[i].DecisionID, seq, recs[i].Seq)
+					}
+					ok[recs[i].DecisionID] = recs[i].Seq
+				}
+			}
+			res, err := Verify(ctx, s)
+			if err != nil || !res.OK || res.Count != int64(len(ok)) {
+				t.Fatalf("verify: %+v %v; want %d records", res, err, len(ok))
+			}
+			rows, err := s.Board(ctx, BoardFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				var i int
+				fmt.Sscanf(r.TaskNo, "1.%d", &i)
+				if i%7 == 3 {
+					t.Errorf("row of failed append %d was written", i)
 				}
 			}
 		})

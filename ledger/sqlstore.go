@@ -29,9 +29,12 @@ type dialect struct {
 type SQLStore struct {
 	db *sql.DB
 	d  dialect
-	// mu serializes appends within this process; the database lock does so
-	// across processes.
-	mu sync.Mutex
+	// qmu guards queue and leading: appends wait in queue, and one of
+	// them at a time (the leader) writes them in groups. The database
+	// lock serializes appends across processes.
+	qmu     sync.Mutex
+	queue   []*appendReq
+	leading bool
 }
 
 // Rebind writes a query's ? placeholders in the backend's own form ($1,
@@ -156,25 +159,99 @@ func scanRecord(sc scanner) (Record, error) {
 // holds the database's write lock.
 const busyRetry = 2 * time.Minute
 
-// Append implements Store. When another process holds the write lock
-// longer than the driver waits (SQLite under heavy contention), the append
-// is retried rather than failed.
+// Append implements Store. Appends that arrive while another is being
+// written are committed together, in arrival order, in one transaction
+// (group commit): one lock, one read of the chain's head and one durable
+// commit for all of them. If any of them fails, each is written again on
+// its own, so one bad entry never takes another's record with it. When
+// another process holds the write lock longer than the driver waits
+// (SQLite under heavy contention), the append keeps retrying for up to
+// busyRetry.
 func (s *SQLStore) Append(ctx context.Context, e Entry, also ...Also) (Record, error) {
 	if err := e.Validate(); err != nil {
 		return Record{}, err
 	}
 	e.At = e.At.UTC()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	req := &appendReq{e: e, also: also, done: make(chan appendResult, 1)}
+	s.qmu.Lock()
+	s.queue = append(s.queue, req)
+	lead := !s.leading
+	s.leading = true
+	s.qmu.Unlock()
+	if lead {
+		// The leader writes until the queue is empty; its caller's
+		// cancellation must not fail the others' appends.
+		s.drain(context.WithoutCancel(ctx))
+	}
+	select {
+	case r := <-req.done:
+		return r.rec, r.err
+	case <-ctx.Done():
+		return Record{}, fmt.Errorf("append %s: %w", e.DecisionID, ctx.Err())
+	}
+}
+
+// maxGroup bounds how many appends one transaction takes.
+const maxGroup = 64
+
+type appendReq struct {
+	e    Entry
+	also []Also
+	done chan appendResult
+}
+
+type appendResult struct {
+	rec Record
+	err error
+}
+
+// drain writes queued appends, a group at a time, until none is left.
+func (s *SQLStore) drain(ctx context.Context) {
+	for {
+		s.qmu.Lock()
+		n := min(len(s.queue), maxGroup)
+		if n == 0 {
+			s.leading = false
+			s.qmu.Unlock()
+			return
+		}
+		group := s.queue[:n:n]
+		s.queue = s.queue[n:]
+		s.qmu.Unlock()
+		recs, err := s.appendRetrying(ctx, group)
+		if err != nil && len(group) > 1 {
+			for _, r := range group {
+				one, err := s.appendRetrying(ctx, []*appendReq{r})
+				if err != nil {
+					r.done <- appendResult{err: err}
+				} else {
+					r.done <- appendResult{rec: one[0]}
+				}
+			}
+			continue
+		}
+		for i, r := range group {
+			if err != nil {
+				r.done <- appendResult{err: err}
+			} else {
+				r.done <- appendResult{rec: recs[i]}
+			}
+		}
+	}
+}
+
+func (s *SQLStore) appendRetrying(ctx context.Context, group []*appendReq) ([]Record, error) {
+	ctx, cancel := context.WithTimeout(ctx, busyRetry+30*time.Second)
+	defer cancel()
 	deadline := time.Now().Add(busyRetry)
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		r, err := s.append(ctx, e, also)
+		recs, err := s.append(ctx, group)
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
-			return r, err
+			return recs, err
 		}
 		select {
 		case <-ctx.Done():
-			return Record{}, fmt.Errorf("append %s: %w", e.DecisionID, ctx.Err())
+			return nil, fmt.Errorf("append %s: %w", group[0].e.DecisionID, ctx.Err())
 		case <-time.After(wait):
 		}
 	}
@@ -185,61 +262,74 @@ func isBusy(err error) bool {
 	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
-func (s *SQLStore) append(ctx context.Context, e Entry, also []Also) (Record, error) {
+func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, error) {
+	first := group[0].e.DecisionID
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Record{}, fmt.Errorf("append %s: begin: %w", e.DecisionID, err)
+		return nil, fmt.Errorf("append %s: begin: %w", first, err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if s.d.lockHead != "" {
 		if _, err := tx.ExecContext(ctx, s.d.lockHead); err != nil {
-			return Record{}, fmt.Errorf("append %s: lock: %w", e.DecisionID, err)
+			return nil, fmt.Errorf("append %s: lock: %w", first, err)
 		}
 	}
-	existing, err := scanRecord(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ?`), e.DecisionID))
+	head := Record{PrevHash: GenesisHash}
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1`).Scan(&head.Seq, &head.Hash)
 	switch {
 	case err == nil:
-		return existing, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return Record{}, fmt.Errorf("append %s: look up: %w", e.DecisionID, err)
-	}
-	r := Record{Seq: 1, Entry: e, PrevHash: GenesisHash}
-	var headSeq int64
-	var headHash string
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1`).Scan(&headSeq, &headHash)
-	switch {
-	case err == nil:
-		r.Seq, r.PrevHash = headSeq+1, headHash
-	case !errors.Is(err, sql.ErrNoRows):
-		return Record{}, fmt.Errorf("append %s: read head: %w", e.DecisionID, err)
-	}
-	r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
-	payload := ""
-	if len(e.Payload) > 0 {
-		b, err := json.Marshal(e.Payload)
-		if err != nil {
-			return Record{}, fmt.Errorf("append %s: payload: %w", e.DecisionID, err)
-		}
-		payload = string(b)
-	}
-	if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
-		payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash); err != nil {
-		return Record{}, fmt.Errorf("append %s: insert: %w", e.DecisionID, err)
+	case errors.Is(err, sql.ErrNoRows):
+		head.Hash = GenesisHash
+	default:
+		return nil, fmt.Errorf("append %s: read head: %w", first, err)
 	}
 	exec := func(query string, args ...any) error {
 		_, err := tx.ExecContext(ctx, s.Rebind(query), args...)
 		return err
 	}
-	for _, f := range also {
-		if err := f(ctx, exec); err != nil {
-			return Record{}, fmt.Errorf("append %s: %w", e.DecisionID, err)
+	recs := make([]Record, len(group))
+	written := map[string]Record{}
+	for i, req := range group {
+		e := req.e
+		if r, ok := written[e.DecisionID]; ok {
+			recs[i] = r
+			continue
 		}
+		existing, err := scanRecord(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ?`), e.DecisionID))
+		switch {
+		case err == nil:
+			recs[i], written[e.DecisionID] = existing, existing
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("append %s: look up: %w", e.DecisionID, err)
+		}
+		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
+		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
+		payload := ""
+		if len(e.Payload) > 0 {
+			b, err := json.Marshal(e.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("append %s: payload: %w", e.DecisionID, err)
+			}
+			payload = string(b)
+		}
+		if err := exec(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
+			payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash); err != nil {
+			return nil, fmt.Errorf("append %s: insert: %w", e.DecisionID, err)
+		}
+		for _, f := range req.also {
+			if err := f(ctx, exec); err != nil {
+				return nil, fmt.Errorf("append %s: %w", e.DecisionID, err)
+			}
+		}
+		head = r
+		recs[i], written[e.DecisionID] = r, r
 	}
 	if err := tx.Commit(); err != nil {
-		return Record{}, fmt.Errorf("append %s: commit: %w", e.DecisionID, err)
+		return nil, fmt.Errorf("append %s: commit: %w", first, err)
 	}
-	return r, nil
+	return recs, nil
 }
 
 // Ended finds the record that closed or cancelled a task's workflow, if
