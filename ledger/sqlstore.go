@@ -257,6 +257,31 @@ func (s *SQLStore) appendRetrying(ctx context.Context, group []*appendReq) ([]Re
 	}
 }
 
+// recorded returns the records of the group's decision IDs already on the
+// ledger.
+func (s *SQLStore) recorded(ctx context.Context, tx *sql.Tx, group []*appendReq) (map[string]Record, error) {
+	ids := make([]any, 0, len(group))
+	marks := make([]string, 0, len(group))
+	for _, r := range group {
+		ids = append(ids, r.e.DecisionID)
+		marks = append(marks, "?")
+	}
+	rows, err := tx.QueryContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions WHERE decision_id IN (`+strings.Join(marks, ", ")+`)`), ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Record{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[r.DecisionID] = r
+	}
+	return out, rows.Err()
+}
+
 // isBusy reports SQLite's "database is locked" (SQLITE_BUSY).
 func isBusy(err error) bool {
 	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
@@ -287,21 +312,18 @@ func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, er
 		_, err := tx.ExecContext(ctx, s.Rebind(query), args...)
 		return err
 	}
+	// Decisions already recorded are answered with their record, found
+	// for the whole group in one query.
+	written, err := s.recorded(ctx, tx, group)
+	if err != nil {
+		return nil, fmt.Errorf("append %s: look up: %w", first, err)
+	}
 	recs := make([]Record, len(group))
-	written := map[string]Record{}
 	for i, req := range group {
 		e := req.e
 		if r, ok := written[e.DecisionID]; ok {
 			recs[i] = r
 			continue
-		}
-		existing, err := scanRecord(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ?`), e.DecisionID))
-		switch {
-		case err == nil:
-			recs[i], written[e.DecisionID] = existing, existing
-			continue
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, fmt.Errorf("append %s: look up: %w", e.DecisionID, err)
 		}
 		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
 		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -22,18 +23,25 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000
 // left pending for the dispatcher; the others are kept for the inbox.
 func (o *Outbox) Stage(ns []activities.Notification) ledger.Also {
 	return func(ctx context.Context, exec func(string, ...any) error) error {
+		if len(ns) == 0 {
+			return nil
+		}
 		now := o.now()
+		// One statement for all of them: one round trip to the database.
+		rows := make([]string, 0, len(ns))
+		args := make([]any, 0, 13*len(ns))
 		for _, n := range ns {
 			state := StateStored
 			if _, ok := o.hooks[n.Recipient]; ok {
 				state = StatePending
 			}
-			if err := exec(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at, next_attempt, lease_until)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '') ON CONFLICT (id) DO NOTHING`,
-				n.ID, n.Recipient, n.Kind, n.PlanID, n.TaskNo, n.Title, n.Round, n.Due.UTC().Format(time.RFC3339), n.Detail,
-				Compose(n, o.link), state, now.UTC().Format(time.RFC3339Nano), stamp(now)); err != nil {
-				return fmt.Errorf("stage notification %s: %w", n.ID, err)
-			}
+			rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '')")
+			args = append(args, n.ID, n.Recipient, n.Kind, n.PlanID, n.TaskNo, n.Title, n.Round, n.Due.UTC().Format(time.RFC3339), n.Detail,
+				Compose(n, o.link), state, now.UTC().Format(time.RFC3339Nano), stamp(now))
+		}
+		if err := exec(`INSERT INTO outbox (id, recipient, kind, plan_id, task_no, title, round, due, detail, text, state, attempts, last_error, created_at, next_attempt, lease_until)
+			VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (id) DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("stage notifications %s…: %w", ns[0].ID, err)
 		}
 		return nil
 	}
