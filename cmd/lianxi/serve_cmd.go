@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -13,6 +14,7 @@ import (
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
+	"lianxi/taskclient"
 )
 
 func (a *app) serveCmd() *cobra.Command {
@@ -73,11 +75,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		return err
 	}
 	tasks := a.tasks(c)
-	if n, err := tasks.SeedBoard(ctx, store); err != nil {
-		a.log.Warn("board not seeded from visibility; tasks that made no decision since the upgrade are missing from lists until they do", zap.Error(err))
-	} else if n > 0 {
-		a.log.Info("board seeded from visibility", zap.Int("tasks", n))
-	}
+	go a.seedBoard(ctx, tasks, store)
 	srv := console.New(console.Deps{
 		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
@@ -104,4 +102,27 @@ func (a *app) ensureTokens() error {
 		a.log.Info("tokens created", zap.String("file", a.cfg.TokensPath()))
 	}
 	return err
+}
+
+// seedBoard puts tasks that predate the board on it, from visibility,
+// retrying while Temporal is still starting (its namespace or search
+// attributes not there yet).
+func (a *app) seedBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore) {
+	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+		n, err := tasks.SeedBoard(ctx, store)
+		if err == nil {
+			if n > 0 {
+				a.log.Info("board seeded from visibility", zap.Int("tasks", n))
+			}
+			return
+		}
+		if wait >= time.Minute {
+			a.log.Warn("board not seeded from visibility yet; retrying (tasks from before the board are listed once seeded or at their next decision)", zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }
