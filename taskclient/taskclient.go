@@ -150,6 +150,12 @@ func classify(taskID string, err error) error {
 func (c *Client) Status(ctx context.Context, taskID string) (workflows.TaskStatus, error) {
 	var st workflows.TaskStatus
 	v, err := c.C.QueryWorkflow(ctx, taskID, "", workflows.QueryStatus)
+	// A worker that stops while it answers (a restart, a deploy) fails the
+	// query with its own cancellation; the next worker answers it.
+	for try := 1; try < 5 && workerStopped(err) && ctx.Err() == nil; try++ {
+		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+		v, err = c.C.QueryWorkflow(ctx, taskID, "", workflows.QueryStatus)
+	}
 	if err != nil {
 		return st, classify(taskID, err)
 	}
@@ -157,6 +163,14 @@ func (c *Client) Status(ctx context.Context, taskID string) (workflows.TaskStatu
 		return st, fmt.Errorf("decode status of %s: %w", taskID, err)
 	}
 	return st, nil
+}
+
+// workerStopped reports a query the answering worker gave up on because it
+// was stopping, not one the workflow refused.
+func workerStopped(err error) bool {
+	var qf *serviceerror.QueryFailed
+	var cancelled *serviceerror.Canceled
+	return (errors.As(err, &qf) && strings.Contains(qf.Message, context.Canceled.Error())) || errors.As(err, &cancelled)
 }
 
 // Filter selects tasks from visibility. Empty fields match everything.
