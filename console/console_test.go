@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -181,20 +180,7 @@ func (s *stack) call(role, method, path string, body []byte) answer {
 	if tok := s.token(role); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	a := answer{status: resp.StatusCode, body: string(b)}
-	var e struct {
-		Error struct{ Code, Message, Field string } `json:"error"`
-	}
-	if json.Unmarshal(b, &e) == nil {
-		a.err = e.Error
-	}
-	return a
+	return s.do(req)
 }
 
 func js(v any) []byte { b, _ := json.Marshal(v); return b }

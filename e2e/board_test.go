@@ -95,12 +95,7 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 	// History: no version markers in a new task; upserts only where the
 	// phase, round, due date or participants changed.
 	upserts, markers := 0, 0
-	it := e.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, ev := range e.history(id) {
 		switch ev.GetEventType() {
 		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
 			upserts++

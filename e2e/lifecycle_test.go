@@ -10,6 +10,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -98,6 +99,21 @@ func newEnv(t *testing.T) *env {
 	e.currentWorker = func() sdkworker.Worker { return current }
 	e.newW()
 	return e
+}
+
+// history is the task's whole event history (its current run).
+func (e *env) history(id string) []*historypb.HistoryEvent {
+	e.t.Helper()
+	var out []*historypb.HistoryEvent
+	it := e.client.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 func (e *env) update(id, name, req string, arg any) (workflows.Receipt, error) {
@@ -189,12 +205,7 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 
 	// History: exactly the 8 accepted updates, none of the rejected ones.
 	accepted, rejected := 0, 0
-	it := e.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, ev := range e.history(id) {
 		switch ev.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
 			accepted++

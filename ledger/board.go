@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,27 +106,25 @@ func (s *SQLStore) SeedBoard(ctx context.Context, rows []BoardRow) (int, error) 
 		return 0, fmt.Errorf("seed board: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	added := 0
-	for _, r := range rows {
-		var one int
-		switch err := tx.QueryRowContext(ctx, s.Rebind(`SELECT 1 FROM board WHERE workflow_id = ?`), r.WorkflowID).Scan(&one); {
-		case err == nil:
-			continue
-		case err != sql.ErrNoRows:
-			return 0, fmt.Errorf("seed board: %w", err)
-		}
-		if err := boardWrite(ctx, func(q string, args ...any) error {
-			_, err := tx.ExecContext(ctx, s.Rebind(q), args...)
+	var added int64
+	exec := func(q string, args ...any) error {
+		res, err := tx.ExecContext(ctx, s.Rebind(q), args...)
+		if err != nil {
 			return err
-		}, r, false); err != nil {
+		}
+		n, err := res.RowsAffected()
+		added += n
+		return err
+	}
+	for _, r := range rows {
+		if err := boardWrite(ctx, exec, r, false); err != nil {
 			return 0, fmt.Errorf("seed board %s: %w", r.WorkflowID, err)
 		}
-		added++
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("seed board: %w", err)
 	}
-	return added, nil
+	return int(added), nil
 }
 
 // BoardFilter selects board rows; empty fields match everything.

@@ -72,9 +72,6 @@ const versionOutbox = "outbox"
 // notify follows that answer (notifyMany reads w.outboxOn), so one
 // decision never mixes the two ways. A run switches at most once.
 func (w *taskWorkflow) outbox(ctx workflow.Context) bool {
-	if !w.outboxOn && w.gen >= GenBoard {
-		w.outboxOn = true
-	}
 	if !w.outboxOn {
 		w.outboxOn = workflow.GetVersion(ctx, versionOutbox, workflow.DefaultVersion, 1) == 1
 	}
@@ -82,14 +79,15 @@ func (w *taskWorkflow) outbox(ctx workflow.Context) bool {
 }
 
 // versionBoard marks the change that keeps the task's row on the board
-// with every record. Runs of GenBoard and later have it from their start.
+// with every record. Runs of GenBoard and later have it (and the outbox)
+// from their start: newTaskWorkflow sets both, so neither asks a version.
 const versionBoard = "board"
 
 // board reports whether this run keeps its board row. It is asked at each
 // record on the transactional outbox; a run switches at most once.
 func (w *taskWorkflow) board(ctx workflow.Context) bool {
 	if !w.boardOn {
-		w.boardOn = w.gen >= GenBoard || workflow.GetVersion(ctx, versionBoard, workflow.DefaultVersion, 1) == 1
+		w.boardOn = workflow.GetVersion(ctx, versionBoard, workflow.DefaultVersion, 1) == 1
 	}
 	return w.boardOn
 }
