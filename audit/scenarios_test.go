@@ -30,7 +30,7 @@ var update = flag.Bool("update", false, "regenerate testdata/histories on a real
 // workflow change is patched, then regenerate with -update.
 const (
 	historyDir        = "testdata/histories"
-	historyGeneration = "g4"
+	historyGeneration = "g5"
 )
 
 type discard struct{}

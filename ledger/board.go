@@ -192,3 +192,12 @@ func (s *SQLStore) Board(ctx context.Context, f BoardFilter) ([]BoardRow, error)
 func likeEscape(s string) string {
 	return strings.NewReplacer("%", "", ",", "").Replace(s)
 }
+
+// BoardCount counts the rows in a status.
+func (s *SQLStore) BoardCount(ctx context.Context, status string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*) FROM board WHERE status = ?`), status).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count board: %w", err)
+	}
+	return n, nil
+}

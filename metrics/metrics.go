@@ -65,7 +65,7 @@ func New(onError func(error)) (*Metrics, error) {
 			Name: "lianxi_notifications_total", Help: "Notifications handled, by result (queued in the outbox with their decision, then delivered, refused or failed by the dispatcher).",
 		}, []string{"result"}),
 		Tasks: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "lianxi_tasks", Help: "Tasks by status and warning colour, from visibility.",
+			Name: "lianxi_tasks", Help: "Tasks by status and warning colour, from the board.",
 		}, []string{"status", "warning"}),
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

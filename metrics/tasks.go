@@ -2,23 +2,29 @@ package metrics
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-
+	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
-// RefreshTasks updates the tasks gauge from visibility every interval
-// until ctx is done: open tasks by warning colour, closed and cancelled
-// ones in total.
-func (m *Metrics) RefreshTasks(ctx context.Context, c client.Client, namespace string, interval time.Duration) {
+// TaskBoard is what the tasks gauge reads: the board in the ledger's
+// database (ledger.SQLStore).
+type TaskBoard interface {
+	Board(ctx context.Context, f ledger.BoardFilter) ([]ledger.BoardRow, error)
+	BoardCount(ctx context.Context, status string) (int, error)
+}
+
+// RefreshTasks updates the tasks gauge from the board every interval until
+// ctx is done: open tasks by status and by the light each has at the time
+// of counting, closed and cancelled ones in total. The light is derived
+// from the due date, as every reader of the board does, so the gauge turns
+// yellow when a task does, not when its workflow next wakes.
+func (m *Metrics) RefreshTasks(ctx context.Context, board TaskBoard, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		m.countTasks(ctx, c, namespace)
+		_ = m.CountTasks(ctx, board, time.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -27,24 +33,39 @@ func (m *Metrics) RefreshTasks(ctx context.Context, c client.Client, namespace s
 	}
 }
 
-func (m *Metrics) countTasks(ctx context.Context, c client.Client, namespace string) {
-	type cell struct{ status, warning string }
-	var cells []cell
+// CountTasks sets the tasks gauge from the board as seen at now. On an
+// error the gauge keeps its last values.
+func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time) error {
+	lights := []string{workflows.WarningGreen, workflows.WarningYellow, workflows.WarningRed}
+	counts := map[[2]string]int{}
 	for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview} {
-		for _, w := range []string{workflows.WarningGreen, workflows.WarningYellow, workflows.WarningRed} {
-			cells = append(cells, cell{st, w})
-		}
-	}
-	cells = append(cells, cell{workflows.StatusClosed, ""}, cell{workflows.StatusCancelled, ""})
-	for _, cl := range cells {
-		q := fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", workflows.WorkflowName, workflows.SearchStatus.GetName(), cl.status)
-		if cl.warning != "" {
-			q += fmt.Sprintf(" AND %s = '%s'", workflows.SearchWarning.GetName(), cl.warning)
-		}
-		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace, Query: q})
+		rows, err := board.Board(ctx, ledger.BoardFilter{Status: st})
 		if err != nil {
-			return
+			return err
 		}
-		m.Tasks.WithLabelValues(cl.status, cl.warning).Set(float64(resp.GetCount()))
+		for _, r := range rows {
+			window := r.WarningWindow
+			if window <= 0 {
+				window = workflows.DefaultWarningWindow
+			}
+			counts[[2]string{st, workflows.WarningAt(now, r.Due, window)}]++
+		}
 	}
+	ended := map[string]int{}
+	for _, st := range []string{workflows.StatusClosed, workflows.StatusCancelled} {
+		n, err := board.BoardCount(ctx, st)
+		if err != nil {
+			return err
+		}
+		ended[st] = n
+	}
+	for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview} {
+		for _, l := range lights {
+			m.Tasks.WithLabelValues(st, l).Set(float64(counts[[2]string{st, l}]))
+		}
+	}
+	for st, n := range ended {
+		m.Tasks.WithLabelValues(st, "").Set(float64(n))
+	}
+	return nil
 }

@@ -163,10 +163,10 @@ func startSearch(spec workflows.TaskSpec) []temporal.SearchAttributeUpdate {
 		workflows.SearchParticipants.ValueSet(spec.Participants),
 	}
 	if !spec.SignOffDue.IsZero() {
+		// No LianxiWarning: from GenReaderLight on, readers derive the light.
 		sa = append(sa,
 			workflows.SearchRound.ValueSet(1),
-			workflows.SearchDue.ValueSet(spec.SignOffDue.UTC().Truncate(time.Second)),
-			workflows.SearchWarning.ValueSet(workflows.StartWarning(spec, time.Now())))
+			workflows.SearchDue.ValueSet(spec.SignOffDue.UTC().Truncate(time.Second)))
 	}
 	return sa
 }

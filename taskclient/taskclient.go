@@ -162,6 +162,9 @@ func (c *Client) Status(ctx context.Context, taskID string) (workflows.TaskStatu
 	if err := v.Get(&st); err != nil {
 		return st, fmt.Errorf("decode status of %s: %w", taskID, err)
 	}
+	// The run updates its light only when it wakes; the reader's clock is
+	// the one that counts.
+	st.Warning = st.LightAt(time.Now())
 	return st, nil
 }
 
@@ -322,6 +325,14 @@ func summarize(id string, st enumspb.WorkflowExecutionStatus, sa, memo map[strin
 	if s.Status == "" || (st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && !ended) {
 		// Terminated or timed-out runs never wrote a final status.
 		s.Status = strings.ToLower(strings.TrimPrefix(st.String(), "WORKFLOW_EXECUTION_STATUS_"))
+	}
+	if s.Warning == "" {
+		// Runs from GenReaderLight on keep no light in visibility; it is
+		// derived from the due date (the window is not in visibility).
+		s.Warning = workflows.WarningGreen
+		if !s.Due.IsZero() && (s.Status == workflows.StatusSigning || s.Status == workflows.StatusInReview) {
+			s.Warning = workflows.WarningAt(time.Now(), s.Due, workflows.DefaultWarningWindow)
+		}
 	}
 	return s
 }

@@ -129,8 +129,16 @@ type TaskInput struct {
 // Being in the start input, it costs no marker in the history.
 const GenBoard = 2
 
+// GenReaderLight is the generation in which the traffic light is left to
+// its readers: the board, the status client and the tasks gauge derive it
+// from the due date and the warning window when they read. The run no
+// longer wakes when its light turns yellow (it still wakes for reminders
+// and at the due date, where it escalates) and keeps no LianxiWarning
+// search attribute, so a light changing costs no timer and no upsert.
+const GenReaderLight = 3
+
 // CurrentGen is the generation new tasks start in.
-const CurrentGen = GenBoard
+const CurrentGen = GenReaderLight
 
 // TaskOutcome is the workflow's result.
 type TaskOutcome struct {

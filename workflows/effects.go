@@ -216,15 +216,6 @@ func (w *taskWorkflow) notifyMany(ctx workflow.Context, kind string, recipients 
 	}
 }
 
-// StartWarning is the light a task starts with, as its workflow computes it.
-func StartWarning(spec TaskSpec, now time.Time) string {
-	window := spec.WarningWindow
-	if window <= 0 {
-		window = DefaultWarningWindow
-	}
-	return warningAt(now, spec.SignOffDue, window)
-}
-
 // WarningAt is the traffic light for a due date seen at now, for readers
 // of the board, which stores due dates, not colours.
 func WarningAt(now, due time.Time, window time.Duration) string { return warningAt(now, due, window) }
@@ -242,11 +233,15 @@ func warningAt(now, due time.Time, window time.Duration) string {
 }
 
 // nextWake is the next moment a timer matters: a reminder, the warning
-// turning yellow, or the due date.
+// turning yellow (before GenReaderLight), or the due date.
 func (w *taskWorkflow) nextWake(now time.Time) time.Time {
 	due := w.s.currentDue()
 	next := now.Add(365 * 24 * time.Hour)
-	for _, t := range []time.Time{w.s.NextReminder, due.Add(-w.spec.WarningWindow), due} {
+	yellow := due.Add(-w.spec.WarningWindow)
+	if w.readerLight {
+		yellow = time.Time{}
+	}
+	for _, t := range []time.Time{w.s.NextReminder, yellow, due} {
 		if t.After(now) && t.Before(next) {
 			next = t
 		}

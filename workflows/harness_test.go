@@ -141,6 +141,8 @@ func (h *harness) status() TaskStatus {
 	if err := v.Get(&st); err != nil {
 		h.t.Fatalf("decode status: %v", err)
 	}
+	// The light as a reader sees it, as taskclient.Status derives it.
+	st.Warning = st.LightAt(h.env.Now())
 	return st
 }
 

@@ -379,3 +379,38 @@ func TestRemindersWarningsAndEscalation(t *testing.T) {
 		t.Errorf("escalation not on the ledger: %v", k)
 	}
 }
+
+// From GenReaderLight on, a run never wakes for its light turning yellow
+// (readers derive the light): its timers fire only for reminders and the
+// due date. A GenBoard run still wakes on the yellow day.
+func TestNoWakeForTheLight(t *testing.T) {
+	s := spec() // due day 20, window 4 days (yellow from day 16), reminders every 3 days
+	wakes := func(gen int) []int {
+		h := newHarness(t)
+		var days []int
+		h.env.SetOnTimerScheduledListener(func(_ string, d time.Duration) {
+			at := h.env.Now().Add(d).Sub(testStart)
+			if at%day == 0 {
+				days = append(days, int(at/day))
+			}
+		})
+		h.at(17*day, func() {
+			if st := h.status(); st.Warning != WarningYellow {
+				t.Errorf("gen %d, day 17: light %s, want yellow", gen, st.Warning)
+			}
+			h.update(UpdateCancel, "c", CancelRequest{Reason: "end"})
+		})
+		h.env.ExecuteWorkflow(TaskWorkflow, TaskInput{Spec: s, Gen: gen})
+		if !h.env.IsWorkflowCompleted() {
+			t.Fatalf("gen %d: workflow did not complete", gen)
+		}
+		h.ok("c")
+		return days
+	}
+	if got := wakes(CurrentGen); slices.Contains(got, 16) || !slices.Contains(got, 15) {
+		t.Errorf("gen %d: timers for days %v; want reminders (day 15) and no wake on day 16", CurrentGen, got)
+	}
+	if got := wakes(GenBoard); !slices.Contains(got, 16) {
+		t.Errorf("gen %d: timers for days %v; want a wake on day 16 (the light turning yellow)", GenBoard, got)
+	}
+}

@@ -9,8 +9,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Search attributes the workflow keeps current. Inboxes and dashboards query
-// them through visibility instead of querying every workflow.
+// Search attributes the workflow keeps current, for Temporal's Web UI and
+// for auditors (the console's lists read the board). LianxiWarning is kept
+// only by runs before GenReaderLight; readers derive the light themselves.
 var (
 	SearchPlan         = temporal.NewSearchAttributeKeyKeyword("LianxiPlan")
 	SearchTaskNo       = temporal.NewSearchAttributeKeyKeyword("LianxiTaskNo")
@@ -42,6 +43,10 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 // so a sign-off that changes only who is pending writes no upsert.
 func (w *taskWorkflow) searchSignature(status, warning string, round int, due time.Time, pending, ids []string) string {
 	due = due.UTC().Truncate(time.Second)
+	if w.readerLight {
+		// Readers derive the light; it is not in visibility.
+		warning = ""
+	}
 	if w.boardOn {
 		return fmt.Sprint(status, warning, round, due.Unix(), ids)
 	}
@@ -63,16 +68,19 @@ func (w *taskWorkflow) upsertSearch(ctx workflow.Context) {
 		// The board holds the pending list; a stale copy here would mislead.
 		pendingSA = SearchPending.ValueUnset()
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx,
+	sa := []temporal.SearchAttributeUpdate{
 		SearchPlan.ValueSet(w.spec.PlanID),
 		SearchTaskNo.ValueSet(w.spec.TaskNo),
 		SearchStatus.ValueSet(w.s.Status),
-		SearchWarning.ValueSet(w.s.Warning),
 		SearchParticipants.ValueSet(ids),
 		pendingSA,
 		SearchDue.ValueSet(due),
 		SearchRound.ValueSet(int64(w.s.Round)),
-	); err != nil {
+	}
+	if !w.readerLight {
+		sa = append(sa, SearchWarning.ValueSet(w.s.Warning))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, sa...); err != nil {
 		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
 	}
 }

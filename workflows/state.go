@@ -107,26 +107,29 @@ type ExtensionRecord struct {
 
 // TaskStatus is the answer to the status query.
 type TaskStatus struct {
-	ID           string            `json:"id"`
-	PlanID       string            `json:"plan_id"`
-	TaskNo       string            `json:"task_no"`
-	Title        string            `json:"title"`
-	Text         string            `json:"text,omitempty"`
-	OpenList     bool              `json:"open_list"`
-	Status       string            `json:"status"`
-	Round        int               `json:"round"`
-	Lead         string            `json:"lead,omitempty"`
-	Participants []Participant     `json:"participants"`
-	Pending      []string          `json:"pending"`
-	SignOffDue   time.Time         `json:"sign_off_due"`
-	ReviewDue    time.Time         `json:"review_due,omitempty"`
-	Warning      string            `json:"warning"`
-	Rounds       []RoundRecord     `json:"rounds,omitempty"`
-	Progress     []ProgressReport  `json:"progress,omitempty"`
-	Extensions   []ExtensionRecord `json:"extensions,omitempty"`
-	Decisions    int               `json:"decisions"`
-	StartedAt    time.Time         `json:"started_at"`
-	Outcome      *TaskOutcome      `json:"outcome,omitempty"`
+	ID           string        `json:"id"`
+	PlanID       string        `json:"plan_id"`
+	TaskNo       string        `json:"task_no"`
+	Title        string        `json:"title"`
+	Text         string        `json:"text,omitempty"`
+	OpenList     bool          `json:"open_list"`
+	Status       string        `json:"status"`
+	Round        int           `json:"round"`
+	Lead         string        `json:"lead,omitempty"`
+	Participants []Participant `json:"participants"`
+	Pending      []string      `json:"pending"`
+	SignOffDue   time.Time     `json:"sign_off_due"`
+	ReviewDue    time.Time     `json:"review_due,omitempty"`
+	Warning      string        `json:"warning"`
+	// WarningWindow is how long before its due date the task turns
+	// yellow; readers derive the light from it (LightAt).
+	WarningWindow time.Duration     `json:"warning_window,omitempty"`
+	Rounds        []RoundRecord     `json:"rounds,omitempty"`
+	Progress      []ProgressReport  `json:"progress,omitempty"`
+	Extensions    []ExtensionRecord `json:"extensions,omitempty"`
+	Decisions     int               `json:"decisions"`
+	StartedAt     time.Time         `json:"started_at"`
+	Outcome       *TaskOutcome      `json:"outcome,omitempty"`
 	// ProgressCount counts every progress report; Progress lists the latest.
 	ProgressCount int `json:"progress_count"`
 }
@@ -216,26 +219,27 @@ func (s *TaskState) currentDue() time.Time {
 
 func (s *TaskState) status(spec TaskSpec) TaskStatus {
 	return TaskStatus{
-		ID:           WorkflowID(spec.PlanID, spec.TaskNo),
-		PlanID:       spec.PlanID,
-		TaskNo:       spec.TaskNo,
-		Title:        spec.Title,
-		Text:         cut(spec.Text, MaxTextLen),
-		OpenList:     spec.OpenList,
-		Status:       s.Status,
-		Round:        s.Round,
-		Lead:         s.Lead,
-		Participants: slices.Clone(s.Participants),
-		Pending:      s.pending(),
-		SignOffDue:   s.SignOffDue,
-		ReviewDue:    s.ReviewDue,
-		Warning:      s.Warning,
-		Rounds:       s.Rounds,
-		Progress:     s.Progress,
-		Extensions:   s.Extensions,
-		Decisions:    s.Decisions,
-		StartedAt:    s.StartedAt,
-		Outcome:      s.Outcome,
+		ID:            WorkflowID(spec.PlanID, spec.TaskNo),
+		PlanID:        spec.PlanID,
+		TaskNo:        spec.TaskNo,
+		Title:         spec.Title,
+		Text:          cut(spec.Text, MaxTextLen),
+		OpenList:      spec.OpenList,
+		Status:        s.Status,
+		Round:         s.Round,
+		Lead:          s.Lead,
+		Participants:  slices.Clone(s.Participants),
+		Pending:       s.pending(),
+		SignOffDue:    s.SignOffDue,
+		ReviewDue:     s.ReviewDue,
+		Warning:       s.Warning,
+		WarningWindow: spec.WarningWindow,
+		Rounds:        s.Rounds,
+		Progress:      s.Progress,
+		Extensions:    s.Extensions,
+		Decisions:     s.Decisions,
+		StartedAt:     s.StartedAt,
+		Outcome:       s.Outcome,
 		// Runs from before bounded state did not count; they list all.
 		ProgressCount: max(s.ProgressCount, len(s.Progress)),
 	}
@@ -247,4 +251,23 @@ func cut(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// LightAt is the task's traffic light as seen at now: derived from its
+// current due date and warning window, so it is right whenever it is read,
+// not only as of the run's last wake-up. Closed and cancelled tasks are
+// green.
+func (st TaskStatus) LightAt(now time.Time) string {
+	if st.Status != StatusSigning && st.Status != StatusInReview {
+		return WarningGreen
+	}
+	due := st.SignOffDue
+	if st.Status == StatusInReview {
+		due = st.ReviewDue
+	}
+	window := st.WarningWindow
+	if window <= 0 {
+		window = DefaultWarningWindow
+	}
+	return warningAt(now, due, window)
 }

@@ -45,6 +45,9 @@ type taskWorkflow struct {
 	gen int
 	// boardOn is set once this run keeps its row on the board.
 	boardOn bool
+	// readerLight is set when readers derive the traffic light
+	// (GenReaderLight): no yellow-light wake-up, no LianxiWarning.
+	readerLight bool
 	// wakeAt is when the main loop's running timer fires.
 	wakeAt time.Time
 	// fresh is set in a task's first run (not a continued one).
@@ -84,6 +87,7 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput) (*taskWorkflow, error) 
 	if w.gen >= GenBoard {
 		w.outboxOn, w.boardOn = true, true
 	}
+	w.readerLight = w.gen >= GenReaderLight
 	if in.State != nil {
 		w.s = *in.State
 	} else {

@@ -85,7 +85,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer c.Close()
-	a.watchTasks(ctx, c)
+	a.useClient(c)
 	if err := starter.EnsureSearchAttributes(ctx, c, a.cfg.Temporal.Namespace); err != nil {
 		return err
 	}
@@ -108,6 +108,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer store.Close()
+	a.countTasks(ctx, store)
 	if err := a.launchOnce(ctx, c, store, p); err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func uiLine(ui *devserver.WebUI, planID string) string {
 	if ui == nil {
 		return "Temporal Web UI: off (--ui-addr is empty).\n"
 	}
-	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiWarning, LianxiDue.\n", ui.URL(), planID)
+	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiDue, LianxiRound.\n", ui.URL(), planID)
 }
 
 func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {

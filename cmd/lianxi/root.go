@@ -147,11 +147,13 @@ func (a *app) waitReady(ctx context.Context, what string) error {
 	return nil
 }
 
-// watchTasks refreshes the tasks gauge.
-func (a *app) watchTasks(ctx context.Context, c client.Client) {
-	a.client.Store(c)
+// useClient keeps the Temporal client for the readiness checks.
+func (a *app) useClient(c client.Client) { a.client.Store(c) }
+
+// countTasks refreshes the tasks gauge from the board until ctx is done.
+func (a *app) countTasks(ctx context.Context, board metrics.TaskBoard) {
 	if a.metrics != nil {
-		go a.metrics.RefreshTasks(ctx, c, a.cfg.Temporal.Namespace, 30*time.Second)
+		go a.metrics.RefreshTasks(ctx, board, 30*time.Second)
 	}
 }
 

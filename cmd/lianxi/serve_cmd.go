@@ -37,12 +37,13 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			a.watchTasks(cmd.Context(), c)
+			a.useClient(c)
 			store, err := a.openLedgerWhenReady(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+			a.countTasks(cmd.Context(), store)
 			go func() { _ = a.waitReady(cmd.Context(), "serve") }()
 			return a.serveConsole(cmd.Context(), c, store)
 		},

@@ -13,6 +13,7 @@ import (
 	"lianxi/activities"
 	"lianxi/door"
 	"lianxi/ledger"
+	"lianxi/metrics"
 	"lianxi/notify"
 	"lianxi/starter"
 	"lianxi/worker"
@@ -39,12 +40,15 @@ func (a *app) workerCmd() *cobra.Command {
 				return err
 			}
 			defer closeActs()
+			if board, ok := acts.Ledger.(metrics.TaskBoard); ok {
+				a.countTasks(cmd.Context(), board)
+			}
 			c, err := a.dialWhenReady(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			a.watchTasks(cmd.Context(), c)
+			a.useClient(c)
 			if err := starter.EnsureSearchAttributes(cmd.Context(), c, a.cfg.Temporal.Namespace); err != nil {
 				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
 			}
