@@ -110,3 +110,56 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 		t.Errorf("history holds %d search-attribute upserts and %d version markers, want 5 and 0", upserts, markers)
 	}
 }
+
+// A task whose run an operator terminates writes no record; the console's
+// reconciliation marks its row ended, so no inbox lists it as waiting, and
+// leaves every other row as it was.
+func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.ledger}
+	specs := []workflows.TaskSpec{
+		{PlanID: "ended", TaskNo: "1.1", Title: "将被终止", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
+		{PlanID: "ended", TaskNo: "1.2", Title: "照常办理", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
+	}
+	if _, err := starter.Launch(ctx, e.client, specs, starter.Options{Board: e.ledger}); err != nil {
+		t.Fatal(err)
+	}
+	gone, kept := workflows.WorkflowID("ended", "1.1"), workflows.WorkflowID("ended", "1.2")
+	for _, id := range []string{gone, kept} {
+		testkit.Eventually(t, "the assignment of "+id, func() (bool, string) {
+			st, err := e.tasks.Status(ctx, id)
+			return err == nil && st.Decisions >= 1, fmt.Sprintf("%d decisions %v", st.Decisions, err)
+		})
+	}
+	if err := e.client.TerminateWorkflow(ctx, gone, "", "operator: launched by mistake"); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, "the terminated run's row marked ended", func() (bool, string) {
+		n, err := board.EndBoard(ctx, e.ledger)
+		return err == nil && n == 1, fmt.Sprintf("%d rows changed, %v", n, err)
+	})
+	list, err := board.List(ctx, taskclient.Filter{Plan: "ended"})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("board lists %+v (%v)", list, err)
+	}
+	for _, s := range list {
+		switch s.ID {
+		case gone:
+			if s.Status != workflows.StatusTerminated || len(s.Pending) != 0 {
+				t.Errorf("terminated task's row %+v, want terminated with nobody pending", s)
+			}
+		case kept:
+			if s.Status != workflows.StatusSigning || !slices.Equal(s.Pending, []string{"mof", "ndrc"}) {
+				t.Errorf("running task's row changed: %+v", s)
+			}
+		}
+	}
+	inbox, err := board.List(ctx, taskclient.Filter{Ministry: "mof", Pending: true})
+	if err != nil || len(inbox) != 1 || inbox[0].ID != kept {
+		t.Errorf("mof's inbox %+v (%v), want only the running task", inbox, err)
+	}
+	if n, err := board.EndBoard(ctx, e.ledger); err != nil || n != 0 {
+		t.Errorf("second pass changed %d rows (%v), want none", n, err)
+	}
+}

@@ -201,3 +201,30 @@ func (s *SQLStore) BoardCount(ctx context.Context, status string) (int, error) {
 	}
 	return n, nil
 }
+
+// EndBoard marks a task's row ended with status when it is still in one of
+// the open statuses: for a run that ended outside its lifecycle (an
+// operator terminated it, or it timed out), which writes no record. Its
+// pending list is emptied, so no inbox lists it. It reports whether the row
+// changed.
+func (s *SQLStore) EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error) {
+	if len(open) == 0 {
+		return false, fmt.Errorf("end board row %s: no open statuses given", workflowID)
+	}
+	args := []any{status, at.UTC().Format(time.RFC3339Nano), workflowID}
+	marks := make([]string, len(open))
+	for i, st := range open {
+		marks[i] = "?"
+		args = append(args, st)
+	}
+	res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE board SET status = ?, pending = ',', updated_at = ?
+		WHERE workflow_id = ? AND status IN (`+strings.Join(marks, ", ")+`)`), args...)
+	if err != nil {
+		return false, fmt.Errorf("end board row %s: %w", workflowID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("end board row %s: %w", workflowID, err)
+	}
+	return n > 0, nil
+}

@@ -162,3 +162,47 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		})
 	}
 }
+
+// EndBoard ends an open row only, empties its pending list, and counts
+// the board's rows by status, on both backends.
+func TestEndBoardAndCounts(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			if _, err := s.SeedBoard(ctx, []BoardRow{row("plan/1.1", "signing", 1, "miit"), row("plan/1.2", "closed", 5), row("plan/1.3", "signing", 1, "ndrc")}); err != nil {
+				t.Fatal(err)
+			}
+			openSt := []string{"signing", "in_review"}
+			at := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+			for _, c := range []struct {
+				id   string
+				want bool
+			}{{"plan/1.1", true}, {"plan/1.1", false}, {"plan/1.2", false}, {"plan/none", false}} {
+				if got, err := s.EndBoard(ctx, c.id, "terminated", openSt, at); err != nil || got != c.want {
+					t.Errorf("EndBoard(%s) = %v, %v; want %v", c.id, got, err, c.want)
+				}
+			}
+			rows, err := s.Board(ctx, BoardFilter{Plan: "plan"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, r := range rows {
+				got[r.WorkflowID] = fmt.Sprint(r.Status, r.Pending)
+			}
+			want := map[string]string{"plan/1.1": "terminated[]", "plan/1.2": "closed[]", "plan/1.3": "signing[ndrc]"}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("board %v, want %v", got, want)
+			}
+			for st, want := range map[string]int{"signing": 1, "closed": 1, "terminated": 1, "in_review": 0} {
+				if n, err := s.BoardCount(ctx, st); err != nil || n != want {
+					t.Errorf("BoardCount(%s) = %d, %v; want %d", st, n, err, want)
+				}
+			}
+			if _, err := s.EndBoard(ctx, "plan/1.3", "terminated", nil, at); err == nil {
+				t.Error("EndBoard with no open statuses was accepted")
+			}
+		})
+	}
+}

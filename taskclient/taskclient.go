@@ -282,6 +282,57 @@ func (c *Client) SeedBoard(ctx context.Context, store interface {
 	return store.SeedBoard(ctx, rows)
 }
 
+// EndBoard marks ended, on the board, the tasks whose runs ended outside
+// their lifecycle (terminated by an operator, timed out, failed), which
+// write no record and so would stay listed as open. A task whose latest run
+// is running again (an operator reset it) is left alone. It reports how
+// many rows it changed.
+func (c *Client) EndBoard(ctx context.Context, store interface {
+	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
+}) (int, error) {
+	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed', 'Canceled')", workflows.WorkflowName)
+	open := []string{workflows.StatusSigning, workflows.StatusInReview}
+	changed := 0
+	var token []byte
+	for {
+		resp, err := c.C.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: c.Namespace, Query: q, NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return changed, fmt.Errorf("list ended runs: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			id := e.GetExecution().GetWorkflowId()
+			d, err := c.C.DescribeWorkflowExecution(ctx, id, "")
+			if err != nil {
+				return changed, fmt.Errorf("describe %s: %w", id, err)
+			}
+			info := d.GetWorkflowExecutionInfo()
+			if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+				continue
+			}
+			status := workflows.StatusTerminated
+			switch info.GetStatus() {
+			case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+				status = workflows.StatusTimedOut
+			case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
+				status = workflows.StatusFailed
+			}
+			ok, err := store.EndBoard(ctx, id, status, open, info.GetCloseTime().AsTime())
+			if err != nil {
+				return changed, err
+			}
+			if ok {
+				changed++
+			}
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return changed, nil
+		}
+	}
+}
+
 // ListVisibility returns the tasks matching f from Temporal's visibility:
 // what auditors read, since it does not depend on the ledger.
 func (c *Client) ListVisibility(ctx context.Context, f Filter) ([]Summary, error) {

@@ -46,9 +46,18 @@ const (
 	StatusCancelled = "cancelled"
 )
 
+// Statuses of a task whose run ended outside its lifecycle, as Temporal
+// reports the run: an operator terminated it, or it timed out or failed.
+const (
+	StatusTerminated = "terminated"
+	StatusTimedOut   = "timed_out"
+	StatusFailed     = "failed"
+)
+
 // StatusNames are the statuses as the office names them.
 var StatusNames = map[string]string{
 	StatusSigning: "会签中", StatusInReview: "待审核", StatusClosed: "办结", StatusCancelled: "已撤销",
+	StatusTerminated: "已终止", StatusTimedOut: "已超时", StatusFailed: "运行失败",
 }
 
 // Roles of a participant.

@@ -105,7 +105,34 @@ func (a *app) ensureTokens() error {
 	return err
 }
 
-// seedBoard puts tasks that predate the board on it, from visibility,
+// endBoardEvery is how often the console looks for runs that ended outside
+// their lifecycle.
+const endBoardEvery = 5 * time.Minute
+
+// endBoard marks ended on the board, now and every endBoardEvery until ctx
+// is done, the tasks whose runs an operator terminated (or that timed out),
+// so dashboards and inboxes stop listing them as open.
+func (a *app) endBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore) {
+	t := time.NewTicker(endBoardEvery)
+	defer t.Stop()
+	for {
+		n, err := tasks.EndBoard(ctx, store)
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("board: runs ended outside their lifecycle not checked", zap.Error(err))
+		}
+		if n > 0 {
+			a.log.Info("board: tasks whose runs ended outside their lifecycle marked ended", zap.Int("tasks", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// seedBoard puts tasks that predate the board on it, from visibility (then
+// keeps marking ended the runs that end outside their lifecycle, endBoard),
 // retrying while Temporal is still starting (its namespace or search
 // attributes not there yet).
 func (a *app) seedBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore) {
@@ -115,6 +142,7 @@ func (a *app) seedBoard(ctx context.Context, tasks *taskclient.Client, store *le
 			if n > 0 {
 				a.log.Info("board seeded from visibility", zap.Int("tasks", n))
 			}
+			a.endBoard(ctx, tasks, store)
 			return
 		}
 		if wait >= time.Minute {
