@@ -3,9 +3,13 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 )
 
 var postgresDialect = dialect{
@@ -61,4 +65,150 @@ func OpenPostgres(ctx context.Context, dsn string) (*SQLStore, error) {
 		return nil, fmt.Errorf("open ledger (postgres): %w", err)
 	}
 	return s, nil
+}
+
+// appendPipelined writes a group on PostgreSQL in two round trips instead
+// of one per statement: the first sends BEGIN, the lock, the head read and
+// the look-up of IDs already recorded, pipelined; the hashes are computed
+// here; the second sends every insert (the Also statements among them) and
+// COMMIT, pipelined. A failed statement leaves the transaction aborted, so
+// any failure ends in ROLLBACK, and a connection that cannot be rolled back
+// is discarded. (pgx's stdlib also discards a connection handed back inside
+// a transaction; the ROLLBACK keeps it instead of opening a new one.)
+func (s *SQLStore) appendPipelined(ctx context.Context, group []*appendReq) ([]Record, error) {
+	first := group[0].e.DecisionID
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("append %s: connect: %w", first, err)
+	}
+	defer conn.Close()
+	var recs []Record
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		var err error
+		recs, err = s.pipeline(ctx, pc, group)
+		if err != nil {
+			if _, rerr := pc.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil || pc.IsClosed() {
+				return errors.Join(err, driver.ErrBadConn)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendReq) ([]Record, error) {
+	first := group[0].e.DecisionID
+	ids := make([]string, len(group))
+	for i, r := range group {
+		ids[i] = r.e.DecisionID
+	}
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(s.d.lockHead)
+	b.Queue(`SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1`)
+	b.Queue(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ANY($1)`, ids)
+	br := pc.SendBatch(ctx, b)
+	head := Record{PrevHash: GenesisHash}
+	written := map[string]Record{}
+	err := func() error {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("append %s: begin: %w", first, err)
+		}
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("append %s: lock: %w", first, err)
+		}
+		err := br.QueryRow().Scan(&head.Seq, &head.Hash)
+		switch {
+		case err == nil:
+		case errors.Is(err, pgx.ErrNoRows):
+			head.Hash = GenesisHash
+		default:
+			return fmt.Errorf("append %s: read head: %w", first, err)
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return fmt.Errorf("append %s: look up: %w", first, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				return fmt.Errorf("append %s: look up: %w", first, err)
+			}
+			written[r.DecisionID] = r
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("append %s: look up: %w", first, err)
+		}
+		return nil
+	}()
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("append %s: %w", first, cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	// What each queued statement is, to name a failure.
+	var what []string
+	b = &pgx.Batch{}
+	exec := func(query string, args ...any) error {
+		b.Queue(s.Rebind(query), args...)
+		return nil
+	}
+	recs := make([]Record, len(group))
+	for i, req := range group {
+		e := req.e
+		if r, ok := written[e.DecisionID]; ok {
+			recs[i] = r
+			continue
+		}
+		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
+		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
+		payload, err := payloadText(e)
+		if err != nil {
+			return nil, err
+		}
+		_ = exec(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
+			payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash)
+		what = append(what, e.DecisionID+": insert")
+		for _, f := range req.also {
+			n := b.Len()
+			if err := f(ctx, exec); err != nil {
+				return nil, fmt.Errorf("append %s: %w", e.DecisionID, err)
+			}
+			for ; n < b.Len(); n++ {
+				what = append(what, e.DecisionID)
+			}
+		}
+		head = r
+		recs[i], written[e.DecisionID] = r, r
+	}
+	b.Queue(`COMMIT`)
+	what = append(what, first+": commit")
+	br = pc.SendBatch(ctx, b)
+	err = nil
+	for i := 0; i < b.Len(); i++ {
+		tag, xerr := br.Exec()
+		if xerr != nil {
+			err = fmt.Errorf("append %s: %w", what[i], xerr)
+			break
+		}
+		if i == b.Len()-1 && tag.String() != "COMMIT" {
+			err = fmt.Errorf("append %s: commit answered %q", first, tag.String())
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("append %s: %w", first, cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
 }

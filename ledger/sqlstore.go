@@ -35,6 +35,9 @@ type SQLStore struct {
 	qmu     sync.Mutex
 	queue   []*appendReq
 	leading bool
+	// unpipelined makes PostgreSQL write each statement in its own round
+	// trip, as SQLite does; for measuring the pipelined path against it.
+	unpipelined bool
 }
 
 // Rebind writes a query's ? placeholders in the backend's own form ($1,
@@ -282,12 +285,27 @@ func (s *SQLStore) recorded(ctx context.Context, tx *sql.Tx, group []*appendReq)
 	return out, rows.Err()
 }
 
+// payloadText is an entry's payload as stored: JSON, or empty.
+func payloadText(e Entry) (string, error) {
+	if len(e.Payload) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(e.Payload)
+	if err != nil {
+		return "", fmt.Errorf("append %s: payload: %w", e.DecisionID, err)
+	}
+	return string(b), nil
+}
+
 // isBusy reports SQLite's "database is locked" (SQLITE_BUSY).
 func isBusy(err error) bool {
 	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, error) {
+	if s.d.name == postgresDialect.name && !s.unpipelined {
+		return s.appendPipelined(ctx, group)
+	}
 	first := group[0].e.DecisionID
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -327,13 +345,9 @@ func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, er
 		}
 		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
 		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
-		payload := ""
-		if len(e.Payload) > 0 {
-			b, err := json.Marshal(e.Payload)
-			if err != nil {
-				return nil, fmt.Errorf("append %s: payload: %w", e.DecisionID, err)
-			}
-			payload = string(b)
+		payload, err := payloadText(e)
+		if err != nil {
+			return nil, err
 		}
 		if err := exec(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,

@@ -1,0 +1,152 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// withUnpipelined adds PostgreSQL written statement by statement beside
+// the backends, for tests of what both paths must do alike.
+func withUnpipelined(t *testing.T) map[string]func(t *testing.T) *SQLStore {
+	out := backends(t)
+	if pg, ok := out["postgres"]; ok {
+		out["postgres-unpipelined"] = func(t *testing.T) *SQLStore {
+			s := pg(t)
+			s.unpipelined = true
+			return s
+		}
+	}
+	return out
+}
+
+// A statement the database refuses in the middle of a group fails that
+// decision alone: the others are recorded with their board rows, nothing of
+// the failed one is, no connection is left inside a transaction, and the
+// ledger goes on taking appends.
+func TestDatabaseFailureInAGroup(t *testing.T) {
+	for name, open := range withUnpipelined(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			const n = 40
+			refused := func(ctx context.Context, exec func(string, ...any) error) error {
+				return exec(`INSERT INTO no_such_table (x) VALUES (?)`, 1)
+			}
+			failing := func(i int) bool { return i%9 == 4 }
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					also := []Also{PutBoard(row(fmt.Sprintf("plan/2.%d", i), "signing", 1, "miit"))}
+					if failing(i) {
+						also = append(also, refused)
+					}
+					_, errs[i] = s.Append(ctx, entry(fmt.Sprintf("d%d", i), i), also...)
+				}()
+			}
+			wg.Wait()
+			want := 0
+			for i := range n {
+				switch {
+				case failing(i) && (errs[i] == nil || !strings.Contains(errs[i].Error(), fmt.Sprintf("d%d", i))):
+					t.Errorf("append %d: error %v, want one naming d%d", i, errs[i], i)
+				case !failing(i) && errs[i] != nil:
+					t.Errorf("append %d failed with another's refusal: %v", i, errs[i])
+				case !failing(i):
+					want++
+				}
+			}
+			res, err := Verify(ctx, s)
+			if err != nil || !res.OK || res.Count != int64(want) {
+				t.Fatalf("verify: %+v %v; want %d records", res, err, want)
+			}
+			rows, err := s.Board(ctx, BoardFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				var i int
+				fmt.Sscanf(r.TaskNo, "2.%d", &i)
+				if failing(i) {
+					t.Errorf("row of refused append %d was written", i)
+				}
+			}
+			if len(rows) != want {
+				t.Errorf("%d board rows, want %d", len(rows), want)
+			}
+			if s.Dialect() == "postgres" {
+				var stuck int
+				if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+					WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&stuck); err != nil || stuck != 0 {
+					t.Errorf("%d connections idle inside a transaction (%v)", stuck, err)
+				}
+			}
+			if _, err := s.Append(ctx, entry("after", n), PutBoard(row("plan/3.1", "signing", 1))); err != nil {
+				t.Fatalf("append after the refusals: %v", err)
+			}
+			if res, err := Verify(ctx, s); err != nil || !res.OK || res.Count != int64(want+1) {
+				t.Fatalf("verify after: %+v %v", res, err)
+			}
+		})
+	}
+}
+
+// BenchmarkAppendParallel appends from 1 and from 32 goroutines at once,
+// each entry with its board row, as workers do, and reports appends/s and the p50
+// and p99 of one append. On PostgreSQL it runs the pipelined path and the
+// statement-by-statement one in the same run:
+//
+//	LIANXI_TEST_PG_DSN=… go test -run ^$ -bench AppendParallel -benchtime 2000x ./ledger/
+func BenchmarkAppendParallel(b *testing.B) {
+	t := &testing.T{}
+	for name, open := range withUnpipelined(t) {
+		for _, workers := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%s/c%d", name, workers), func(b *testing.B) {
+				s := open(t)
+				defer s.Close()
+				ctx := context.Background()
+				lat := make([]time.Duration, b.N)
+				var next sync.Mutex
+				i := 0
+				b.ResetTimer()
+				start := time.Now()
+				var wg sync.WaitGroup
+				for range workers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							next.Lock()
+							k := i
+							i++
+							next.Unlock()
+							if k >= b.N {
+								return
+							}
+							t0 := time.Now()
+							if _, err := s.Append(ctx, entry(fmt.Sprintf("b%d", k), k), PutBoard(row(fmt.Sprintf("plan/9.%d", k), "signing", 1, "miit"))); err != nil {
+								b.Error(err)
+								return
+							}
+							lat[k] = time.Since(t0)
+						}
+					}()
+				}
+				wg.Wait()
+				el := time.Since(start)
+				b.StopTimer()
+				slices.Sort(lat)
+				b.ReportMetric(float64(b.N)/el.Seconds(), "appends/s")
+				b.ReportMetric(float64(lat[b.N/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
+			})
+		}
+	}
+}
