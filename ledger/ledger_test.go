@@ -39,8 +39,12 @@ func backends(t *testing.T) map[string]func(t *testing.T) *SQLStore {
 	return out
 }
 
+// pgDSNs maps each store freshPostgres opened to its database's DSN, for
+// tests that look at the server from a connection of their own.
+var pgDSNs sync.Map
+
 // freshPostgres creates a database of its own for one test.
-func freshPostgres(t *testing.T, dsn string) *SQLStore {
+func freshPostgres(t testing.TB, dsn string) *SQLStore {
 	t.Helper()
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", dsn)
@@ -63,7 +67,8 @@ func freshPostgres(t *testing.T, dsn string) *SQLStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	pgDSNs.Store(s, withDatabase(dsn, name))
+	t.Cleanup(func() { s.Close(); pgDSNs.Delete(s) })
 	return s
 }
 

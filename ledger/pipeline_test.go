@@ -10,26 +10,12 @@ import (
 	"time"
 )
 
-// withUnpipelined adds PostgreSQL written statement by statement beside
-// the backends, for tests of what both paths must do alike.
-func withUnpipelined(t *testing.T) map[string]func(t *testing.T) *SQLStore {
-	out := backends(t)
-	if pg, ok := out["postgres"]; ok {
-		out["postgres-unpipelined"] = func(t *testing.T) *SQLStore {
-			s := pg(t)
-			s.unpipelined = true
-			return s
-		}
-	}
-	return out
-}
-
 // A statement the database refuses in the middle of a group fails that
 // decision alone: the others are recorded with their board rows, nothing of
 // the failed one is, no connection is left inside a transaction, and the
 // ledger goes on taking appends.
 func TestDatabaseFailureInAGroup(t *testing.T) {
-	for name, open := range withUnpipelined(t) {
+	for name, open := range appendPaths(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := open(t)
@@ -106,7 +92,7 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 //	LIANXI_TEST_PG_DSN=… go test -run ^$ -bench AppendParallel -benchtime 2000x ./ledger/
 func BenchmarkAppendParallel(b *testing.B) {
 	t := &testing.T{}
-	for name, open := range withUnpipelined(t) {
+	for name, open := range appendPaths(t) {
 		for _, workers := range []int{1, 32} {
 			b.Run(fmt.Sprintf("%s/c%d", name, workers), func(b *testing.B) {
 				s := open(t)

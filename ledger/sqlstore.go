@@ -38,6 +38,9 @@ type SQLStore struct {
 	// unpipelined makes PostgreSQL write each statement in its own round
 	// trip, as SQLite does; for measuring the pipelined path against it.
 	unpipelined bool
+	// onGroup, when set, sees each group before it is written: its size
+	// and whether it takes the pipelined path; for tests only.
+	onGroup func(size int, pipelined bool)
 }
 
 // Rebind writes a query's ? placeholders in the backend's own form ($1,
@@ -303,7 +306,11 @@ func isBusy(err error) bool {
 }
 
 func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, error) {
-	if s.d.name == postgresDialect.name && !s.unpipelined {
+	pipelined := s.d.name == postgresDialect.name && !s.unpipelined
+	if s.onGroup != nil {
+		s.onGroup(len(group), pipelined)
+	}
+	if pipelined {
 		return s.appendPipelined(ctx, group)
 	}
 	first := group[0].e.DecisionID
