@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
@@ -161,34 +160,24 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		b.Queue(s.Rebind(query), args...)
 		return nil
 	}
-	recs := make([]Record, len(group))
-	for i, req := range group {
-		e := req.e
-		if r, ok := written[e.DecisionID]; ok {
-			recs[i] = r
-			continue
+	recs, err := place(group, head, written, func(req *appendReq, r Record) error {
+		if err := insertRecord(exec, r); err != nil {
+			return fmt.Errorf("append %s: insert: %w", r.DecisionID, err)
 		}
-		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
-		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
-		payload, err := payloadText(e)
-		if err != nil {
-			return nil, err
-		}
-		_ = exec(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
-			payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash)
-		what = append(what, e.DecisionID+": insert")
+		what = append(what, r.DecisionID+": insert")
 		for _, f := range req.also {
 			n := b.Len()
 			if err := f(ctx, exec); err != nil {
-				return nil, fmt.Errorf("append %s: %w", e.DecisionID, err)
+				return fmt.Errorf("append %s: %w", r.DecisionID, err)
 			}
 			for ; n < b.Len(); n++ {
-				what = append(what, e.DecisionID)
+				what = append(what, r.DecisionID)
 			}
 		}
-		head = r
-		recs[i], written[e.DecisionID] = r, r
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	b.Queue(`COMMIT`)
 	what = append(what, first+": commit")

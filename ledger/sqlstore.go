@@ -288,16 +288,42 @@ func (s *SQLStore) recorded(ctx context.Context, tx *sql.Tx, group []*appendReq)
 	return out, rows.Err()
 }
 
-// payloadText is an entry's payload as stored: JSON, or empty.
-func payloadText(e Entry) (string, error) {
-	if len(e.Payload) == 0 {
-		return "", nil
+// place chains a group's new entries after head, in order, and has write
+// store each with its Also work. A decision already recorded (before, or
+// earlier in the group) is answered with its record and written no more.
+// Both append paths share it, so they chain alike.
+func place(group []*appendReq, head Record, written map[string]Record, write func(*appendReq, Record) error) ([]Record, error) {
+	recs := make([]Record, len(group))
+	for i, req := range group {
+		e := req.e
+		if r, ok := written[e.DecisionID]; ok {
+			recs[i] = r
+			continue
+		}
+		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
+		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
+		if err := write(req, r); err != nil {
+			return nil, err
+		}
+		head = r
+		recs[i], written[e.DecisionID] = r, r
 	}
-	b, err := json.Marshal(e.Payload)
-	if err != nil {
-		return "", fmt.Errorf("append %s: payload: %w", e.DecisionID, err)
+	return recs, nil
+}
+
+// insertRecord writes r's row in decisions.
+func insertRecord(exec func(string, ...any) error, r Record) error {
+	payload := ""
+	if len(r.Payload) > 0 {
+		b, err := json.Marshal(r.Payload)
+		if err != nil {
+			return fmt.Errorf("payload: %w", err)
+		}
+		payload = string(b)
 	}
-	return string(b), nil
+	return exec(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Seq, r.DecisionID, r.WorkflowID, r.RunID, r.PlanID, r.TaskNo, r.Round, r.Kind, r.Ministry, r.Person,
+		payload, r.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash)
 }
 
 // isBusy reports SQLite's "database is locked" (SQLITE_BUSY).
@@ -343,31 +369,19 @@ func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, er
 	if err != nil {
 		return nil, fmt.Errorf("append %s: look up: %w", first, err)
 	}
-	recs := make([]Record, len(group))
-	for i, req := range group {
-		e := req.e
-		if r, ok := written[e.DecisionID]; ok {
-			recs[i] = r
-			continue
-		}
-		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
-		r.Hash = ComputeHash(r.Seq, r.Entry, r.PrevHash)
-		payload, err := payloadText(e)
-		if err != nil {
-			return nil, err
-		}
-		if err := exec(`INSERT INTO decisions (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.Seq, e.DecisionID, e.WorkflowID, e.RunID, e.PlanID, e.TaskNo, e.Round, e.Kind, e.Ministry, e.Person,
-			payload, e.At.Format(time.RFC3339Nano), r.PrevHash, r.Hash); err != nil {
-			return nil, fmt.Errorf("append %s: insert: %w", e.DecisionID, err)
+	recs, err := place(group, head, written, func(req *appendReq, r Record) error {
+		if err := insertRecord(exec, r); err != nil {
+			return fmt.Errorf("append %s: insert: %w", r.DecisionID, err)
 		}
 		for _, f := range req.also {
 			if err := f(ctx, exec); err != nil {
-				return nil, fmt.Errorf("append %s: %w", e.DecisionID, err)
+				return fmt.Errorf("append %s: %w", r.DecisionID, err)
 			}
 		}
-		head = r
-		recs[i], written[e.DecisionID] = r, r
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("append %s: commit: %w", first, err)
