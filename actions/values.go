@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"lianxi/domain"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-
-	"lianxi/workflows"
 )
 
 // Values are an action's parsed fields.
@@ -28,14 +27,14 @@ func (v Values) List(name string) []string { l, _ := v[name].([]string); return 
 
 // Attachments returns an attachments field once the server has resolved
 // its hashes (SetAttachments); nil before.
-func (v Values) Attachments(name string) []workflows.Attachment {
-	l, _ := v[name].([]workflows.Attachment)
+func (v Values) Attachments(name string) []domain.Attachment {
+	l, _ := v[name].([]domain.Attachment)
 	return l
 }
 
 // SetAttachments replaces an attachments field's hashes with the files
 // they name.
-func (v Values) SetAttachments(name string, list []workflows.Attachment) { v[name] = list }
+func (v Values) SetAttachments(name string, list []domain.Attachment) { v[name] = list }
 
 // FieldError is input that could not be parsed, with the field at fault
 // ("" for the request as a whole).

@@ -8,7 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+	"lianxi/domain"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -39,64 +39,14 @@ type Notifier interface {
 // ErrPermanent marks a delivery failure that must not be retried.
 var ErrPermanent = errors.New("permanent delivery failure")
 
-// Error types of the activities' non-retryable failures, named in the
-// workflow's retry policies.
-const (
-	ErrTypeInvalidEntry        = "InvalidEntry"
-	ErrTypeNotificationRefused = "NotificationRefused"
-)
-
-// Notification kinds.
-const (
-	NotifyAssignment         = "assignment"
-	NotifyReminder           = "reminder"
-	NotifyOverdue            = "overdue_escalation"
-	NotifyObjection          = "objection_escalation"
-	NotifyReviewRequest      = "review_request"
-	NotifyReturn             = "return"
-	NotifyClosure            = "closure"
-	NotifyCancellation       = "cancellation"
-	NotifyExtensionRequest   = "extension_request"
-	NotifyExtensionDecision  = "extension_decision"
-	NotifyParticipantChanged = "participant_changed"
-	NotifyUrge               = "urge"
-)
-
-// Office is the recipient ID of the joint-conference office.
-const Office = "office"
-
 // Notification is one message to one recipient.
-type Notification struct {
-	// ID is the idempotency key: the same ID is delivered at most once.
-	ID        string    `json:"id"`
-	Recipient string    `json:"recipient"`
-	Kind      string    `json:"kind"`
-	PlanID    string    `json:"plan_id"`
-	TaskNo    string    `json:"task_no"`
-	Title     string    `json:"title"`
-	Round     int       `json:"round"`
-	Due       time.Time `json:"due"`
-	// Detail carries the kind-specific words: the objecting ministry, the
-	// return comment, the extension outcome.
-	Detail string `json:"detail,omitempty"`
-}
+type Notification = domain.Notification
 
-// RecordDecisionInput asks for one decision to be recorded, with the
-// notifications it causes.
-type RecordDecisionInput struct {
-	Entry         ledger.Entry
-	Notifications []Notification `json:",omitempty"`
-	// Board, when set, is the task's row on the board after this decision,
-	// written in the same transaction as the record.
-	Board *ledger.BoardRow `json:",omitempty"`
-}
+// RecordDecisionInput asks for one decision to be recorded.
+type RecordDecisionInput = domain.RecordInput
 
 // RecordDecisionResult is the ledger's receipt.
-type RecordDecisionResult struct {
-	DecisionID string `json:"decision_id"`
-	Seq        int64  `json:"seq"`
-	Hash       string `json:"hash"`
-}
+type RecordDecisionResult = domain.RecordResult
 
 // NotifyInput asks for one notification to be delivered.
 type NotifyInput struct {
@@ -155,7 +105,7 @@ func (a *Activities) observeNotification(err error) {
 // gets an answer. Retries are safe: the ledger deduplicates on decision ID.
 func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput) (RecordDecisionResult, error) {
 	if err := in.Entry.Validate(); err != nil {
-		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidEntry, err)
+		return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), domain.ErrTypeInvalidEntry, err)
 	}
 	var span trace.Span
 	if a.Tracer != nil {
@@ -166,7 +116,7 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 	var also []ledger.Also
 	if len(in.Notifications) > 0 {
 		if a.Outbox == nil {
-			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no outbox is configured to store notifications", ErrTypeInvalidEntry, nil)
+			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no outbox is configured to store notifications", domain.ErrTypeInvalidEntry, nil)
 		}
 		also = append(also, a.Outbox.Stage(in.Notifications))
 	}
@@ -201,7 +151,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	if errors.Is(err, ErrPermanent) {
 		a.logger().Warn("notification refused",
 			zap.String("id", in.Notification.ID), zap.String("recipient", in.Notification.Recipient), zap.Error(err))
-		return NotifyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotificationRefused, err)
+		return NotifyResult{}, temporal.NewNonRetryableApplicationError(err.Error(), domain.ErrTypeNotificationRefused, err)
 	}
 	if err != nil {
 		return NotifyResult{}, fmt.Errorf("notify %s: %w", in.Notification.Recipient, err)

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/workflows"
 )
 
@@ -94,14 +95,14 @@ func checkOverdue(t *testing.T, f string) {
 
 // changed is the lifecycle with an extra activity at the start, as a
 // careless edit would add it.
-func changed(ctx workflow.Context, in workflows.TaskInput) (workflows.TaskOutcome, error) {
+func changed(ctx workflow.Context, in workflows.TaskInput) (domain.TaskOutcome, error) {
 	notifyOffice(ctx)
 	return workflows.TaskWorkflow(ctx, in)
 }
 
 // patched is the same edit behind workflow.GetVersion: old histories keep
 // the old path.
-func patched(ctx workflow.Context, in workflows.TaskInput) (workflows.TaskOutcome, error) {
+func patched(ctx workflow.Context, in workflows.TaskInput) (domain.TaskOutcome, error) {
 	if workflow.GetVersion(ctx, "notify-office-on-start", workflow.DefaultVersion, 1) == 1 {
 		notifyOffice(ctx)
 	}

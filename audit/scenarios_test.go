@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
@@ -25,12 +26,14 @@ import (
 
 var update = flag.Bool("update", false, "regenerate testdata/histories on a real in-process server")
 
-// historyDir holds one folder per generation of the workflow code; every
-// generation stays and keeps replaying. Bump historyGeneration when a
-// workflow change is patched, then regenerate with -update.
+// historyDir holds one folder per generation of the workflow code, from
+// the release baseline (v0.1.0) on; every generation stays and keeps
+// replaying. A change to workflow logic is patched (workflow.GetVersion),
+// gets a new historyGeneration named for the release that brings it, and
+// its histories are generated with -update beside the older ones.
 const (
 	historyDir        = "testdata/histories"
-	historyGeneration = "g5"
+	historyGeneration = "v0.1.0"
 )
 
 type discard struct{}
@@ -70,20 +73,13 @@ func newLab(t *testing.T) *lab {
 	return &lab{t: t, c: c, ns: ts.GetDefaultNamespace(), tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store}
 }
 
-func (l *lab) start(spec workflows.TaskSpec, canAfter int) string {
+// start starts a task as its launcher would.
+func (l *lab) start(spec domain.TaskSpec, canAfter int) string {
 	l.t.Helper()
-	return l.startGen(spec, canAfter, workflows.CurrentGen)
-}
-
-// startGen starts a task in generation gen, as its launcher would then.
-func (l *lab) startGen(spec workflows.TaskSpec, canAfter, gen int) string {
-	l.t.Helper()
-	if gen >= workflows.GenBoard {
-		spec = starter.FixDue(spec, time.Now())
-	}
+	spec = starter.FixDue(spec, time.Now())
 	opts := starter.StartOptions(spec)
 	if _, err := l.c.ExecuteWorkflow(context.Background(), opts, workflows.WorkflowName,
-		workflows.TaskInput{Spec: spec, ContinueAsNewAfter: canAfter, Gen: gen}); err != nil {
+		workflows.TaskInput{Spec: spec, ContinueAsNewAfter: canAfter}); err != nil {
 		l.t.Fatal(err)
 	}
 	return opts.ID
@@ -112,7 +108,7 @@ func (l *lab) waitEscalations(id string, n int) {
 	testkit.Eventually(l.t, fmt.Sprintf("%d overdue escalations of %s on the ledger", n, id), func() (bool, string) {
 		got := 0
 		err := l.ledger.Scan(context.Background(), func(r ledger.Record) error {
-			if r.WorkflowID == id && r.Kind == ledger.KindEscalation {
+			if r.WorkflowID == id && r.Kind == domain.KindEscalation {
 				got++
 			}
 			return nil
@@ -121,19 +117,19 @@ func (l *lab) waitEscalations(id string, n int) {
 	})
 }
 
-func spec(no string) workflows.TaskSpec {
-	return workflows.TaskSpec{PlanID: "audit", TaskNo: no, Title: "审计样例 " + no, Lead: "ndrc",
+func spec(no string) domain.TaskSpec {
+	return domain.TaskSpec{PlanID: "audit", TaskNo: no, Title: "审计样例 " + no, Lead: "ndrc",
 		Participants: []string{"ndrc", "miit", "mof"}}
 }
 
 func (l *lab) signAll(id, sfx string) {
-	l.do(id, workflows.UpdateSignOff, "miit"+sfx, workflows.SignOffRequest{Ministry: "miit", Decision: "approve"})
-	l.do(id, workflows.UpdateSignOff, "mof"+sfx, workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
-	l.do(id, workflows.UpdateSignOff, "ndrc"+sfx, workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
+	l.do(id, domain.UpdateSignOff, "miit"+sfx, domain.SignOffRequest{Ministry: "miit", Decision: "approve"})
+	l.do(id, domain.UpdateSignOff, "mof"+sfx, domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+	l.do(id, domain.UpdateSignOff, "ndrc"+sfx, domain.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
 }
 
 func (l *lab) approve(id string) {
-	l.do(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve", Reviewer: "办公室"})
+	l.do(id, domain.UpdateReview, "approve", domain.ReviewRequest{Decision: "approve", Reviewer: "办公室"})
 }
 
 // scenarios drive one task along each lifecycle path.
@@ -146,16 +142,16 @@ var scenarios = map[string]func(l *lab) string{
 	},
 	"objection": func(l *lab) string {
 		id := l.start(spec("2"), 0)
-		l.do(id, workflows.UpdateSignOff, "miit", workflows.SignOffRequest{Ministry: "miit", Decision: "object", Comment: "口径不一致"})
-		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
-		l.do(id, workflows.UpdateSignOff, "ndrc", workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
+		l.do(id, domain.UpdateSignOff, "miit", domain.SignOffRequest{Ministry: "miit", Decision: "object", Comment: "口径不一致"})
+		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, domain.UpdateSignOff, "ndrc", domain.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
 		l.approve(id)
 		return id
 	},
 	"return-second-round": func(l *lab) string {
 		id := l.start(spec("3"), 0)
 		l.signAll(id, "-1")
-		l.do(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: "return", Comment: "请补充"})
+		l.do(id, domain.UpdateReview, "return", domain.ReviewRequest{Decision: "return", Comment: "请补充"})
 		l.signAll(id, "-2")
 		l.approve(id)
 		return id
@@ -163,42 +159,42 @@ var scenarios = map[string]func(l *lab) string{
 	"extension-granted": func(l *lab) string {
 		s := spec("4")
 		id := l.start(s, 0)
-		l.do(id, workflows.UpdateRequestExtension, "ext", workflows.ExtensionRequest{Ministry: "mof", Until: time.Now().Add(60 * 24 * time.Hour), Reason: "需协调"})
-		l.do(id, workflows.UpdateDecideExtension, "grant", workflows.ExtensionDecision{Decision: "grant"})
+		l.do(id, domain.UpdateRequestExtension, "ext", domain.ExtensionRequest{Ministry: "mof", Until: time.Now().Add(60 * 24 * time.Hour), Reason: "需协调"})
+		l.do(id, domain.UpdateDecideExtension, "grant", domain.ExtensionDecision{Decision: "grant"})
 		l.signAll(id, "")
 		l.approve(id)
 		return id
 	},
 	"extension-refused": func(l *lab) string {
 		id := l.start(spec("5"), 0)
-		l.do(id, workflows.UpdateRequestExtension, "ext", workflows.ExtensionRequest{Ministry: "miit", Until: time.Now().Add(60 * 24 * time.Hour), Reason: "需协调"})
-		l.do(id, workflows.UpdateDecideExtension, "refuse", workflows.ExtensionDecision{Decision: "refuse", Comment: "按期完成"})
-		l.do(id, workflows.UpdateReportProgress, "progress", workflows.ProgressRequest{Ministry: "miit", Text: "已启动"})
+		l.do(id, domain.UpdateRequestExtension, "ext", domain.ExtensionRequest{Ministry: "miit", Until: time.Now().Add(60 * 24 * time.Hour), Reason: "需协调"})
+		l.do(id, domain.UpdateDecideExtension, "refuse", domain.ExtensionDecision{Decision: "refuse", Comment: "按期完成"})
+		l.do(id, domain.UpdateReportProgress, "progress", domain.ProgressRequest{Ministry: "miit", Text: "已启动"})
 		l.signAll(id, "")
 		l.approve(id)
 		return id
 	},
 	"amend": func(l *lab) string {
 		id := l.start(spec("6"), 0)
-		l.do(id, workflows.UpdateAmend, "amend", workflows.AmendRequest{Add: []string{"mofcom"}, Remove: []string{"ndrc"}, Lead: "miit", Reason: "调整"})
-		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
-		l.do(id, workflows.UpdateSignOff, "mofcom", workflows.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
-		l.do(id, workflows.UpdateSignOff, "miit", workflows.SignOffRequest{Ministry: "miit", Decision: "approve", Report: "报告"})
+		l.do(id, domain.UpdateAmend, "amend", domain.AmendRequest{Add: []string{"mofcom"}, Remove: []string{"ndrc"}, Lead: "miit", Reason: "调整"})
+		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, domain.UpdateSignOff, "mofcom", domain.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
+		l.do(id, domain.UpdateSignOff, "miit", domain.SignOffRequest{Ministry: "miit", Decision: "approve", Report: "报告"})
 		l.approve(id)
 		return id
 	},
 	"urge": func(l *lab) string {
 		id := l.start(spec("10"), 0)
-		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
-		l.do(id, workflows.UpdateUrge, "urge", workflows.UrgeRequest{Comment: "请尽快会签"})
+		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, domain.UpdateUrge, "urge", domain.UrgeRequest{Comment: "请尽快会签"})
 		l.signAll(id, "")
 		l.approve(id)
 		return id
 	},
 	"cancel": func(l *lab) string {
 		id := l.start(spec("7"), 0)
-		l.do(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
-		l.do(id, workflows.UpdateCancel, "cancel", workflows.CancelRequest{Reason: "并入其他任务"})
+		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, domain.UpdateCancel, "cancel", domain.CancelRequest{Reason: "并入其他任务"})
 		return id
 	},
 	"overdue-reminders": func(l *lab) string {
@@ -216,18 +212,10 @@ var scenarios = map[string]func(l *lab) string{
 		l.approve(id)
 		return id
 	},
-	// A task launched before generations, running on this code: it takes
-	// the outbox and the board by their version markers.
-	"before-generations": func(l *lab) string {
-		id := l.startGen(spec("11"), 0, 0)
-		l.signAll(id, "")
-		l.approve(id)
-		return id
-	},
 	"continue-as-new": func(l *lab) string {
 		id := l.start(spec("9"), 30)
 		for i := 0; i < 6; i++ {
-			l.do(id, workflows.UpdateReportProgress, fmt.Sprint("p", i), workflows.ProgressRequest{Ministry: "mof", Text: fmt.Sprint("进展 ", i)})
+			l.do(id, domain.UpdateReportProgress, fmt.Sprint("p", i), domain.ProgressRequest{Ministry: "mof", Text: fmt.Sprint("进展 ", i)})
 		}
 		l.signAll(id, "")
 		l.approve(id)

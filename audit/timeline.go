@@ -10,6 +10,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 
+	"lianxi/actions"
 	"lianxi/ledger"
 )
 
@@ -43,9 +44,6 @@ type WorkflowScanner interface {
 	ScanWorkflow(ctx context.Context, workflowID string, fn func(ledger.Record) error) error
 }
 
-// systemKinds are recorded by the workflow itself, not by an update.
-var systemKinds = map[string]bool{ledger.KindAssigned: true, ledger.KindEscalation: true}
-
 // BuildTimeline reads the accepted updates of every run's history and
 // matches each with its ledger record by decision ID ("<workflow>/<request>").
 func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*historypb.History, l WorkflowScanner) (*Timeline, error) {
@@ -69,10 +67,8 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 				} else {
 					e.Actor = "office"
 				}
-				for _, k := range []string{"signer", "reviewer", "author", "decider"} {
-					if p, ok := e.Request[k].(string); ok && p != "" {
-						e.Person = p
-					}
+				if a, ok := actions.ByName(e.Action); ok && a.Person != "" {
+					e.Person, _ = e.Request[a.Person].(string)
 				}
 				pending[id] = len(tl.Entries)
 				tl.Entries = append(tl.Entries, e)
@@ -112,7 +108,7 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 		}
 		e := Entry{At: r.At, RunID: r.RunID, Action: r.Kind, DecisionID: r.DecisionID, Actor: r.Ministry, Person: r.Person,
 			Round: r.Round, LedgerSeq: r.Seq, Payload: r.Payload}
-		if !systemKinds[r.Kind] {
+		if !actions.IsSystemKind(r.Kind) {
 			e.Problem = "on the ledger but not in the workflow history"
 		}
 		tl.Entries = append(tl.Entries, e)

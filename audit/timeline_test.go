@@ -8,6 +8,7 @@ import (
 
 	historypb "go.temporal.io/api/history/v1"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 )
 
@@ -50,7 +51,7 @@ func TestTimelineCrossChecksLedger(t *testing.T) {
 
 	// A decision on the ledger that the history never accepted is flagged.
 	if _, err := l.ledger.Append(ctx, ledger.Entry{DecisionID: id + "/ghost", WorkflowID: id, RunID: "x", PlanID: "audit", TaskNo: "3",
-		Round: 2, Kind: ledger.KindSignOff, Ministry: "mof", At: time.Now()}); err != nil {
+		Round: 2, Kind: domain.KindSignOff, Ministry: "mof", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	tl, _ = BuildTimeline(ctx, id, histories, l.ledger)

@@ -14,11 +14,11 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"lianxi/actions"
+	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/logging"
 	"lianxi/starter"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 func dialReady(ctx context.Context, o Options, key door.Key) (client.Client, error) {
@@ -146,12 +146,12 @@ func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side,
 	tasks := &taskclient.Client{C: c, Namespace: "default"}
 	parts := ministries(o.Ministries)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	specs := make([]workflows.TaskSpec, o.Tasks)
+	specs := make([]domain.TaskSpec, o.Tasks)
 	ids := make([]string, o.Tasks)
 	for i := range specs {
-		specs[i] = workflows.TaskSpec{PlanID: "bench-" + run, TaskNo: "1." + strconv.Itoa(i+1), Title: "基准任务",
+		specs[i] = domain.TaskSpec{PlanID: "bench-" + run, TaskNo: "1." + strconv.Itoa(i+1), Title: "基准任务",
 			Lead: parts[0], Participants: parts}
-		ids[i] = workflows.WorkflowID(specs[i].PlanID, specs[i].TaskNo)
+		ids[i] = domain.WorkflowID(specs[i].PlanID, specs[i].TaskNo)
 	}
 	start := time.Now()
 	rep, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency})
@@ -188,15 +188,15 @@ func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side,
 		}
 		ministry := func(m string) door.Principal { return door.Principal{Name: m, Role: door.RoleMinistry, Ministry: m} }
 		for _, m := range parts[1:] {
-			if err := send(ministry(m), workflows.UpdateSignOff, workflows.SignOffRequest{Ministry: m, Decision: workflows.DecisionApprove}); err != nil {
+			if err := send(ministry(m), domain.UpdateSignOff, domain.SignOffRequest{Ministry: m, Decision: domain.DecisionApprove}); err != nil {
 				return err
 			}
 		}
-		if err := send(ministry(parts[0]), workflows.UpdateSignOff, workflows.SignOffRequest{Ministry: parts[0], Decision: workflows.DecisionApprove, Report: "联合报告"}); err != nil {
+		if err := send(ministry(parts[0]), domain.UpdateSignOff, domain.SignOffRequest{Ministry: parts[0], Decision: domain.DecisionApprove, Report: "联合报告"}); err != nil {
 			return err
 		}
 		office := door.Principal{Name: door.RoleOffice, Role: door.RoleOffice}
-		if err := send(office, workflows.UpdateReview, workflows.ReviewRequest{Decision: workflows.DecisionApprove}); err != nil {
+		if err := send(office, domain.UpdateReview, domain.ReviewRequest{Decision: domain.DecisionApprove}); err != nil {
 			return err
 		}
 		taskTime.Add(int64(time.Since(t0)))

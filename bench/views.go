@@ -18,12 +18,12 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"lianxi/console"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 // Views is what a user waits for: the office's dashboard and a ministry's
@@ -72,9 +72,9 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 	defer srv.Close()
 
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	specs := make([]workflows.TaskSpec, o.Tasks)
+	specs := make([]domain.TaskSpec, o.Tasks)
 	for i := range specs {
-		specs[i] = workflows.TaskSpec{PlanID: "view-" + run, TaskNo: fmt.Sprintf("%d.%d", i/50+1, i%50+1), Title: "看板任务 " + strconv.Itoa(i+1),
+		specs[i] = domain.TaskSpec{PlanID: "view-" + run, TaskNo: fmt.Sprintf("%d.%d", i/50+1, i%50+1), Title: "看板任务 " + strconv.Itoa(i+1),
 			Lead: parts[0], Participants: parts}
 	}
 	if _, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency, Board: store}); err != nil {

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/actions"
+	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/starter"
 	"lianxi/taskclient"
@@ -87,9 +88,9 @@ func (s *Server) writeErr(w http.ResponseWriter, err error) {
 	case errors.As(err, &rej):
 		ae = &apiError{Status: http.StatusConflict, Code: "conflict", Message: rej.Message, Field: rej.Field}
 		switch rej.Type {
-		case workflows.ErrTypeInvalid:
+		case domain.ErrTypeInvalid:
 			ae.Status, ae.Code = http.StatusBadRequest, "bad_request"
-		case workflows.ErrTypeNotParticipant:
+		case domain.ErrTypeNotParticipant:
 			ae.Status, ae.Code = http.StatusForbidden, "forbidden"
 		case workflows.ErrTypeLedger, taskclient.ErrTypeNoAnswer:
 			ae.Status, ae.Code = http.StatusServiceUnavailable, "ledger_unavailable"
@@ -153,11 +154,11 @@ func orBody(field string) string {
 }
 
 func taskID(r *http.Request) string {
-	return workflows.WorkflowID(r.PathValue("plan"), r.PathValue("no"))
+	return domain.WorkflowID(r.PathValue("plan"), r.PathValue("no"))
 }
 
 // canRead reports whether p may read the task with this status.
-func canRead(p Principal, st workflows.TaskStatus) bool {
+func canRead(p Principal, st domain.TaskStatus) bool {
 	if p.Role != RoleMinistry {
 		return true
 	}

@@ -11,12 +11,12 @@ import (
 
 	"lianxi/actions"
 	"lianxi/audit"
+	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 func (s *Server) apiGetTask(w http.ResponseWriter, r *http.Request, p Principal) error {
@@ -96,9 +96,9 @@ func (s *Server) apiAction(a *actions.Action) apiHandler {
 
 // act sends an action to its task as p: the update carries p's signed
 // principal, and its ID is the request ID scoped to p and the action.
-func (s *Server) act(ctx context.Context, p Principal, a *actions.Action, id string, v actions.Values, requestID string) (workflows.Receipt, error) {
+func (s *Server) act(ctx context.Context, p Principal, a *actions.Action, id string, v actions.Values, requestID string) (domain.Receipt, error) {
 	if err := s.resolveAttachments(id, a, v); err != nil {
-		return workflows.Receipt{}, err
+		return domain.Receipt{}, err
 	}
 	ctx = door.WithPrincipal(ctx, door.Principal{Name: p.Name, Role: p.Role, Ministry: p.Ministry})
 	return s.d.Tasks.Update(ctx, id, a.Name, actions.UpdateID(p.Name, a.Name, requestID), a.Request(v, p.Ministry))

@@ -10,8 +10,8 @@ import (
 
 	"lianxi/actions"
 	"lianxi/attachments"
+	"lianxi/domain"
 	"lianxi/plan"
-	"lianxi/workflows"
 )
 
 // attachmentView is the answer to an upload.
@@ -132,7 +132,7 @@ func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request, p
 func (s *Server) maxForm() int64 {
 	n := int64(plan.MaxDocumentSize)
 	if s.d.Attachments != nil {
-		n = max(n, workflows.MaxAttachments*s.d.Attachments.MaxSize())
+		n = max(n, domain.MaxAttachments*s.d.Attachments.MaxSize())
 	}
 	return n + 1<<20
 }
@@ -149,7 +149,7 @@ func (s *Server) resolveAttachments(task string, a *actions.Action, v actions.Va
 		if s.d.Attachments == nil {
 			return errNoAttachments
 		}
-		var list []workflows.Attachment
+		var list []domain.Attachment
 		for _, h := range hashes {
 			m, err := s.d.Attachments.Get(task, h)
 			if errors.Is(err, attachments.ErrNotFound) {
@@ -158,7 +158,7 @@ func (s *Server) resolveAttachments(task string, a *actions.Action, v actions.Va
 			if err != nil {
 				return err
 			}
-			list = append(list, workflows.Attachment{SHA256: m.SHA256, Name: m.Name, Size: m.Size, Type: m.Type})
+			list = append(list, domain.Attachment{SHA256: m.SHA256, Name: m.Name, Size: m.Size, Type: m.Type})
 		}
 		v.SetAttachments(f.Name, list)
 	}

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"lianxi/domain"
 	"lianxi/ledger"
-	"lianxi/workflows"
 )
 
 // testAttachmentMax is the stack's attachment limit: small, so the
@@ -156,7 +156,7 @@ func TestAttachmentRoundTrip(t *testing.T) {
 	// The ledger entry of the joint report carries the file's hash, name
 	// and size.
 	var joint *ledger.Record
-	for _, r := range s.recordsOf(ledger.KindSignOff) {
+	for _, r := range s.recordsOf(domain.KindSignOff) {
 		if r.Ministry == "ndrc" {
 			joint = &r
 		}
@@ -164,8 +164,8 @@ func TestAttachmentRoundTrip(t *testing.T) {
 	if joint == nil {
 		t.Fatal("no joint report on the ledger")
 	}
-	got := workflows.ParseAttachments(joint.Payload)
-	want := []workflows.Attachment{{SHA256: hashOf(pdf), Name: "联合报告附件.pdf", Size: int64(len(pdf)), Type: "application/pdf"}}
+	got := domain.ParseAttachments(joint.Payload)
+	want := []domain.Attachment{{SHA256: hashOf(pdf), Name: "联合报告附件.pdf", Size: int64(len(pdf)), Type: "application/pdf"}}
 	if len(got) != 1 || got[0] != want[0] {
 		t.Errorf("ledger payload attachments %+v, want %+v (payload %v)", got, want, joint.Payload)
 	}
@@ -234,7 +234,7 @@ func TestAttachmentForm(t *testing.T) {
 		t.Errorf("a refused attachment let the report through: %d records", n-count)
 	}
 	// A form body beyond any decision's attachments is cut off unread.
-	if code, _ := post("巨大.txt", bytes.Repeat([]byte("a"), int(workflows.MaxAttachments+2)*testAttachmentMax)); code != http.StatusBadRequest {
+	if code, _ := post("巨大.txt", bytes.Repeat([]byte("a"), int(domain.MaxAttachments+2)*testAttachmentMax)); code != http.StatusBadRequest {
 		t.Errorf("an oversized form: %d, want 400", code)
 	}
 
@@ -243,11 +243,11 @@ func TestAttachmentForm(t *testing.T) {
 	if code != http.StatusSeeOther || loc != task+"?msg=submitted" {
 		t.Fatalf("progress with a file: %d to %q", code, loc)
 	}
-	reports := s.recordsOf(ledger.KindProgress)
+	reports := s.recordsOf(domain.KindProgress)
 	if len(reports) != 1 {
 		t.Fatalf("%d progress reports", len(reports))
 	}
-	if got := workflows.ParseAttachments(reports[0].Payload); len(got) != 1 || got[0].SHA256 != hashOf(text) || got[0].Name != "进展说明.txt" {
+	if got := domain.ParseAttachments(reports[0].Payload); len(got) != 1 || got[0].SHA256 != hashOf(text) || got[0].Name != "进展说明.txt" {
 		t.Errorf("ledger attachments %+v", got)
 	}
 	_, _, page = b.do("GET", task, nil)

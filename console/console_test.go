@@ -23,6 +23,7 @@ import (
 	"lianxi/actions"
 	"lianxi/activities"
 	"lianxi/attachments"
+	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -116,8 +117,8 @@ func newStack(t *testing.T) *stack {
 	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
-	spec := workflows.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, c, []workflows.TaskSpec{spec}, starter.Options{}); err != nil {
+	spec := domain.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
+	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, console: console, key: key,
@@ -185,7 +186,7 @@ func (s *stack) call(role, method, path string, body []byte) answer {
 
 func js(v any) []byte { b, _ := json.Marshal(v); return b }
 
-func (s *stack) status() workflows.TaskStatus {
+func (s *stack) status() domain.TaskStatus {
 	st, err := s.tasks.Status(context.Background(), "web/1.1")
 	if err != nil {
 		s.t.Fatal(err)
@@ -294,7 +295,7 @@ func TestInvalidInput(t *testing.T) {
 		body  []byte
 		field string
 	}{
-		{"oversized comment", js(map[string]string{"decision": "approve", "comment": strings.Repeat("长", workflows.MaxCommentLen+1)}), "comment"},
+		{"oversized comment", js(map[string]string{"decision": "approve", "comment": strings.Repeat("长", domain.MaxCommentLen+1)}), "comment"},
 		{"invalid UTF-8", []byte("{\"decision\":\"approve\",\"comment\":\"bad \xff\xfe\"}"), "comment"},
 		{"unknown decision", js(map[string]string{"decision": "maybe"}), "decision"},
 		{"objection without reason", js(map[string]string{"decision": "object"}), "comment"},
@@ -351,7 +352,7 @@ func TestAPIFlow(t *testing.T) {
 			t.Fatalf("%s %s: %d %s", step.role, step.path, a.status, a.body)
 		}
 	}
-	if st := s.status(); st.Status != workflows.StatusClosed {
+	if st := s.status(); st.Status != domain.StatusClosed {
 		t.Errorf("after the review the task is %s, want closed", st.Status)
 	}
 	// The two uploaded tasks record their assignments on their own time.

@@ -16,13 +16,12 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 
-	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/workflows"
 )
 
 // updateEvents counts the update events in the task's history.
@@ -49,9 +48,9 @@ func TestUpdatesWithoutTheAPIAreRefused(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
 	count, events := s.ledgerCount(), s.updateEvents()
-	signOff := workflows.SignOffRequest{Ministry: "miit", Decision: workflows.DecisionApprove}
+	signOff := domain.SignOffRequest{Ministry: "miit", Decision: domain.DecisionApprove}
 	send := func(c client.Client, ctx context.Context, arg any) error {
-		_, err := (&taskclient.Client{C: c}).Update(ctx, "web/1.1", workflows.UpdateSignOff, "", arg)
+		_, err := (&taskclient.Client{C: c}).Update(ctx, "web/1.1", domain.UpdateSignOff, "", arg)
 		return err
 	}
 	otherKey, _ := door.NewKey()
@@ -73,7 +72,7 @@ func TestUpdatesWithoutTheAPIAreRefused(t *testing.T) {
 		}, "only in its own name"},
 		{"a ministry reviewing", func() error {
 			_, err := s.tasks.Update(door.WithPrincipal(ctx, door.Principal{Name: "miit", Role: door.RoleMinistry, Ministry: "miit"}),
-				"web/1.1", workflows.UpdateCancel, "", workflows.CancelRequest{Reason: "x"})
+				"web/1.1", domain.UpdateCancel, "", domain.CancelRequest{Reason: "x"})
 			return err
 		}, "office's action"},
 	}
@@ -200,7 +199,7 @@ func TestUrgeNotifiesExactlyThePending(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return slices.ContainsFunc(msgs, func(m notify.Message) bool { return m.Kind == activities.NotifyUrge })
+		return slices.ContainsFunc(msgs, func(m notify.Message) bool { return m.Kind == domain.NotifyUrge })
 	}
 	testkit.Eventually(t, "urge notifications to ndrc and mof", func() (bool, string) {
 		return urged("ndrc") && urged("mof"), fmt.Sprintf("ndrc %v, mof %v", urged("ndrc"), urged("mof"))

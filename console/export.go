@@ -2,14 +2,13 @@ package console
 
 import (
 	"fmt"
+	"lianxi/domain"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-
-	"lianxi/workflows"
 )
 
 // ledgerHeader is the first sheet's header: the columns of the office's
@@ -43,12 +42,12 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) 
 		sec, _, _ := strings.Cut(st.TaskNo, ".")
 		var co []string
 		for _, p := range st.Participants {
-			if p.Role != workflows.RoleLead {
+			if p.Role != domain.RoleLead {
 				co = append(co, s.ministryName(p.ID))
 			}
 		}
 		closed := ""
-		if st.Status == workflows.StatusClosed && st.Outcome != nil {
+		if st.Status == domain.StatusClosed && st.Outcome != nil {
 			closed = st.Outcome.EndedAt.Local().Format(time.DateOnly)
 		}
 		_, light := lightOf(st.Status, st.Warning)
@@ -64,7 +63,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) 
 				order = append(order, p.ID)
 			}
 			role, answer := "会签", "待签"
-			if p.Role == workflows.RoleLead {
+			if p.Role == domain.RoleLead {
 				role = "牵头"
 			}
 			if p.Answer != nil {

@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"lianxi/domain"
 	"lianxi/testkit"
-	"lianxi/workflows"
 )
 
 // The 台账 export is a workbook: a header and a row per task on the first
@@ -37,7 +37,7 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[0][0] != "编号" || rows[1][0] != "1.1" || rows[1][3] != s.console.ministryName("ndrc") || rows[1][5] != statusLabels[workflows.StatusSigning] {
+	if len(rows) != 2 || rows[0][0] != "编号" || rows[1][0] != "1.1" || rows[1][3] != s.console.ministryName("ndrc") || rows[1][5] != statusLabels[domain.StatusSigning] {
 		t.Errorf("first sheet rows: %q", rows)
 	}
 	if a := s.call("miit", "GET", "/api/plans/web/export.xlsx", nil); a.status != http.StatusForbidden {

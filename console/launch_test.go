@@ -7,6 +7,7 @@ import (
 
 	"time"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/taskclient"
 )
@@ -45,7 +46,7 @@ func TestLedgerKeepsFinishedTasksFinished(t *testing.T) {
 	s := newStack(t)
 	// What the workflow recorded before retention removed its history.
 	if _, err := s.ledger.Append(context.Background(), ledger.Entry{DecisionID: "gone/1.1/office:cancel:c1", WorkflowID: "gone/1.1",
-		RunID: "r", PlanID: "gone", TaskNo: "1.1", Round: 1, Kind: ledger.KindCancel, Ministry: "office", At: time.Now()}); err != nil {
+		RunID: "r", PlanID: "gone", TaskNo: "1.1", Round: 1, Kind: domain.KindCancel, Ministry: "office", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.raw.DescribeWorkflowExecution(context.Background(), "gone/1.1", ""); err == nil {

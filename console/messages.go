@@ -6,11 +6,10 @@ import (
 	"strings"
 
 	"lianxi/actions"
-	"lianxi/activities"
 	"lianxi/attachments"
+	"lianxi/domain"
 	"lianxi/notify"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 // Pages show messages from these fixed sets only: a page's query string
@@ -57,11 +56,11 @@ func rejectionNotice(a *actions.Action, err error) (key string, n notice, ok boo
 	case errors.As(err, &rej):
 		key = "rejected"
 		switch rej.Type {
-		case workflows.ErrTypeInvalid:
+		case domain.ErrTypeInvalid:
 			key = "invalid"
-		case workflows.ErrTypeConflict:
+		case domain.ErrTypeConflict:
 			key = "conflict"
-		case workflows.ErrTypeNotParticipant:
+		case domain.ErrTypeNotParticipant:
 			key = "participant"
 		}
 		n = notice{Error: fieldMessage(a, rej.Field, errorTexts[key]), Detail: rej.Message}
@@ -98,7 +97,7 @@ func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, sess sessi
 // Words for states that the workflow and outbox keep as identifiers.
 var (
 	extensionStates = map[string]string{
-		workflows.ExtensionPending: "待批复", workflows.ExtensionGranted: "同意", workflows.ExtensionRefused: "不同意",
+		domain.ExtensionPending: "待批复", domain.ExtensionGranted: "同意", domain.ExtensionRefused: "不同意",
 	}
 	deliveryStates = map[string]string{
 		notify.StateStored: "站内送达", notify.StateDelivered: "已推送", notify.StatePending: "待重发", notify.StateRefused: "推送被拒",
@@ -109,12 +108,12 @@ var (
 // of the colours, whatever their last warning was.
 func lightOf(status, warning string) (class, label string) {
 	switch status {
-	case workflows.StatusClosed:
+	case domain.StatusClosed:
 		return "done", "已办结"
-	case workflows.StatusCancelled:
+	case domain.StatusCancelled:
 		return "done", "已撤销"
 	}
-	return warning, map[string]string{workflows.WarningGreen: "正常", workflows.WarningYellow: "预警", workflows.WarningRed: "超期"}[warning]
+	return warning, map[string]string{domain.WarningGreen: "正常", domain.WarningYellow: "预警", domain.WarningRed: "超期"}[warning]
 }
 
 // ministryName is a ministry's Chinese short name; the office and the
@@ -148,13 +147,13 @@ func (s *Server) noticeText(m notify.Message) string {
 	n := m.Notification
 	head, rest, found := strings.Cut(n.Detail, ": ")
 	switch {
-	case n.Kind == activities.NotifyOverdue:
+	case n.Kind == domain.NotifyOverdue:
 		n.Detail = "待办单位：" + s.namesOf(n.Detail)
-	case n.Kind == activities.NotifyExtensionDecision && found:
+	case n.Kind == domain.NotifyExtensionDecision && found:
 		n.Detail = extensionStates[head] + "，" + rest
-	case n.Kind == activities.NotifyParticipantChanged && head == "removed":
+	case n.Kind == domain.NotifyParticipantChanged && head == "removed":
 		n.Detail = "调整原因：" + rest
-	case found && (n.Kind == activities.NotifyObjection || n.Kind == activities.NotifyExtensionRequest):
+	case found && (n.Kind == domain.NotifyObjection || n.Kind == domain.NotifyExtensionRequest):
 		n.Detail = s.ministryName(head) + "：" + rest
 	}
 	return notify.Compose(n, "")

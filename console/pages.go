@@ -11,10 +11,9 @@ import (
 	"time"
 
 	"lianxi/actions"
-	"lianxi/ledger"
+	"lianxi/domain"
 	"lianxi/plan"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 //go:embed templates/*.html
@@ -37,14 +36,7 @@ type view struct {
 	Data   any
 }
 
-var statusLabels = workflows.StatusNames
-
-var kindLabels = map[string]string{
-	ledger.KindAssigned: "交办", ledger.KindSignOff: "会签同意", ledger.KindObjection: "提出异议",
-	ledger.KindProgress: "进展报送", ledger.KindClosure: "审核通过（办结）", ledger.KindReturn: "退回",
-	ledger.KindExtensionRequest: "延期申请", ledger.KindExtensionDecision: "延期批复", ledger.KindAmend: "调整",
-	ledger.KindCancel: "撤销", ledger.KindEscalation: "超期上报", ledger.KindUrge: "催办",
-}
+var statusLabels = domain.StatusNames
 
 func (s *Server) templates() map[string]*template.Template {
 	funcs := template.FuncMap{
@@ -60,12 +52,7 @@ func (s *Server) templates() map[string]*template.Template {
 		"extensionState": func(st string) string { return extensionStates[st] },
 		"deliveryState":  func(st string) string { return deliveryStates[st] },
 		"noticeText":     s.noticeText,
-		"kindLabel": func(k string) string {
-			if l, ok := kindLabels[k]; ok {
-				return l
-			}
-			return k
-		},
+		"kindLabel":      actions.KindLabel,
 		// text is a decision's text as the ledger holds it, whole, or the
 		// status's excerpt when the ledger has none.
 		"text": func(texts map[string]map[string]string, id, field, excerpt string) string {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"lianxi/domain"
 	"lianxi/testkit"
-	"lianxi/workflows"
 )
 
 // browser is an HTTP client with its own cookies, as one signed-in user.
@@ -104,7 +104,7 @@ func TestConsoleSessionsAndForms(t *testing.T) {
 	if code, _, _ := miit.do("POST", task+"/cancel", url.Values{"csrf": {token}, "reason": {"x"}}); code != http.StatusForbidden {
 		t.Errorf("a ministry cancelling: %d, want 403", code)
 	}
-	if st := s.status(); len(st.Extensions) != 1 || st.Extensions[0].Ministry != "miit" || st.Status != workflows.StatusSigning {
+	if st := s.status(); len(st.Extensions) != 1 || st.Extensions[0].Ministry != "miit" || st.Status != domain.StatusSigning {
 		t.Fatalf("after the ministry's forms: %+v", st)
 	}
 
@@ -123,7 +123,7 @@ func TestConsoleSessionsAndForms(t *testing.T) {
 	if code, _, _ := office.do("POST", task+"/cancel", url.Values{"csrf": {token}, "reason": {"并入其他任务"}, "request_id": {"c-1"}}); code != http.StatusSeeOther {
 		t.Errorf("cancel: %d", code)
 	}
-	if st := s.status(); st.Status != workflows.StatusCancelled || st.Extensions[0].State != workflows.ExtensionGranted {
+	if st := s.status(); st.Status != domain.StatusCancelled || st.Extensions[0].State != domain.ExtensionGranted {
 		t.Errorf("after the office's forms: %s, extension %s", st.Status, st.Extensions[0].State)
 	}
 	if code, _, _ := office.do("POST", "/logout", url.Values{"csrf": {token}}); code != http.StatusSeeOther {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"lianxi/domain"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 // planData is a plan's overview: its tasks by status and by section, the
@@ -85,26 +85,26 @@ func planOverview(planID string, list []taskclient.Summary, now time.Time) planD
 		}
 		sec.Tasks++
 		switch t.Status {
-		case workflows.StatusSigning:
+		case domain.StatusSigning:
 			sec.Signing++
-		case workflows.StatusInReview:
+		case domain.StatusInReview:
 			sec.InReview++
-		case workflows.StatusClosed:
+		case domain.StatusClosed:
 			sec.Closed++
-		case workflows.StatusCancelled:
+		case domain.StatusCancelled:
 			sec.Cancelled++
 		}
-		if t.Status != workflows.StatusSigning && t.Status != workflows.StatusInReview {
+		if t.Status != domain.StatusSigning && t.Status != domain.StatusInReview {
 			continue
 		}
 		row := dueRow{Summary: t, Days: daysTo(now, t.Due)}
-		if t.Warning == workflows.WarningRed || row.Days < 0 {
+		if t.Warning == domain.WarningRed || row.Days < 0 {
 			sec.Overdue++
 			d.Overdue = append(d.Overdue, row)
 		}
 		d.Open = append(d.Open, row)
 	}
-	for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview, workflows.StatusClosed, workflows.StatusCancelled} {
+	for _, st := range []string{domain.StatusSigning, domain.StatusInReview, domain.StatusClosed, domain.StatusCancelled} {
 		c := statusCount{Status: st, Label: statusLabels[st], Count: counts[st]}
 		if d.Tasks > 0 {
 			c.Percent = c.Count * 100 / d.Tasks

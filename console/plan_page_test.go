@@ -8,19 +8,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"lianxi/domain"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 func TestPlanOverview(t *testing.T) {
 	now := time.Date(2027, 1, 10, 12, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	list := []taskclient.Summary{
-		{Plan: "p", No: "1.10", Status: workflows.StatusSigning, Due: now.Add(5*day + time.Hour), Warning: workflows.WarningGreen},
-		{Plan: "p", No: "1.2", Status: workflows.StatusSigning, Due: now.Add(-2 * day), Warning: workflows.WarningRed},
-		{Plan: "p", No: "2.1", Status: workflows.StatusInReview, Due: now.Add(12 * time.Hour), Warning: workflows.WarningYellow},
-		{Plan: "p", No: "2.2", Status: workflows.StatusClosed, Due: now.Add(-9 * day), Warning: workflows.WarningRed},
-		{Plan: "p", No: "10.1", Status: workflows.StatusCancelled},
+		{Plan: "p", No: "1.10", Status: domain.StatusSigning, Due: now.Add(5*day + time.Hour), Warning: domain.WarningGreen},
+		{Plan: "p", No: "1.2", Status: domain.StatusSigning, Due: now.Add(-2 * day), Warning: domain.WarningRed},
+		{Plan: "p", No: "2.1", Status: domain.StatusInReview, Due: now.Add(12 * time.Hour), Warning: domain.WarningYellow},
+		{Plan: "p", No: "2.2", Status: domain.StatusClosed, Due: now.Add(-9 * day), Warning: domain.WarningRed},
+		{Plan: "p", No: "10.1", Status: domain.StatusCancelled},
 	}
 	d := planOverview("p", list, now)
 	var counts []int

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"lianxi/domain"
 	"lianxi/ledger"
-	"lianxi/workflows"
 )
 
 // One participant files 60 progress reports of 19,999 characters: the task
@@ -33,7 +33,7 @@ func TestLongProgressStaysReadable(t *testing.T) {
 	}
 	whole := 0
 	for _, r := range recs {
-		if r.Kind == ledger.KindProgress && len([]rune(r.Payload["text"])) > 19990 {
+		if r.Kind == domain.KindProgress && len([]rune(r.Payload["text"])) > 19990 {
 			whole++
 		}
 	}
@@ -49,7 +49,7 @@ func TestLongProgressStaysReadable(t *testing.T) {
 	if code != 200 || !strings.Contains(page, "进展报送（60 份）") || !strings.Contains(page, "第59份："+strings.Repeat("进", 19990)) {
 		t.Errorf("task page: %d, the reports are not all there whole", code)
 	}
-	if st := s.status(); st.ProgressCount != 60 || len(st.Progress) != workflows.KeepProgress {
-		t.Errorf("status lists %d of %d reports, want the latest %d", len(st.Progress), st.ProgressCount, workflows.KeepProgress)
+	if st := s.status(); st.ProgressCount != 60 || len(st.Progress) != domain.KeepProgress {
+		t.Errorf("status lists %d of %d reports, want the latest %d", len(st.Progress), st.ProgressCount, domain.KeepProgress)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"lianxi/domain"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 // Stats are a plan's figures per ministry and per section, as the office
@@ -72,15 +72,15 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 		return m
 	}
 	for _, st := range statuses {
-		open := st.Status == workflows.StatusSigning || st.Status == workflows.StatusInReview
+		open := st.Status == domain.StatusSigning || st.Status == domain.StatusInReview
 		for _, p := range st.Participants {
 			m := ministry(p.ID)
-			if p.Role == workflows.RoleLead {
+			if p.Role == domain.RoleLead {
 				m.Led++
 			} else {
 				m.CoSigned++
 			}
-			if st.Status == workflows.StatusClosed {
+			if st.Status == domain.StatusClosed {
 				m.Closed++
 			}
 			if p.Answer != nil && !st.StartedAt.IsZero() {
@@ -91,7 +91,7 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 			for _, id := range st.Pending {
 				m := ministry(id)
 				m.Pending++
-				if st.Warning == workflows.WarningRed {
+				if st.Warning == domain.WarningRed {
 					m.Overdue++
 				}
 			}
@@ -104,9 +104,9 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 		}
 		sec.Tasks++
 		switch {
-		case st.Status == workflows.StatusClosed:
+		case st.Status == domain.StatusClosed:
 			sec.Closed++
-		case st.Status == workflows.StatusCancelled:
+		case st.Status == domain.StatusCancelled:
 			sec.Cancelled++
 		default:
 			sec.Open++
@@ -129,13 +129,13 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 
 // planTasks lists a plan's tasks by number, each with its status as the
 // workflow answers it.
-func (s *Server) planTasks(ctx context.Context, planID string) ([]taskclient.Summary, []workflows.TaskStatus, error) {
+func (s *Server) planTasks(ctx context.Context, planID string) ([]taskclient.Summary, []domain.TaskStatus, error) {
 	list, err := s.d.Tasks.List(ctx, taskclient.Filter{Plan: planID})
 	if err != nil {
 		return nil, nil, err
 	}
 	sortByPlanAndNo(list)
-	statuses := make([]workflows.TaskStatus, 0, len(list))
+	statuses := make([]domain.TaskStatus, 0, len(list))
 	for _, sum := range list {
 		st, err := s.d.Tasks.Status(ctx, sum.ID)
 		if err != nil {

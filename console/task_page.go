@@ -12,12 +12,12 @@ import (
 
 	"lianxi/actions"
 	"lianxi/attachments"
+	"lianxi/domain"
 	"lianxi/ledger"
-	"lianxi/workflows"
 )
 
 type taskData struct {
-	Status   workflows.TaskStatus
+	Status   domain.TaskStatus
 	Timeline []ledger.Record
 	// Progress lists every progress report, whole, from the ledger (the
 	// status keeps only the latest, as excerpts).
@@ -41,7 +41,7 @@ type extensionEntry struct {
 	Until    time.Time
 	Reason   string
 	At       time.Time
-	// State is workflows.ExtensionPending, Granted or Refused.
+	// State is domain.ExtensionPending, Granted or Refused.
 	State                   string
 	Decider, Comment        string
 	DecidedAt               time.Time
@@ -83,19 +83,19 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 			d.Timeline = append(d.Timeline, rec)
 			d.Texts[rec.DecisionID] = rec.Payload
 			switch rec.Kind {
-			case ledger.KindProgress:
+			case domain.KindProgress:
 				d.Progress = append(d.Progress, rec)
-			case ledger.KindExtensionRequest:
+			case domain.KindExtensionRequest:
 				until, _ := time.Parse(time.RFC3339, rec.Payload["until"])
 				d.Extensions = append(d.Extensions, extensionEntry{Ministry: rec.Ministry, Until: until, Reason: rec.Payload["reason"],
-					At: rec.At, State: workflows.ExtensionPending, RequestSeq: rec.Seq})
-			case ledger.KindExtensionDecision:
+					At: rec.At, State: domain.ExtensionPending, RequestSeq: rec.Seq})
+			case domain.KindExtensionDecision:
 				// A decision answers the request still pending before it.
 				for i := len(d.Extensions) - 1; i >= 0; i-- {
-					if e := &d.Extensions[i]; e.State == workflows.ExtensionPending {
-						e.State = workflows.ExtensionRefused
-						if rec.Payload["decision"] == workflows.DecisionGrant {
-							e.State = workflows.ExtensionGranted
+					if e := &d.Extensions[i]; e.State == domain.ExtensionPending {
+						e.State = domain.ExtensionRefused
+						if rec.Payload["decision"] == domain.DecisionGrant {
+							e.State = domain.ExtensionGranted
 						}
 						e.Decider, e.Comment, e.DecidedAt, e.DecisionSeq = rec.Person, rec.Payload["comment"], rec.At, rec.Seq
 						break
@@ -114,7 +114,7 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 // pickers fills the form's ministry choices, each by its Chinese name:
 // the registry's ministries (for adding, those not on the task) or the
 // task's own.
-func (s *Server) pickers(f *actionForm, st workflows.TaskStatus) {
+func (s *Server) pickers(f *actionForm, st domain.TaskStatus) {
 	onTask := map[string]bool{}
 	for _, pt := range st.Participants {
 		onTask[pt.ID] = true
@@ -145,10 +145,10 @@ func (s *Server) pickers(f *actionForm, st workflows.TaskStatus) {
 // formsFor offers p the actions its role may take that make sense in the
 // task's current state; each form gets a fresh request ID, so submitting it
 // twice (a double click, a resend) is answered once.
-func formsFor(p Principal, st workflows.TaskStatus) []actionForm {
+func formsFor(p Principal, st domain.TaskStatus) []actionForm {
 	isLead := false
 	for _, pt := range st.Participants {
-		isLead = isLead || (pt.ID == p.Ministry && pt.Role == workflows.RoleLead)
+		isLead = isLead || (pt.ID == p.Ministry && pt.Role == domain.RoleLead)
 	}
 	var out []actionForm
 	for _, a := range actions.All() {
@@ -176,7 +176,7 @@ type attachmentLink struct {
 // their download links on the console.
 func attachmentLinks(planID, taskNo string, payload map[string]string) []attachmentLink {
 	var out []attachmentLink
-	for _, a := range workflows.ParseAttachments(payload) {
+	for _, a := range domain.ParseAttachments(payload) {
 		out = append(out, attachmentLink{URL: "/tasks/" + url.PathEscape(planID) + "/" + url.PathEscape(taskNo) + "/attachments/" + a.SHA256,
 			Name: a.Name, Size: sizeLabel(a.Size), Type: a.Type})
 	}

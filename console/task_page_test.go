@@ -1,12 +1,11 @@
 package console
 
 import (
+	"lianxi/domain"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"lianxi/workflows"
 )
 
 // The task page shows every extension request and its decision whole, as
@@ -14,7 +13,7 @@ import (
 func TestTaskPageExtensionHistory(t *testing.T) {
 	s := newStack(t)
 	task := "/api/plans/web/tasks/1.1"
-	long := func(head string) string { return head + strings.Repeat("详", workflows.ExcerptLen) + "。" }
+	long := func(head string) string { return head + strings.Repeat("详", domain.ExcerptLen) + "。" }
 	until := time.Now().Add(60 * 24 * time.Hour).Format("2006-01-02")
 	for _, step := range []struct{ role, path, body string }{
 		{"miit", "/extension-requests", `{"until":"` + until + `","reason":"` + long("第一次申请") + `"}`},

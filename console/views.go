@@ -10,11 +10,11 @@ import (
 	"strings"
 
 	"lianxi/actions"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 type option struct{ Value, Label string }
@@ -64,7 +64,7 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 				d.Tasks = append(d.Tasks, task)
 			}
 		}
-		for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview, workflows.StatusClosed, workflows.StatusCancelled} {
+		for _, st := range []string{domain.StatusSigning, domain.StatusInReview, domain.StatusClosed, domain.StatusCancelled} {
 			d.Totals = append(d.Totals, total{statusLabels[st], counts[st]})
 			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
 		}

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/actions"
+	"lianxi/domain"
 	"lianxi/workflows"
 )
 
@@ -133,7 +134,7 @@ func (i *workflowInbound) check(ctx workflow.Context, in *interceptor.UpdateInpu
 		if len(in.Args) != 1 {
 			return fmt.Errorf("%s takes one request", in.Name)
 		}
-		r, ok := in.Args[0].(workflows.MinistryRequest)
+		r, ok := in.Args[0].(domain.MinistryRequest)
 		if !ok || r.ActingMinistry() != c.Ministry {
 			return fmt.Errorf("%s may act only in its own name, not for another ministry", c.Ministry)
 		}

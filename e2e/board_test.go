@@ -9,10 +9,10 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"lianxi/domain"
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/workflows"
 )
 
 // The board (what dashboards and inboxes list) follows every decision: as
@@ -24,11 +24,11 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.ledger}
-	spec := workflows.TaskSpec{PlanID: "board", TaskNo: "1.1", Title: "看板任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{Board: e.ledger}); err != nil {
+	spec := domain.TaskSpec{PlanID: "board", TaskNo: "1.1", Title: "看板任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
+	if _, err := starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{Board: e.ledger}); err != nil {
 		t.Fatal(err)
 	}
-	id := workflows.WorkflowID(spec.PlanID, spec.TaskNo)
+	id := domain.WorkflowID(spec.PlanID, spec.TaskNo)
 	row := func() taskclient.Summary {
 		t.Helper()
 		list, err := board.List(ctx, taskclient.Filter{Plan: "board"})
@@ -38,7 +38,7 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 		return list[0]
 	}
 	// Listed from the launch on, before the workflow has run at all.
-	if r := row(); r.Status != workflows.StatusSigning || !slices.Equal(r.Pending, []string{"miit", "mof", "ndrc"}) || r.Due.IsZero() {
+	if r := row(); r.Status != domain.StatusSigning || !slices.Equal(r.Pending, []string{"miit", "mof", "ndrc"}) || r.Due.IsZero() {
 		t.Fatalf("first row %+v", r)
 	}
 	same := func(step string) {
@@ -49,7 +49,7 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 		}
 		r := row()
 		due := st.SignOffDue
-		if st.Status == workflows.StatusInReview {
+		if st.Status == domain.StatusInReview {
 			due = st.ReviewDue
 		}
 		var parts []string
@@ -74,22 +74,22 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 		return err == nil && st.Decisions >= 1, fmt.Sprintf("%d decisions %v", st.Decisions, err)
 	})
 	same("the assignment")
-	e.mustUpdate(id, workflows.UpdateAmend, "amend", workflows.AmendRequest{Add: []string{"mofcom"}, Reason: "补充单位"})
+	e.mustUpdate(id, domain.UpdateAmend, "amend", domain.AmendRequest{Add: []string{"mofcom"}, Reason: "补充单位"})
 	same("adding mofcom")
-	e.mustUpdate(id, workflows.UpdateSignOff, "mof", workflows.SignOffRequest{Ministry: "mof", Decision: workflows.DecisionApprove})
+	e.mustUpdate(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: domain.DecisionApprove})
 	same("mof's sign-off")
-	e.mustUpdate(id, workflows.UpdateRequestExtension, "ext", workflows.ExtensionRequest{Ministry: "miit", Until: time.Now().Add(90 * 24 * time.Hour), Reason: "需协调"})
-	e.mustUpdate(id, workflows.UpdateDecideExtension, "grant", workflows.ExtensionDecision{Decision: workflows.DecisionGrant})
+	e.mustUpdate(id, domain.UpdateRequestExtension, "ext", domain.ExtensionRequest{Ministry: "miit", Until: time.Now().Add(90 * 24 * time.Hour), Reason: "需协调"})
+	e.mustUpdate(id, domain.UpdateDecideExtension, "grant", domain.ExtensionDecision{Decision: domain.DecisionGrant})
 	same("the extension")
 	for _, m := range []string{"miit", "mofcom"} {
-		e.mustUpdate(id, workflows.UpdateSignOff, m, workflows.SignOffRequest{Ministry: m, Decision: workflows.DecisionApprove})
+		e.mustUpdate(id, domain.UpdateSignOff, m, domain.SignOffRequest{Ministry: m, Decision: domain.DecisionApprove})
 		same(m + "'s sign-off")
 	}
-	e.mustUpdate(id, workflows.UpdateSignOff, "ndrc", workflows.SignOffRequest{Ministry: "ndrc", Decision: workflows.DecisionApprove, Report: "联合报告"})
+	e.mustUpdate(id, domain.UpdateSignOff, "ndrc", domain.SignOffRequest{Ministry: "ndrc", Decision: domain.DecisionApprove, Report: "联合报告"})
 	same("the joint report")
-	e.mustUpdate(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: workflows.DecisionReturn, Comment: "请补充"})
+	e.mustUpdate(id, domain.UpdateReview, "return", domain.ReviewRequest{Decision: domain.DecisionReturn, Comment: "请补充"})
 	same("the return")
-	e.mustUpdate(id, workflows.UpdateCancel, "cancel", workflows.CancelRequest{Reason: "并入其他任务"})
+	e.mustUpdate(id, domain.UpdateCancel, "cancel", domain.CancelRequest{Reason: "并入其他任务"})
 	same("the cancellation")
 
 	// History: no version markers in a new task; upserts only where the
@@ -118,14 +118,14 @@ func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.ledger}
-	specs := []workflows.TaskSpec{
+	specs := []domain.TaskSpec{
 		{PlanID: "ended", TaskNo: "1.1", Title: "将被终止", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
 		{PlanID: "ended", TaskNo: "1.2", Title: "照常办理", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
 	}
 	if _, err := starter.Launch(ctx, e.client, specs, starter.Options{Board: e.ledger}); err != nil {
 		t.Fatal(err)
 	}
-	gone, kept := workflows.WorkflowID("ended", "1.1"), workflows.WorkflowID("ended", "1.2")
+	gone, kept := domain.WorkflowID("ended", "1.1"), domain.WorkflowID("ended", "1.2")
 	for _, id := range []string{gone, kept} {
 		testkit.Eventually(t, "the assignment of "+id, func() (bool, string) {
 			st, err := e.tasks.Status(ctx, id)
@@ -146,11 +146,11 @@ func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
 	for _, s := range list {
 		switch s.ID {
 		case gone:
-			if s.Status != workflows.StatusTerminated || len(s.Pending) != 0 {
+			if s.Status != domain.StatusTerminated || len(s.Pending) != 0 {
 				t.Errorf("terminated task's row %+v, want terminated with nobody pending", s)
 			}
 		case kept:
-			if s.Status != workflows.StatusSigning || !slices.Equal(s.Pending, []string{"mof", "ndrc"}) {
+			if s.Status != domain.StatusSigning || !slices.Equal(s.Pending, []string{"mof", "ndrc"}) {
 				t.Errorf("running task's row changed: %+v", s)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/starter"
@@ -106,12 +107,12 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	return &faultEnv{t: t, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: fl, outbox: outbox, receiver: rc}
 }
 
-func (f *faultEnv) launch(spec workflows.TaskSpec) string {
+func (f *faultEnv) launch(spec domain.TaskSpec) string {
 	f.t.Helper()
-	if _, err := starter.Launch(context.Background(), f.tasks.C, []workflows.TaskSpec{spec}, starter.Options{}); err != nil {
+	if _, err := starter.Launch(context.Background(), f.tasks.C, []domain.TaskSpec{spec}, starter.Options{}); err != nil {
 		f.t.Fatal(err)
 	}
-	return workflows.WorkflowID(spec.PlanID, spec.TaskNo)
+	return domain.WorkflowID(spec.PlanID, spec.TaskNo)
 }
 
 // records lists the ledger's records of a task by kind.
@@ -133,7 +134,7 @@ func (f *faultEnv) records(id string) map[string][]ledger.Record {
 // once.
 func TestDecisionsSurviveLedgerFaults(t *testing.T) {
 	f := newFaultEnv(t)
-	id := f.launch(workflows.TaskSpec{PlanID: "fault", TaskNo: "1.1", Title: "故障", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}})
+	id := f.launch(domain.TaskSpec{PlanID: "fault", TaskNo: "1.1", Title: "故障", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}})
 	testkit.Eventually(t, "assignment recorded", func() (bool, string) { n := len(f.records(id)["assigned"]); return n == 1, fmt.Sprint(n) })
 	impatient := &taskclient.Client{C: f.tasks.C, Namespace: f.tasks.Namespace, Wait: 3 * time.Second}
 	ctx := context.Background()
@@ -147,9 +148,9 @@ func TestDecisionsSurviveLedgerFaults(t *testing.T) {
 		{"ledger slow", func() { f.ledger.delay.Store(int64(7 * time.Second)) }, func() { f.ledger.delay.Store(0) }, "mof", "s2"},
 	} {
 		fault.inject()
-		req := workflows.SignOffRequest{Ministry: fault.ministry, Decision: workflows.DecisionApprove}
+		req := domain.SignOffRequest{Ministry: fault.ministry, Decision: domain.DecisionApprove}
 		start := time.Now()
-		_, err := impatient.Update(ctx, id, workflows.UpdateSignOff, fault.request, req)
+		_, err := impatient.Update(ctx, id, domain.UpdateSignOff, fault.request, req)
 		var rej *taskclient.Rejection
 		if !errors.As(err, &rej) || rej.Type != taskclient.ErrTypeNoAnswer || time.Since(start) > 10*time.Second {
 			t.Fatalf("%s: %v after %s, want a prompt answer to send the request again", fault.name, err, time.Since(start))
@@ -158,17 +159,17 @@ func TestDecisionsSurviveLedgerFaults(t *testing.T) {
 			t.Errorf("%s: the status shows an answer the ledger does not have: %v", fault.name, err)
 		}
 		fault.clear()
-		r, err := f.tasks.Update(ctx, id, workflows.UpdateSignOff, fault.request, req)
+		r, err := f.tasks.Update(ctx, id, domain.UpdateSignOff, fault.request, req)
 		if err != nil {
 			t.Fatalf("%s: the same request after the fault: %v", fault.name, err)
 		}
-		again, err := f.tasks.Update(ctx, id, workflows.UpdateSignOff, fault.request, req)
+		again, err := f.tasks.Update(ctx, id, domain.UpdateSignOff, fault.request, req)
 		if err != nil || again != r {
 			t.Errorf("%s: a second retry answered %+v %v, want %+v", fault.name, again, err, r)
 		}
 	}
 	recs := f.records(id)
-	if n := len(recs[ledger.KindSignOff]); n != 2 {
+	if n := len(recs[domain.KindSignOff]); n != 2 {
 		t.Errorf("%d sign-offs on the ledger, want 2 (each once)", n)
 	}
 	if res, err := ledger.Verify(ctx, f.ledger.SQLStore); err != nil || !res.OK {
@@ -176,7 +177,7 @@ func TestDecisionsSurviveLedgerFaults(t *testing.T) {
 	}
 }
 
-func slicesIndex(st workflows.TaskStatus, ministry string) int {
+func slicesIndex(st domain.TaskStatus, ministry string) int {
 	for i, p := range st.Participants {
 		if p.ID == ministry {
 			return i
@@ -192,18 +193,18 @@ func TestReceiverDownDelaysNothing(t *testing.T) {
 	f := newFaultEnv(t)
 	f.receiver.down.Store(true)
 	start := time.Now()
-	id := f.launch(workflows.TaskSpec{PlanID: "fault", TaskNo: "2.1", Title: "收件方故障", Lead: "ndrc", Participants: []string{"ndrc", "miit"},
+	id := f.launch(domain.TaskSpec{PlanID: "fault", TaskNo: "2.1", Title: "收件方故障", Lead: "ndrc", Participants: []string{"ndrc", "miit"},
 		SignOffDue: start.Add(3 * time.Second), ReminderInterval: time.Second, WarningWindow: time.Second})
 	testkit.Eventually(t, "two reminders and the escalation", func() (bool, string) {
 		r := f.records(id)
-		return len(r[ledger.KindReminder]) >= 2 && len(r[ledger.KindEscalation]) == 1,
-			fmt.Sprintf("%d reminders, %d escalations", len(r[ledger.KindReminder]), len(r[ledger.KindEscalation]))
+		return len(r[domain.KindReminder]) >= 2 && len(r[domain.KindEscalation]) == 1,
+			fmt.Sprintf("%d reminders, %d escalations", len(r[domain.KindReminder]), len(r[domain.KindEscalation]))
 	})
 	recs := f.records(id)
-	if at := recs[ledger.KindEscalation][0].At.Sub(start); at < 3*time.Second || at > 8*time.Second {
+	if at := recs[domain.KindEscalation][0].At.Sub(start); at < 3*time.Second || at > 8*time.Second {
 		t.Errorf("escalation recorded %s after start, want about 3s", at)
 	}
-	if at := recs[ledger.KindReminder][0].At.Sub(start); at > 5*time.Second {
+	if at := recs[domain.KindReminder][0].At.Sub(start); at > 5*time.Second {
 		t.Errorf("first reminder recorded %s after start, want about 1s", at)
 	}
 	if f.receiver.accepted.Load() != 0 {
@@ -216,7 +217,7 @@ func TestReceiverDownDelaysNothing(t *testing.T) {
 			return false, err.Error()
 		}
 		for _, m := range msgs {
-			if m.Kind == activities.NotifyOverdue && m.State == notify.StateDelivered {
+			if m.Kind == domain.NotifyOverdue && m.State == notify.StateDelivered {
 				return true, ""
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
@@ -116,13 +117,13 @@ func (e *env) history(id string) []*historypb.HistoryEvent {
 	return out
 }
 
-func (e *env) update(id, name, req string, arg any) (workflows.Receipt, error) {
+func (e *env) update(id, name, req string, arg any) (domain.Receipt, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return e.tasks.Update(ctx, id, name, req, arg)
 }
 
-func (e *env) mustUpdate(id, name, req string, arg any) workflows.Receipt {
+func (e *env) mustUpdate(id, name, req string, arg any) domain.Receipt {
 	e.t.Helper()
 	r, err := e.update(id, name, req, arg)
 	if err != nil {
@@ -134,7 +135,7 @@ func (e *env) mustUpdate(id, name, req string, arg any) workflows.Receipt {
 // outcome waits until the task's workflow has ended, which it does once its
 // last notifications are delivered, and returns its result. A task that does
 // not end is reported with what it still waits for.
-func (e *env) outcome(id string) (workflows.TaskOutcome, error) {
+func (e *env) outcome(id string) (domain.TaskOutcome, error) {
 	e.t.Helper()
 	ctx := context.Background()
 	testkit.Eventually(e.t, id+" to end", func() (bool, string) {
@@ -147,7 +148,7 @@ func (e *env) outcome(id string) (workflows.TaskOutcome, error) {
 			fmt.Sprintf("%s after %d events; pending workflow task %v; pending activities %v",
 				info.GetStatus(), info.GetHistoryLength(), d.GetPendingWorkflowTask(), d.GetPendingActivities())
 	})
-	var out workflows.TaskOutcome
+	var out domain.TaskOutcome
 	err := e.client.GetWorkflow(ctx, id, "").Get(ctx, &out)
 	return out, err
 }
@@ -155,51 +156,51 @@ func (e *env) outcome(id string) (workflows.TaskOutcome, error) {
 func TestTaskThroughTwoRounds(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	spec := workflows.TaskSpec{
+	spec := domain.TaskSpec{
 		PlanID: "e2e", TaskNo: "2.1", Title: "联合测试任务",
 		Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"},
 	}
-	rep, err := starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{})
+	rep, err := starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{})
 	if err != nil || rep.Started != 1 {
 		t.Fatalf("launch: %+v %v", rep, err)
 	}
-	id := workflows.WorkflowID("e2e", "2.1")
+	id := domain.WorkflowID("e2e", "2.1")
 
 	// A rejected update leaves no trace in history.
-	_, err = e.update(id, workflows.UpdateSignOff, "early-lead", workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "r"})
+	_, err = e.update(id, domain.UpdateSignOff, "early-lead", domain.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "r"})
 	var rej *taskclient.Rejection
-	if !errors.As(err, &rej) || rej.Type != workflows.ErrTypeConflict {
+	if !errors.As(err, &rej) || rej.Type != domain.ErrTypeConflict {
 		t.Fatalf("lead before others: got %v, want a Conflict rejection", err)
 	}
-	_, err = e.update(id, workflows.UpdateSignOff, "stranger", workflows.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
-	if !errors.As(err, &rej) || rej.Type != workflows.ErrTypeNotParticipant {
+	_, err = e.update(id, domain.UpdateSignOff, "stranger", domain.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
+	if !errors.As(err, &rej) || rej.Type != domain.ErrTypeNotParticipant {
 		t.Fatalf("stranger: got %v, want NotParticipant", err)
 	}
 
 	for round := 1; round <= 2; round++ {
 		sfx := "-r" + string(rune('0'+round))
-		e.mustUpdate(id, workflows.UpdateSignOff, "miit"+sfx, workflows.SignOffRequest{Ministry: "miit", Decision: "approve"})
-		first := e.mustUpdate(id, workflows.UpdateSignOff, "mof"+sfx, workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
-		again := e.mustUpdate(id, workflows.UpdateSignOff, "mof"+sfx, workflows.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		e.mustUpdate(id, domain.UpdateSignOff, "miit"+sfx, domain.SignOffRequest{Ministry: "miit", Decision: "approve"})
+		first := e.mustUpdate(id, domain.UpdateSignOff, "mof"+sfx, domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		again := e.mustUpdate(id, domain.UpdateSignOff, "mof"+sfx, domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
 		if first != again {
 			t.Errorf("same request ID answered twice differently: %+v vs %+v", first, again)
 		}
-		e.mustUpdate(id, workflows.UpdateSignOff, "ndrc"+sfx, workflows.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
+		e.mustUpdate(id, domain.UpdateSignOff, "ndrc"+sfx, domain.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
 		st, err := e.tasks.Status(ctx, id)
-		if err != nil || st.Status != workflows.StatusInReview || st.Round != round {
+		if err != nil || st.Status != domain.StatusInReview || st.Round != round {
 			t.Fatalf("round %d: status %+v %v, want in_review", round, st.Status, err)
 		}
 		if round == 1 {
-			e.mustUpdate(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: "return", Comment: "请补充"})
+			e.mustUpdate(id, domain.UpdateReview, "return", domain.ReviewRequest{Decision: "return", Comment: "请补充"})
 		}
 	}
-	e.mustUpdate(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve"})
+	e.mustUpdate(id, domain.UpdateReview, "approve", domain.ReviewRequest{Decision: "approve"})
 
 	out, err := e.outcome(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != workflows.StatusClosed || out.Rounds != 2 {
+	if out.Status != domain.StatusClosed || out.Rounds != 2 {
 		t.Errorf("outcome %+v, want closed after 2 rounds", out)
 	}
 
@@ -222,16 +223,16 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	if err != nil || !res.OK || res.Count != 9 {
 		t.Errorf("ledger verify: %+v %v, want OK with 9 records", res, err)
 	}
-	if e.inbox.count(activities.NotifyReturn) != 3 || e.inbox.count(activities.NotifyClosure) != 3 {
-		t.Errorf("notifications: %d returns, %d closures; want 3 each", e.inbox.count(activities.NotifyReturn), e.inbox.count(activities.NotifyClosure))
+	if e.inbox.count(domain.NotifyReturn) != 3 || e.inbox.count(domain.NotifyClosure) != 3 {
+		t.Errorf("notifications: %d returns, %d closures; want 3 each", e.inbox.count(domain.NotifyReturn), e.inbox.count(domain.NotifyClosure))
 	}
 
 	// Visibility knows it is closed; launching again starts nothing.
 	testkit.Eventually(t, "the task closed after 2 rounds in visibility", func() (bool, string) {
-		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: "e2e", Status: workflows.StatusClosed})
+		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: "e2e", Status: domain.StatusClosed})
 		return err == nil && len(l) == 1 && l[0].Title == "联合测试任务" && l[0].Round == 2, fmt.Sprintf("%+v %v", l, err)
 	})
-	rep, err = starter.Launch(ctx, e.client, []workflows.TaskSpec{spec}, starter.Options{})
+	rep, err = starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{})
 	if err != nil || rep.Started != 0 || rep.AlreadyClosed != 1 {
 		t.Errorf("second launch: %+v %v, want nothing started, 1 closed", rep, err)
 	}

@@ -8,11 +8,11 @@ import (
 
 	"lianxi/bundled"
 	"lianxi/config"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/workflows"
 )
 
 // signRound has every participant of a task answer, the lead last.
@@ -24,14 +24,14 @@ func (e *env) signRound(id string, round int) {
 	}
 	var lead string
 	for _, p := range st.Participants {
-		if p.Role == workflows.RoleLead {
+		if p.Role == domain.RoleLead {
 			lead = p.ID
 			continue
 		}
-		e.mustUpdate(id, workflows.UpdateSignOff, fmt.Sprintf("%s-r%d", p.ID, round), workflows.SignOffRequest{Ministry: p.ID, Decision: "approve"})
+		e.mustUpdate(id, domain.UpdateSignOff, fmt.Sprintf("%s-r%d", p.ID, round), domain.SignOffRequest{Ministry: p.ID, Decision: "approve"})
 	}
 	if lead != "" {
-		e.mustUpdate(id, workflows.UpdateSignOff, fmt.Sprintf("%s-r%d", lead, round), workflows.SignOffRequest{Ministry: lead, Decision: "approve", Report: "联合报告"})
+		e.mustUpdate(id, domain.UpdateSignOff, fmt.Sprintf("%s-r%d", lead, round), domain.SignOffRequest{Ministry: lead, Decision: "approve", Report: "联合报告"})
 	}
 }
 
@@ -51,12 +51,12 @@ func TestBundledPlanToClosure(t *testing.T) {
 		t.Fatalf("launch: %+v %v", rep, err)
 	}
 	testkit.Eventually(t, "25 tasks signing in visibility", func() (bool, string) {
-		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: workflows.StatusSigning})
+		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: domain.StatusSigning})
 		return err == nil && len(l) == 25, fmt.Sprintf("%d tasks, %v", len(l), err)
 	})
 
 	w := e.currentWorker
-	drive := func(specs []workflows.TaskSpec) {
+	drive := func(specs []domain.TaskSpec) {
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 4)
 		for _, s := range specs {
@@ -64,13 +64,13 @@ func TestBundledPlanToClosure(t *testing.T) {
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				id := workflows.WorkflowID(s.PlanID, s.TaskNo)
+				id := domain.WorkflowID(s.PlanID, s.TaskNo)
 				e.signRound(id, 1)
 				if s.TaskNo == "1.1" {
-					e.mustUpdate(id, workflows.UpdateReview, "return", workflows.ReviewRequest{Decision: "return", Comment: "请补充"})
+					e.mustUpdate(id, domain.UpdateReview, "return", domain.ReviewRequest{Decision: "return", Comment: "请补充"})
 					e.signRound(id, 2)
 				}
-				e.mustUpdate(id, workflows.UpdateReview, "approve", workflows.ReviewRequest{Decision: "approve"})
+				e.mustUpdate(id, domain.UpdateReview, "approve", domain.ReviewRequest{Decision: "approve"})
 			}()
 		}
 		wg.Wait()
@@ -82,13 +82,13 @@ func TestBundledPlanToClosure(t *testing.T) {
 	drive(specs[12:])
 
 	for _, s := range specs {
-		id := workflows.WorkflowID(s.PlanID, s.TaskNo)
-		if out, err := e.outcome(id); err != nil || out.Status != workflows.StatusClosed {
+		id := domain.WorkflowID(s.PlanID, s.TaskNo)
+		if out, err := e.outcome(id); err != nil || out.Status != domain.StatusClosed {
 			t.Errorf("%s: %+v %v, want closed", id, out, err)
 		}
 	}
 	testkit.Eventually(t, "25 tasks closed in visibility", func() (bool, string) {
-		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: workflows.StatusClosed})
+		l, err := e.tasks.List(ctx, taskclient.Filter{Plan: p.PlanID, Status: domain.StatusClosed})
 		return err == nil && len(l) == 25, fmt.Sprintf("%d tasks, %v", len(l), err)
 	})
 	// Every decision is on the ledger once: assigned + every answer + review.

@@ -7,6 +7,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/testkit"
@@ -21,7 +22,7 @@ import (
 func TestRetriedRequestAnsweredWithFirstReceipt(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	spec := workflows.TaskSpec{PlanID: "e2e", TaskNo: "3.1", Title: "回执测试任务",
+	spec := domain.TaskSpec{PlanID: "e2e", TaskNo: "3.1", Title: "回执测试任务",
 		Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
 	opts := starter.StartOptions(spec)
 	id := opts.ID
@@ -31,10 +32,10 @@ func TestRetriedRequestAnsweredWithFirstReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstRun := run.GetRunID()
-	signOff := workflows.SignOffRequest{Ministry: "mof", Decision: "approve"}
+	signOff := domain.SignOffRequest{Ministry: "mof", Decision: "approve"}
 
-	first := e.mustUpdate(id, workflows.UpdateSignOff, "mof-1", signOff)
-	if again := e.mustUpdate(id, workflows.UpdateSignOff, "mof-1", signOff); again != first {
+	first := e.mustUpdate(id, domain.UpdateSignOff, "mof-1", signOff)
+	if again := e.mustUpdate(id, domain.UpdateSignOff, "mof-1", signOff); again != first {
 		t.Errorf("retried in the same run: receipt %+v, want the first %+v", again, first)
 	}
 
@@ -51,12 +52,12 @@ func TestRetriedRequestAnsweredWithFirstReceipt(t *testing.T) {
 		}
 		// Each accepted update lengthens the history towards the limit.
 		reports++
-		_, err = e.update(id, workflows.UpdateReportProgress, fmt.Sprint("progress-", reports), workflows.ProgressRequest{Ministry: "miit", Text: "进展"})
+		_, err = e.update(id, domain.UpdateReportProgress, fmt.Sprint("progress-", reports), domain.ProgressRequest{Ministry: "miit", Text: "进展"})
 		return false, fmt.Sprintf("run %s with %d events after %d progress reports (%v)",
 			currentRun, d.GetWorkflowExecutionInfo().GetHistoryLength(), reports, err)
 	})
 
-	if after := e.mustUpdate(id, workflows.UpdateSignOff, "mof-1", signOff); after != first {
+	if after := e.mustUpdate(id, domain.UpdateSignOff, "mof-1", signOff); after != first {
 		t.Errorf("retried after continue-as-new: receipt %+v, want the first %+v", after, first)
 	}
 	if !updateInHistory(t, e, id, currentRun, "mof-1") {
@@ -77,9 +78,9 @@ func TestRetriedRequestAnsweredWithFirstReceipt(t *testing.T) {
 	}
 
 	// The workflow counts the decisions it made; the retries are not among them.
-	e.mustUpdate(id, workflows.UpdateCancel, "cancel", workflows.CancelRequest{Reason: "测试结束"})
+	e.mustUpdate(id, domain.UpdateCancel, "cancel", domain.CancelRequest{Reason: "测试结束"})
 	out, err := e.outcome(id)
-	if err != nil || out.Status != workflows.StatusCancelled {
+	if err != nil || out.Status != domain.StatusCancelled {
 		t.Fatalf("outcome %+v %v, want cancelled", out, err)
 	}
 	if res, err := ledger.Verify(ctx, e.ledger); err != nil || !res.OK || res.Count != int64(out.Decisions) {

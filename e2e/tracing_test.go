@@ -22,6 +22,7 @@ import (
 
 	"lianxi/activities"
 	"lianxi/console"
+	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -94,8 +95,8 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	api := httptest.NewServer(console.New(console.Deps{Tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()},
 		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Tracing: tr}))
 	defer api.Close()
-	spec := workflows.TaskSpec{PlanID: "trace", TaskNo: "1.1", Title: "追踪", Lead: "ndrc", Participants: []string{"ndrc", "miit"}}
-	if _, err := starter.Launch(ctx, c, []workflows.TaskSpec{spec}, starter.Options{}); err != nil {
+	spec := domain.TaskSpec{PlanID: "trace", TaskNo: "1.1", Title: "追踪", Lead: "ndrc", Participants: []string{"ndrc", "miit"}}
+	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -3,34 +3,14 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"lianxi/domain"
 	"slices"
 	"strings"
 	"time"
 )
 
-// BoardRow is one task as the office's dashboard and the ministries' inboxes
-// list it: the state after the task's latest record. The workflow sends it
-// with each record and it is written in the record's own transaction, so
-// the board never shows a decision the ledger does not hold, nor misses
-// one it does. Warning colours are not stored: a reader derives them from
-// the due date and WarningWindow at the time it reads.
-type BoardRow struct {
-	WorkflowID   string    `json:"workflow_id"`
-	PlanID       string    `json:"plan_id"`
-	TaskNo       string    `json:"task_no"`
-	Title        string    `json:"title"`
-	Status       string    `json:"status"`
-	Round        int       `json:"round"`
-	Lead         string    `json:"lead"`
-	Participants []string  `json:"participants"`
-	Pending      []string  `json:"pending"`
-	Due          time.Time `json:"due"`
-	// WarningWindow is how long before Due the task turns yellow.
-	WarningWindow time.Duration `json:"warning_window"`
-	// Decisions counts the task's records; a row never replaces a newer one.
-	Decisions int       `json:"decisions"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+// BoardRow is one task as the dashboard and inboxes list it.
+type BoardRow = domain.BoardRow
 
 // boardMigration creates the board. Lists are stored between commas
 // (",ndrc,miit,") so "pending for ndrc" is one LIKE on an indexed table.

@@ -12,45 +12,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
-)
-
-// Decision kinds recorded on the ledger.
-const (
-	KindAssigned          = "assigned"
-	KindSignOff           = "sign-off"
-	KindObjection         = "objection"
-	KindProgress          = "progress"
-	KindReview            = "review"
-	KindReturn            = "return"
-	KindClosure           = "closure"
-	KindExtensionRequest  = "extension-request"
-	KindExtensionDecision = "extension-decision"
-	KindAmend             = "amend"
-	KindCancel            = "cancel"
-	KindEscalation        = "escalation"
-	KindUrge              = "urge"
-	KindReminder          = "reminder"
+	"lianxi/domain"
 )
 
 // Entry is a decision as the workflow hands it over for recording.
-type Entry struct {
-	// DecisionID is unique across the ledger; recording it twice returns the
-	// first record. Human decisions use the caller's request ID.
-	DecisionID string            `json:"decision_id"`
-	WorkflowID string            `json:"workflow_id"`
-	RunID      string            `json:"run_id"`
-	PlanID     string            `json:"plan_id"`
-	TaskNo     string            `json:"task_no"`
-	Round      int               `json:"round"`
-	Kind       string            `json:"kind"`
-	Ministry   string            `json:"ministry"`
-	Person     string            `json:"person,omitempty"`
-	Payload    map[string]string `json:"payload,omitempty"`
-	At         time.Time         `json:"at"`
-}
+type Entry = domain.Entry
 
 // Record is an Entry as stored: its place in the chain and its hashes.
 type Record struct {
@@ -78,20 +45,7 @@ type Store interface {
 type Also func(ctx context.Context, exec func(query string, args ...any) error) error
 
 // ErrInvalidEntry reports an entry that cannot be recorded.
-var ErrInvalidEntry = errors.New("invalid ledger entry")
-
-// Validate checks the fields every record needs.
-func (e Entry) Validate() error {
-	switch {
-	case e.DecisionID == "":
-		return fmt.Errorf("%w: decision_id is empty", ErrInvalidEntry)
-	case e.Kind == "":
-		return fmt.Errorf("%w: kind is empty", ErrInvalidEntry)
-	case e.WorkflowID == "":
-		return fmt.Errorf("%w: workflow_id is empty", ErrInvalidEntry)
-	}
-	return nil
-}
+var ErrInvalidEntry = domain.ErrInvalidEntry
 
 // canonical is the hashed form of a record: fixed field order, UTC time in
 // RFC 3339 with nanoseconds, payload keys sorted by encoding/json.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"lianxi/domain"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,7 +85,7 @@ func withDatabase(dsn, name string) string {
 func entry(id string, i int) Entry {
 	return Entry{
 		DecisionID: id, WorkflowID: "plan/1.1", RunID: "run", PlanID: "plan", TaskNo: "1.1",
-		Round: 1, Kind: KindSignOff, Ministry: "ndrc", Person: "张三",
+		Round: 1, Kind: domain.KindSignOff, Ministry: "ndrc", Person: "张三",
 		Payload: map[string]string{"decision": "approve", "n": fmt.Sprint(i)},
 		At:      time.Date(2026, 3, 1, 9, 0, 0, i, time.UTC),
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"lianxi/domain"
 	"strconv"
 	"strings"
 	"sync"
@@ -394,7 +395,7 @@ func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, er
 // must not be started again.
 func (s *SQLStore) Ended(ctx context.Context, workflowID string) (kind string, at time.Time, ok bool, err error) {
 	r, err := scanRecord(s.db.QueryRowContext(ctx, s.Rebind(`SELECT `+recordColumns+` FROM decisions
-		WHERE workflow_id = ? AND kind IN (?, ?) ORDER BY seq DESC LIMIT 1`), workflowID, KindClosure, KindCancel))
+		WHERE workflow_id = ? AND kind IN (?, ?) ORDER BY seq DESC LIMIT 1`), workflowID, domain.KindClosure, domain.KindCancel))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", time.Time{}, false, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
 )
@@ -30,7 +31,7 @@ func TestStagedNotificationsAndBoardRow(t *testing.T) {
 			}
 			due := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
 			note := func(id, to string) activities.Notification {
-				return activities.Notification{ID: id, Recipient: to, Kind: activities.NotifyAssignment, PlanID: "plan", TaskNo: "1.1",
+				return activities.Notification{ID: id, Recipient: to, Kind: domain.NotifyAssignment, PlanID: "plan", TaskNo: "1.1",
 					Title: "任务 1.1", Round: 2, Due: due, Detail: "详情"}
 			}
 			board := ledger.BoardRow{WorkflowID: "plan/1.1", PlanID: "plan", TaskNo: "1.1", Title: "任务 1.1", Status: "signing", Round: 2,
@@ -42,7 +43,7 @@ func TestStagedNotificationsAndBoardRow(t *testing.T) {
 				nil,
 			} {
 				e := ledger.Entry{DecisionID: fmt.Sprint("d", i), WorkflowID: "plan/1.1", RunID: "run", PlanID: "plan", TaskNo: "1.1",
-					Round: 2, Kind: ledger.KindAssigned, Ministry: "ndrc", At: now}
+					Round: 2, Kind: domain.KindAssigned, Ministry: "ndrc", At: now}
 				if _, err := s.Append(ctx, e, o.Stage(ns), ledger.PutBoard(board)); err != nil {
 					t.Fatal(err)
 				}

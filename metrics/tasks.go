@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"lianxi/domain"
 	"lianxi/ledger"
-	"lianxi/workflows"
 )
 
 // TaskBoard is what the tasks gauge reads: the board in the ledger's
@@ -36,9 +36,9 @@ func (m *Metrics) RefreshTasks(ctx context.Context, board TaskBoard, interval ti
 // CountTasks sets the tasks gauge from the board as seen at now. On an
 // error the gauge keeps its last values.
 func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time) error {
-	lights := []string{workflows.WarningGreen, workflows.WarningYellow, workflows.WarningRed}
+	lights := []string{domain.WarningGreen, domain.WarningYellow, domain.WarningRed}
 	counts := map[[2]string]int{}
-	for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview} {
+	for _, st := range []string{domain.StatusSigning, domain.StatusInReview} {
 		rows, err := board.Board(ctx, ledger.BoardFilter{Status: st})
 		if err != nil {
 			return err
@@ -46,20 +46,20 @@ func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time
 		for _, r := range rows {
 			window := r.WarningWindow
 			if window <= 0 {
-				window = workflows.DefaultWarningWindow
+				window = domain.DefaultWarningWindow
 			}
-			counts[[2]string{st, workflows.WarningAt(now, r.Due, window)}]++
+			counts[[2]string{st, domain.WarningAt(now, r.Due, window)}]++
 		}
 	}
 	ended := map[string]int{}
-	for _, st := range []string{workflows.StatusClosed, workflows.StatusCancelled} {
+	for _, st := range []string{domain.StatusClosed, domain.StatusCancelled} {
 		n, err := board.BoardCount(ctx, st)
 		if err != nil {
 			return err
 		}
 		ended[st] = n
 	}
-	for _, st := range []string{workflows.StatusSigning, workflows.StatusInReview} {
+	for _, st := range []string{domain.StatusSigning, domain.StatusInReview} {
 		for _, l := range lights {
 			m.Tasks.WithLabelValues(st, l).Set(float64(counts[[2]string{st, l}]))
 		}

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"lianxi/domain"
 	"lianxi/ledger"
-	"lianxi/workflows"
 )
 
 // The tasks gauge counts the board's rows, each open one by the light its
@@ -27,15 +27,15 @@ func TestTasksGaugeFromBoard(t *testing.T) {
 			Participants: []string{"mof"}, Due: due, WarningWindow: window, UpdatedAt: now}
 	}
 	rows := []ledger.BoardRow{
-		row("a", workflows.StatusSigning, now.Add(10*day), 5*day),
-		row("b", workflows.StatusSigning, now.Add(2*day), 5*day),
-		row("c", workflows.StatusSigning, now.Add(-time.Hour), 5*day),
-		row("d", workflows.StatusSigning, now.Add(-2*day), 0), // default window
-		row("e", workflows.StatusInReview, now.Add(3*day), day),
-		row("f", workflows.StatusInReview, now.Add(3*day), 5*day),
-		row("g", workflows.StatusClosed, now.Add(-day), 5*day),
-		row("h", workflows.StatusClosed, now.Add(-day), 5*day),
-		row("i", workflows.StatusCancelled, now.Add(day), 5*day),
+		row("a", domain.StatusSigning, now.Add(10*day), 5*day),
+		row("b", domain.StatusSigning, now.Add(2*day), 5*day),
+		row("c", domain.StatusSigning, now.Add(-time.Hour), 5*day),
+		row("d", domain.StatusSigning, now.Add(-2*day), 0), // default window
+		row("e", domain.StatusInReview, now.Add(3*day), day),
+		row("f", domain.StatusInReview, now.Add(3*day), 5*day),
+		row("g", domain.StatusClosed, now.Add(-day), 5*day),
+		row("h", domain.StatusClosed, now.Add(-day), 5*day),
+		row("i", domain.StatusCancelled, now.Add(day), 5*day),
 	}
 	if n, err := store.SeedBoard(ctx, rows); err != nil || n != len(rows) {
 		t.Fatalf("seed: %d rows, %v", n, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/ledger"
 )
 
@@ -31,13 +32,13 @@ func outboxOn(t *testing.T, hooks Webhooks) (*ledger.SQLStore, *Outbox) {
 
 func decision(id string) ledger.Entry {
 	return ledger.Entry{DecisionID: id, WorkflowID: "p/1.1", RunID: "r", PlanID: "p", TaskNo: "1.1", Round: 1,
-		Kind: ledger.KindReturn, Ministry: "office", At: time.Now()}
+		Kind: domain.KindReturn, Ministry: "office", At: time.Now()}
 }
 
 func notes(prefix string, to ...string) []activities.Notification {
 	var ns []activities.Notification
 	for i, r := range to {
-		ns = append(ns, activities.Notification{ID: fmt.Sprintf("%s/n%d", prefix, i), Recipient: r, Kind: activities.NotifyReturn,
+		ns = append(ns, activities.Notification{ID: fmt.Sprintf("%s/n%d", prefix, i), Recipient: r, Kind: domain.NotifyReturn,
 			PlanID: "p", TaskNo: "1.1", Title: "任务", Round: 1, Due: time.Now().Add(time.Hour), Detail: "请修改"})
 	}
 	return ns

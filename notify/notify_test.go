@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/workflows"
 )
 
@@ -102,7 +103,7 @@ func runNotify(t *testing.T, o *Outbox, ns ...activities.Notification) int {
 }
 
 func note(id, recipient string) activities.Notification {
-	return activities.Notification{ID: id, Recipient: recipient, Kind: activities.NotifyReminder, PlanID: "p", TaskNo: "1.1",
+	return activities.Notification{ID: id, Recipient: recipient, Kind: domain.NotifyReminder, PlanID: "p", TaskNo: "1.1",
 		Title: "巩固网络基础", Round: 1, Due: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}
 }
 

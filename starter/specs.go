@@ -2,8 +2,8 @@ package starter
 
 import (
 	"lianxi/config"
+	"lianxi/domain"
 	"lianxi/plan"
-	"lianxi/workflows"
 )
 
 // KnownIn is the registry check Launch uses for participants.
@@ -13,10 +13,10 @@ func KnownIn(reg *plan.Registry) func(string) bool {
 
 // Specs turns a parsed plan into task specs, with the configured default
 // periods for everything the plan leaves open.
-func Specs(p *plan.Plan, d config.TaskDefaults) []workflows.TaskSpec {
-	out := make([]workflows.TaskSpec, 0, len(p.Tasks))
+func Specs(p *plan.Plan, d config.TaskDefaults) []domain.TaskSpec {
+	out := make([]domain.TaskSpec, 0, len(p.Tasks))
 	for _, t := range p.Tasks {
-		s := workflows.TaskSpec{
+		s := domain.TaskSpec{
 			PlanID: p.PlanID, TaskNo: t.No, Title: t.Title, Text: t.Text,
 			Participants: t.IDs(), OpenList: t.OpenList,
 			SignOffPeriod: d.SignOffPeriod, ReviewPeriod: d.ReviewPeriod,

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/workflows"
 )
@@ -54,7 +55,7 @@ type Options struct {
 
 // FirstRow is a task's board row as it starts: every participant pending,
 // co-responsible ones first, as the workflow lists them.
-func FirstRow(spec workflows.TaskSpec) ledger.BoardRow {
+func FirstRow(spec domain.TaskSpec) ledger.BoardRow {
 	pending := make([]string, 0, len(spec.Participants))
 	for _, p := range spec.Participants {
 		if p != spec.Lead {
@@ -66,10 +67,10 @@ func FirstRow(spec workflows.TaskSpec) ledger.BoardRow {
 	}
 	window := spec.WarningWindow
 	if window <= 0 {
-		window = workflows.DefaultWarningWindow
+		window = domain.DefaultWarningWindow
 	}
-	return ledger.BoardRow{WorkflowID: workflows.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
-		Title: spec.Title, Status: workflows.StatusSigning, Round: 1, Lead: spec.Lead, Participants: spec.Participants,
+	return ledger.BoardRow{WorkflowID: domain.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
+		Title: spec.Title, Status: domain.StatusSigning, Round: 1, Lead: spec.Lead, Participants: spec.Participants,
 		Pending: pending, Due: spec.SignOffDue, WarningWindow: window, UpdatedAt: time.Now()}
 }
 
@@ -77,7 +78,7 @@ func FirstRow(spec workflows.TaskSpec) ledger.BoardRow {
 // validated whole first: any problem lists them all and starts nothing. A
 // task whose workflow is running or closed (completed, cancelled, failed),
 // or that the ledger shows closed or cancelled, is counted, not restarted.
-func Launch(ctx context.Context, c client.Client, specs []workflows.TaskSpec, opts Options) (Report, error) {
+func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts Options) (Report, error) {
 	if err := Validate(specs, opts.Known, time.Now()); err != nil {
 		return Report{}, err
 	}
@@ -139,9 +140,9 @@ const (
 )
 
 // StartOptions are the options a task's workflow is started with.
-func StartOptions(spec workflows.TaskSpec) client.StartWorkflowOptions {
+func StartOptions(spec domain.TaskSpec) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
-		ID:        workflows.WorkflowID(spec.PlanID, spec.TaskNo),
+		ID:        domain.WorkflowID(spec.PlanID, spec.TaskNo),
 		TaskQueue: workflows.TaskQueue,
 		// A closed task is never started again under the same ID.
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -155,15 +156,14 @@ func StartOptions(spec workflows.TaskSpec) client.StartWorkflowOptions {
 
 // startSearch are the search attributes a task starts with. With its due
 // date known they are all a new run would upsert first, so it need not.
-func startSearch(spec workflows.TaskSpec) []temporal.SearchAttributeUpdate {
+func startSearch(spec domain.TaskSpec) []temporal.SearchAttributeUpdate {
 	sa := []temporal.SearchAttributeUpdate{
 		workflows.SearchPlan.ValueSet(spec.PlanID),
 		workflows.SearchTaskNo.ValueSet(spec.TaskNo),
-		workflows.SearchStatus.ValueSet(workflows.StatusSigning),
+		workflows.SearchStatus.ValueSet(domain.StatusSigning),
 		workflows.SearchParticipants.ValueSet(spec.Participants),
 	}
 	if !spec.SignOffDue.IsZero() {
-		// No LianxiWarning: from GenReaderLight on, readers derive the light.
 		sa = append(sa,
 			workflows.SearchRound.ValueSet(1),
 			workflows.SearchDue.ValueSet(spec.SignOffDue.UTC().Truncate(time.Second)))
@@ -173,18 +173,18 @@ func startSearch(spec workflows.TaskSpec) []temporal.SearchAttributeUpdate {
 
 // FixDue sets a spec's sign-off due date from its period when it has none,
 // so the launcher and the workflow agree on it from the start.
-func FixDue(spec workflows.TaskSpec, now time.Time) workflows.TaskSpec {
+func FixDue(spec domain.TaskSpec, now time.Time) domain.TaskSpec {
 	if spec.SignOffDue.IsZero() {
 		period := spec.SignOffPeriod
 		if period <= 0 {
-			period = workflows.DefaultSignOffPeriod
+			period = domain.DefaultSignOffPeriod
 		}
 		spec.SignOffDue = now.Add(period).UTC().Truncate(time.Second)
 	}
 	return spec
 }
 
-func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error),
+func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error),
 	board interface {
 		SeedBoard(context.Context, []ledger.BoardRow) (int, error)
 	}) (launchOutcome, string, error) {
@@ -196,15 +196,15 @@ func launchOne(ctx context.Context, c client.Client, spec workflows.TaskSpec, en
 			return 0, "", fmt.Errorf("read the ledger for %s: %w", opts.ID, err)
 		}
 		if ok {
-			state := workflows.StatusClosed
-			if kind == ledger.KindCancel {
-				state = workflows.StatusCancelled
+			state := domain.StatusClosed
+			if kind == domain.KindCancel {
+				state = domain.StatusCancelled
 			}
-			return closed, fmt.Sprintf("%s was %s (%s) on %s; not started again", spec.TaskNo, state, workflows.StatusNames[state],
+			return closed, fmt.Sprintf("%s was %s (%s) on %s; not started again", spec.TaskNo, state, domain.StatusNames[state],
 				at.UTC().Format("2006-01-02")), nil
 		}
 	}
-	_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec, Gen: workflows.CurrentGen})
+	_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
 		if board != nil {

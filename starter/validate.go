@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"lianxi/domain"
 	"lianxi/workflows"
 )
 
@@ -28,7 +29,7 @@ var (
 // the workflow makes when it starts, plus plan IDs of a safe alphabet, task
 // numbers of the form N.M, each once, participants the registry knows (when
 // known is given) and due dates in the future.
-func Validate(specs []workflows.TaskSpec, known func(id string) bool, now time.Time) error {
+func Validate(specs []domain.TaskSpec, known func(id string) bool, now time.Time) error {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if len(specs) == 0 {
@@ -43,7 +44,7 @@ func Validate(specs []workflows.TaskSpec, known func(id string) bool, now time.T
 		if !taskNoPattern.MatchString(s.TaskNo) {
 			add("%s: a task number has the form N.M (e.g. 2.3)", name)
 		}
-		id := workflows.WorkflowID(s.PlanID, s.TaskNo)
+		id := domain.WorkflowID(s.PlanID, s.TaskNo)
 		if seen[id] {
 			add("%s is listed twice", name)
 		}

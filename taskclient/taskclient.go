@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/workflows"
 )
@@ -69,7 +70,7 @@ func (r *Rejection) Error() string { return r.Message }
 // Update sends one update and waits for its receipt. requestID is the
 // update ID: sending the same request ID again returns the first answer.
 // An empty requestID gets a fresh one.
-func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg any) (workflows.Receipt, error) {
+func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg any) (domain.Receipt, error) {
 	if requestID == "" {
 		requestID = uuid.NewString()
 	}
@@ -83,7 +84,7 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 		WorkflowID: taskID, UpdateID: requestID, UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var r workflows.Receipt
+	var r domain.Receipt
 	if err == nil {
 		err = h.Get(wctx, &r)
 	}
@@ -115,14 +116,14 @@ func (c *Client) ended(ctx context.Context, taskID string) error {
 	}
 	s := summarize(taskID, info.GetStatus(), info.GetSearchAttributes().GetIndexedFields(), nil)
 	state := s.Status
-	if name, ok := workflows.StatusNames[state]; ok {
+	if name, ok := domain.StatusNames[state]; ok {
 		state += " (" + name + ")"
 	}
 	no := taskID
 	if s.No != "" {
 		no = s.No
 	}
-	return &Rejection{Type: workflows.ErrTypeConflict, Message: fmt.Sprintf("task %s is %s since %s; it takes no more actions",
+	return &Rejection{Type: domain.ErrTypeConflict, Message: fmt.Sprintf("task %s is %s since %s; it takes no more actions",
 		no, state, info.GetCloseTime().AsTime().UTC().Format("2006-01-02 15:04 MST"))}
 }
 
@@ -147,8 +148,8 @@ func classify(taskID string, err error) error {
 }
 
 // Status runs the status query.
-func (c *Client) Status(ctx context.Context, taskID string) (workflows.TaskStatus, error) {
-	var st workflows.TaskStatus
+func (c *Client) Status(ctx context.Context, taskID string) (domain.TaskStatus, error) {
+	var st domain.TaskStatus
 	v, err := c.C.QueryWorkflow(ctx, taskID, "", workflows.QueryStatus)
 	// A worker that stops while it answers (a restart, a deploy) fails the
 	// query with its own cancellation; the next worker answers it.
@@ -195,11 +196,9 @@ func (f Filter) Query() string {
 	}
 	add(workflows.SearchPlan.GetName(), f.Plan)
 	add(workflows.SearchStatus.GetName(), f.Status)
-	if f.Pending {
-		add(workflows.SearchPending.GetName(), f.Ministry)
-	} else {
-		add(workflows.SearchParticipants.GetName(), f.Ministry)
-	}
+	// Visibility knows who is on a task, not who is pending: the board
+	// does (Filter.Pending is applied there).
+	add(workflows.SearchParticipants.GetName(), f.Ministry)
 	return strings.Join(parts, " AND ")
 }
 
@@ -248,13 +247,13 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 // FromBoard is a board row as a Summary, its light read at now.
 func FromBoard(r ledger.BoardRow, now time.Time) Summary {
 	s := Summary{ID: r.WorkflowID, Plan: r.PlanID, No: r.TaskNo, Title: r.Title, Status: r.Status,
-		Round: int64(r.Round), Pending: r.Pending, Participants: r.Participants, Due: r.Due, Warning: workflows.WarningGreen}
-	if s.Status == workflows.StatusSigning || s.Status == workflows.StatusInReview {
+		Round: int64(r.Round), Pending: r.Pending, Participants: r.Participants, Due: r.Due, Warning: domain.WarningGreen}
+	if s.Status == domain.StatusSigning || s.Status == domain.StatusInReview {
 		window := r.WarningWindow
 		if window <= 0 {
-			window = workflows.DefaultWarningWindow
+			window = domain.DefaultWarningWindow
 		}
-		s.Warning = workflows.WarningAt(now, r.Due, window)
+		s.Warning = domain.WarningAt(now, r.Due, window)
 	}
 	return s
 }
@@ -277,7 +276,7 @@ func (c *Client) SeedBoard(ctx context.Context, store interface {
 		}
 		rows = append(rows, ledger.BoardRow{WorkflowID: s.ID, PlanID: s.Plan, TaskNo: s.No, Title: s.Title, Status: s.Status,
 			Round: int(s.Round), Lead: lead, Participants: s.Participants, Pending: s.Pending, Due: s.Due,
-			WarningWindow: workflows.DefaultWarningWindow, UpdatedAt: time.Now()})
+			WarningWindow: domain.DefaultWarningWindow, UpdatedAt: time.Now()})
 	}
 	return store.SeedBoard(ctx, rows)
 }
@@ -291,7 +290,7 @@ func (c *Client) EndBoard(ctx context.Context, store interface {
 	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
 }) (int, error) {
 	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed', 'Canceled')", workflows.WorkflowName)
-	open := []string{workflows.StatusSigning, workflows.StatusInReview}
+	open := []string{domain.StatusSigning, domain.StatusInReview}
 	changed := 0
 	var token []byte
 	for {
@@ -311,12 +310,12 @@ func (c *Client) EndBoard(ctx context.Context, store interface {
 			if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 				continue
 			}
-			status := workflows.StatusTerminated
+			status := domain.StatusTerminated
 			switch info.GetStatus() {
 			case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-				status = workflows.StatusTimedOut
+				status = domain.StatusTimedOut
 			case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
-				status = workflows.StatusFailed
+				status = domain.StatusFailed
 			}
 			ok, err := store.EndBoard(ctx, id, status, open, info.GetCloseTime().AsTime())
 			if err != nil {
@@ -367,36 +366,29 @@ func summarize(id string, st enumspb.WorkflowExecutionStatus, sa, memo map[strin
 	get(sa, workflows.SearchTaskNo.GetName(), &s.No)
 	get(sa, workflows.SearchStatus.GetName(), &s.Status)
 	get(sa, workflows.SearchRound.GetName(), &s.Round)
-	get(sa, workflows.SearchPending.GetName(), &s.Pending)
 	get(sa, workflows.SearchParticipants.GetName(), &s.Participants)
 	get(sa, workflows.SearchDue.GetName(), &s.Due)
-	get(sa, workflows.SearchWarning.GetName(), &s.Warning)
 	get(memo, "title", &s.Title)
-	ended := s.Status == workflows.StatusClosed || s.Status == workflows.StatusCancelled
+	ended := s.Status == domain.StatusClosed || s.Status == domain.StatusCancelled
 	if s.Status == "" || (st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && !ended) {
 		// Terminated or timed-out runs never wrote a final status.
 		s.Status = strings.ToLower(strings.TrimPrefix(st.String(), "WORKFLOW_EXECUTION_STATUS_"))
 	}
-	if s.Warning == "" {
-		// Runs from GenReaderLight on keep no light in visibility; it is
-		// derived from the due date (the window is not in visibility).
-		s.Warning = workflows.WarningGreen
-		if !s.Due.IsZero() && (s.Status == workflows.StatusSigning || s.Status == workflows.StatusInReview) {
-			s.Warning = workflows.WarningAt(time.Now(), s.Due, workflows.DefaultWarningWindow)
-		}
-	}
+	// Visibility keeps no light; it is derived from the due date (the
+	// window is not in visibility).
+	s.Warning = domain.Light(s.Status, s.Due, 0, time.Now())
 	return s
 }
 
 // SortForDashboard orders tasks as the office reads them: overdue first,
 // then yellow, then by due date, then by ID.
 func SortForDashboard(list []Summary) {
-	rank := map[string]int{workflows.WarningRed: 0, workflows.WarningYellow: 1}
+	rank := map[string]int{domain.WarningRed: 0, domain.WarningYellow: 1}
 	key := func(s Summary) int {
-		if r, ok := rank[s.Warning]; ok && (s.Status == workflows.StatusSigning || s.Status == workflows.StatusInReview) {
+		if r, ok := rank[s.Warning]; ok && (s.Status == domain.StatusSigning || s.Status == domain.StatusInReview) {
 			return r
 		}
-		if s.Status == workflows.StatusClosed || s.Status == workflows.StatusCancelled {
+		if s.Status == domain.StatusClosed || s.Status == domain.StatusCancelled {
 			return 3
 		}
 		return 2

@@ -13,13 +13,26 @@ import (
 
 	"lianxi/activities"
 	"lianxi/door"
+	"lianxi/plan"
 	"lianxi/workflows"
 )
 
 // Register puts the lifecycle workflow and the activities on a registry.
+// The workflow's validators consult the bundled registry of bodies.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.TaskWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	lc := workflows.Lifecycle{Known: knownBody}
+	r.RegisterWorkflowWithOptions(lc.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterActivity(acts)
+}
+
+// knownBody looks an ID up in the bundled registry of bodies.
+func knownBody(id string) bool {
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		return false
+	}
+	_, ok := reg.ByID(id)
+	return ok
 }
 
 // New creates a worker on the lianxi task queue with everything registered.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 )
 
@@ -16,35 +17,37 @@ import (
 // same payload as before attachments existed.
 func TestAttachmentsOnTheLedger(t *testing.T) {
 	hash := strings.Repeat("ab", 32)
-	good := Attachment{SHA256: hash, Name: "联合报告.pdf", Size: 42, Type: "application/pdf"}
-	many := make([]Attachment, MaxAttachments+1)
+	good := domain.Attachment{SHA256: hash, Name: "联合报告.pdf", Size: 42, Type: "application/pdf"}
+	many := make([]domain.Attachment, domain.MaxAttachments+1)
 	for i := range many {
 		many[i] = good
 		many[i].SHA256 = strings.Repeat(string(rune('a'+i%6)), 63) + string(rune('0'+i%10))
 	}
 	cases := []struct {
 		name string
-		list []Attachment
+		list []domain.Attachment
 		want string
 	}{
-		{"bad hash", []Attachment{{SHA256: "../x", Name: "a.pdf", Size: 1}}, "64 lowercase hex"},
-		{"no size", []Attachment{{SHA256: hash, Name: "a.pdf"}}, "size must be positive"},
-		{"no name", []Attachment{{SHA256: hash, Size: 1}}, "has no name"},
-		{"twice", []Attachment{good, good}, "listed twice"},
+		{"bad hash", []domain.Attachment{{SHA256: "../x", Name: "a.pdf", Size: 1}}, "64 lowercase hex"},
+		{"no size", []domain.Attachment{{SHA256: hash, Name: "a.pdf"}}, "size must be positive"},
+		{"no name", []domain.Attachment{{SHA256: hash, Size: 1}}, "has no name"},
+		{"twice", []domain.Attachment{good, good}, "listed twice"},
 		{"too many", many, "at most 10"},
-		{"bidi name", []Attachment{{SHA256: hash, Name: "a\u202Efdp.exe", Size: 1}}, "bidirectional"},
+		{"bidi name", []domain.Attachment{{SHA256: hash, Name: "a\u202Efdp.exe", Size: 1}}, "bidirectional"},
 	}
 	h := newHarness(t)
 	for i, c := range cases {
 		h.at(time.Minute+time.Duration(i)*time.Minute, func() {
-			h.update(UpdateReportProgress, c.name, ProgressRequest{Ministry: "miit", Text: "进展", Attachments: c.list})
+			h.update(domain.UpdateReportProgress, c.name, domain.ProgressRequest{Ministry: "miit", Text: "进展", Attachments: c.list})
 		})
 	}
 	h.at(time.Hour, func() {
-		h.update(UpdateReportProgress, "with", ProgressRequest{Ministry: "miit", Text: "进展", Attachments: []Attachment{good}})
+		h.update(domain.UpdateReportProgress, "with", domain.ProgressRequest{Ministry: "miit", Text: "进展", Attachments: []domain.Attachment{good}})
 	})
-	h.at(2*time.Hour, func() { h.update(UpdateReportProgress, "without", ProgressRequest{Ministry: "mof", Text: "进展"}) })
-	h.at(3*time.Hour, func() { h.update(UpdateCancel, "end", CancelRequest{Reason: "测试结束"}) })
+	h.at(2*time.Hour, func() {
+		h.update(domain.UpdateReportProgress, "without", domain.ProgressRequest{Ministry: "mof", Text: "进展"})
+	})
+	h.at(3*time.Hour, func() { h.update(domain.UpdateCancel, "end", domain.CancelRequest{Reason: "测试结束"}) })
 	h.run(spec())
 	for _, c := range cases {
 		h.rejected(c.name, c.want)
@@ -52,7 +55,7 @@ func TestAttachmentsOnTheLedger(t *testing.T) {
 	h.ok("with")
 	var payloads []map[string]string
 	h.ledger.Scan(context.Background(), func(r ledger.Record) error {
-		if r.Kind == ledger.KindProgress {
+		if r.Kind == domain.KindProgress {
 			payloads = append(payloads, r.Payload)
 		}
 		return nil
@@ -60,7 +63,7 @@ func TestAttachmentsOnTheLedger(t *testing.T) {
 	if len(payloads) != 2 {
 		t.Fatalf("%d progress reports on the ledger", len(payloads))
 	}
-	if diff := cmp.Diff([]Attachment{good}, ParseAttachments(payloads[0])); diff != "" {
+	if diff := cmp.Diff([]domain.Attachment{good}, domain.ParseAttachments(payloads[0])); diff != "" {
 		t.Errorf("recorded attachments mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string]string{"text": "进展"}, payloads[1]); diff != "" {
@@ -71,15 +74,15 @@ func TestAttachmentsOnTheLedger(t *testing.T) {
 // The hand-written payload encoding reads back as what was written, quotes,
 // backslashes and control characters included.
 func TestAttachmentsFieldRoundTrip(t *testing.T) {
-	list := []Attachment{
+	list := []domain.Attachment{
 		{SHA256: strings.Repeat("0", 64), Name: `引号"与\反斜杠` + "\x01.txt", Size: 7, Type: "text/plain; charset=utf-8"},
 		{SHA256: strings.Repeat("1", 64), Name: "b.png", Size: 1 << 40},
 	}
-	got := ParseAttachments(map[string]string{PayloadAttachments: attachmentsField(list)})
+	got := domain.ParseAttachments(map[string]string{domain.PayloadAttachments: domain.AttachmentsField(list)})
 	if diff := cmp.Diff(list, got); diff != "" {
 		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
 	}
-	if attachmentsField(nil) != "" {
+	if domain.AttachmentsField(nil) != "" {
 		t.Error("no attachments must add no payload key")
 	}
 }

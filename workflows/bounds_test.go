@@ -13,10 +13,11 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
+	"lianxi/domain"
 	"lianxi/ledger"
 )
 
-func statusBytes(t *testing.T, st TaskStatus) int {
+func statusBytes(t *testing.T, st domain.TaskStatus) int {
 	t.Helper()
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -42,23 +43,23 @@ func TestStatusStaysBounded(t *testing.T) {
 	next := func() time.Duration { at += time.Minute; return at }
 	for round := range 3 {
 		for i, m := range s.Participants[1:] {
-			r := SignOffRequest{Ministry: m, Decision: DecisionObject, Comment: long(MaxCommentLen), Signer: long(MaxNameLen)}
-			h.at(next(), func() { h.update(UpdateSignOff, fmt.Sprintf("r%d-%d", round, i), r) })
+			r := domain.SignOffRequest{Ministry: m, Decision: domain.DecisionObject, Comment: long(domain.MaxCommentLen), Signer: long(domain.MaxNameLen)}
+			h.at(next(), func() { h.update(domain.UpdateSignOff, fmt.Sprintf("r%d-%d", round, i), r) })
 		}
 		h.at(next(), func() {
-			h.update(UpdateSignOff, fmt.Sprint("lead", round), SignOffRequest{Ministry: "ndrc", Decision: DecisionApprove, Report: long(MaxReportLen)})
+			h.update(domain.UpdateSignOff, fmt.Sprint("lead", round), domain.SignOffRequest{Ministry: "ndrc", Decision: domain.DecisionApprove, Report: long(domain.MaxReportLen)})
 		})
 		for i := range 20 {
 			h.at(next(), func() {
-				h.update(UpdateReportProgress, fmt.Sprintf("p%d-%d", round, i), ProgressRequest{Ministry: "m001", Text: long(MaxReportLen)})
+				h.update(domain.UpdateReportProgress, fmt.Sprintf("p%d-%d", round, i), domain.ProgressRequest{Ministry: "m001", Text: long(domain.MaxReportLen)})
 			})
 		}
-		decision := DecisionReturn
+		decision := domain.DecisionReturn
 		if round == 2 {
-			decision = DecisionApprove
+			decision = domain.DecisionApprove
 		}
 		h.at(next(), func() {
-			h.update(UpdateReview, fmt.Sprint("review", round), ReviewRequest{Decision: decision, Comment: long(MaxCommentLen)})
+			h.update(domain.UpdateReview, fmt.Sprint("review", round), domain.ReviewRequest{Decision: decision, Comment: long(domain.MaxCommentLen)})
 		})
 	}
 	largest := 0
@@ -67,17 +68,17 @@ func TestStatusStaysBounded(t *testing.T) {
 	}
 	h.at(at-30*time.Second, func() { largest = max(largest, statusBytes(t, h.status())) })
 	h.run(s)
-	if out := h.outcome(); out.Status != StatusClosed {
+	if out := h.outcome(); out.Status != domain.StatusClosed {
 		t.Fatalf("outcome %+v", out)
 	}
-	if largest == 0 || largest > MaxStatusBytes {
-		t.Errorf("largest status %d bytes, bound %d", largest, MaxStatusBytes)
+	if largest == 0 || largest > domain.MaxStatusBytes {
+		t.Errorf("largest status %d bytes, bound %d", largest, domain.MaxStatusBytes)
 	}
-	t.Logf("largest status: %d bytes (bound %d)", largest, MaxStatusBytes)
+	t.Logf("largest status: %d bytes (bound %d)", largest, domain.MaxStatusBytes)
 	// The texts are whole on the ledger.
 	n := 0
 	if err := h.ledger.Scan(context.Background(), func(r ledger.Record) error {
-		if r.Kind == ledger.KindProgress && len([]rune(r.Payload["text"])) == MaxReportLen {
+		if r.Kind == domain.KindProgress && len([]rune(r.Payload["text"])) == domain.MaxReportLen {
 			n++
 		}
 		return nil
@@ -104,7 +105,7 @@ func TestTaskLivesForYears(t *testing.T) {
 	s.SignOffDue = time.Time{}
 	s.SignOffPeriod = 20 * 24 * time.Hour
 	const roundLen, rounds, perRun = 28 * 24 * time.Hour, 30, 10
-	long := strings.Repeat("进", MaxReportLen)
+	long := strings.Repeat("进", domain.MaxReportLen)
 	input := TaskInput{Spec: s}
 	start := testStart
 	sent, runs, largest := map[string]bool{}, 0, 0
@@ -120,26 +121,26 @@ func TestTaskLivesForYears(t *testing.T) {
 		for r := first; r < first+perRun; r++ {
 			base := time.Duration(r-first) * roundLen
 			for i := range 17 {
-				send(base+time.Duration(i+1)*time.Hour, UpdateReportProgress, fmt.Sprintf("p%d-%d", r, i),
-					ProgressRequest{Ministry: "miit", Text: long})
+				send(base+time.Duration(i+1)*time.Hour, domain.UpdateReportProgress, fmt.Sprintf("p%d-%d", r, i),
+					domain.ProgressRequest{Ministry: "miit", Text: long})
 			}
 			switch r {
 			case 5:
-				send(base+20*time.Hour, UpdateAmend, "add", AmendRequest{Add: []string{"mofcom"}, Reason: "增加商务部"})
+				send(base+20*time.Hour, domain.UpdateAmend, "add", domain.AmendRequest{Add: []string{"mofcom"}, Reason: "增加商务部"})
 				participants = append(participants, "mofcom")
 			case 12:
-				send(base+20*time.Hour, UpdateAmend, "remove", AmendRequest{Remove: []string{"mofcom"}, Reason: "商务部不再参与"})
+				send(base+20*time.Hour, domain.UpdateAmend, "remove", domain.AmendRequest{Remove: []string{"mofcom"}, Reason: "商务部不再参与"})
 				participants = participants[:2]
 			}
 			for i, m := range participants {
-				send(base+time.Duration(i+1)*24*time.Hour, UpdateSignOff, fmt.Sprintf("s%d-%s", r, m), SignOffRequest{Ministry: m, Decision: DecisionApprove})
+				send(base+time.Duration(i+1)*24*time.Hour, domain.UpdateSignOff, fmt.Sprintf("s%d-%s", r, m), domain.SignOffRequest{Ministry: m, Decision: domain.DecisionApprove})
 			}
-			send(base+5*24*time.Hour, UpdateSignOff, fmt.Sprint("lead", r), SignOffRequest{Ministry: "ndrc", Decision: DecisionApprove, Report: long})
-			review := ReviewRequest{Decision: DecisionReturn, Comment: "请补充"}
+			send(base+5*24*time.Hour, domain.UpdateSignOff, fmt.Sprint("lead", r), domain.SignOffRequest{Ministry: "ndrc", Decision: domain.DecisionApprove, Report: long})
+			review := domain.ReviewRequest{Decision: domain.DecisionReturn, Comment: "请补充"}
 			if r == rounds-1 {
-				review = ReviewRequest{Decision: DecisionApprove}
+				review = domain.ReviewRequest{Decision: domain.DecisionApprove}
 			}
-			send(base+6*24*time.Hour, UpdateReview, fmt.Sprint("review", r), review)
+			send(base+6*24*time.Hour, domain.UpdateReview, fmt.Sprint("review", r), review)
 			// Overdue after 20 days of the new round: escalated, reminded.
 			h.at(base+27*24*time.Hour, func() { largest = max(largest, statusBytes(t, h.status())) })
 		}
@@ -159,13 +160,13 @@ func TestTaskLivesForYears(t *testing.T) {
 			}
 			b, _ := json.Marshal(input.State)
 			t.Logf("run %d continued as new carrying %d bytes of state", runs, len(b))
-			if len(b) > MaxStatusBytes {
+			if len(b) > domain.MaxStatusBytes {
 				t.Errorf("run %d carries %d bytes into the next, more than the bound", runs, len(b))
 			}
 			start = start.Add(time.Duration(perRun) * roundLen)
 			continue
 		}
-		if out := h.outcome(); out.Status != StatusClosed || out.Rounds != rounds {
+		if out := h.outcome(); out.Status != domain.StatusClosed || out.Rounds != rounds {
 			t.Fatalf("outcome %+v, want closed after %d rounds", out, rounds)
 		}
 	}
@@ -188,11 +189,11 @@ func TestTaskLivesForYears(t *testing.T) {
 	if res, err := ledger.Verify(context.Background(), store); err != nil || !res.OK {
 		t.Errorf("ledger: %+v %v", res, err)
 	}
-	if counts[ledger.KindEscalation] < rounds-1 || counts[ledger.KindReminder] < 100 || counts[ledger.KindProgress] != 510 {
+	if counts[domain.KindEscalation] < rounds-1 || counts[domain.KindReminder] < 100 || counts[domain.KindProgress] != 510 {
 		t.Errorf("ledger kinds %v: want an escalation a round, reminders every 3 days, 510 progress reports", counts)
 	}
-	if largest == 0 || largest > MaxStatusBytes {
-		t.Errorf("largest status %d bytes, bound %d", largest, MaxStatusBytes)
+	if largest == 0 || largest > domain.MaxStatusBytes {
+		t.Errorf("largest status %d bytes, bound %d", largest, domain.MaxStatusBytes)
 	}
 	t.Logf("%d runs, largest status %d bytes, ledger %v", runs, largest, counts)
 }
@@ -201,19 +202,13 @@ func TestTaskLivesForYears(t *testing.T) {
 func TestBidiControlsAreRefused(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Minute, func() {
-		h.update(UpdateReportProgress, "b1", ProgressRequest{Ministry: "miit", Text: "已完成\u202E成完未"})
+		h.update(domain.UpdateReportProgress, "b1", domain.ProgressRequest{Ministry: "miit", Text: "已完成\u202E成完未"})
 	})
 	h.at(2*time.Minute, func() {
-		h.update(UpdateAmend, "b2", AmendRequest{Add: []string{"mof\u2066com"}, Reason: "调整"})
+		h.update(domain.UpdateAmend, "b2", domain.AmendRequest{Add: []string{"mof\u2066com"}, Reason: "调整"})
 	})
-	h.at(3*time.Minute, func() { h.update(UpdateCancel, "c", CancelRequest{Reason: "结束"}) })
+	h.at(3*time.Minute, func() { h.update(domain.UpdateCancel, "c", domain.CancelRequest{Reason: "结束"}) })
 	h.run(spec())
 	h.rejected("b1", "text contains a bidirectional control")
 	h.rejected("b2", "add contains a bidirectional control")
-	// Every request type lists its text fields for the check.
-	for _, r := range []any{SignOffRequest{}, ReviewRequest{}, ProgressRequest{}, ExtensionRequest{}, ExtensionDecision{}, AmendRequest{}, CancelRequest{}, UrgeRequest{}} {
-		if _, ok := r.(texter); !ok {
-			t.Errorf("%T does not list its text fields", r)
-		}
-	}
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"lianxi/domain"
 	"testing"
 	"time"
 
@@ -13,9 +14,9 @@ import (
 // finish, and the next run picks up every answer, receipt and timer.
 func TestContinueAsNewCarriesState(t *testing.T) {
 	h := newHarness(t)
-	h.at(time.Hour, func() { h.update(UpdateSignOff, "mof", signOff("mof", DecisionApprove)) })
+	h.at(time.Hour, func() { h.update(domain.UpdateSignOff, "mof", signOff("mof", domain.DecisionApprove)) })
 	h.at(2*time.Hour, func() {
-		h.update(UpdateReportProgress, "p", ProgressRequest{Ministry: "miit", Text: "进展"})
+		h.update(domain.UpdateReportProgress, "p", domain.ProgressRequest{Ministry: "miit", Text: "进展"})
 	})
 	h.at(3*time.Hour, func() { h.env.SetContinueAsNewSuggested(true) })
 	h.run(spec())
@@ -36,16 +37,16 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 	// The next run, on the same ledger: assigned is not recorded again, a
 	// retried request is answered from the carried receipt, the task closes.
 	h2 := newHarnessWith(t, h.ledger)
-	h2.at(time.Hour, func() { h2.update(UpdateSignOff, "mof", signOff("mof", DecisionApprove)) })
-	h2.at(2*time.Hour, func() { h2.update(UpdateSignOff, "miit", signOff("miit", DecisionApprove)) })
-	h2.at(3*time.Hour, func() { h2.update(UpdateSignOff, "lead", leadReport()) })
-	h2.at(4*time.Hour, func() { h2.update(UpdateReview, "ok", ReviewRequest{Decision: DecisionApprove}) })
+	h2.at(time.Hour, func() { h2.update(domain.UpdateSignOff, "mof", signOff("mof", domain.DecisionApprove)) })
+	h2.at(2*time.Hour, func() { h2.update(domain.UpdateSignOff, "miit", signOff("miit", domain.DecisionApprove)) })
+	h2.at(3*time.Hour, func() { h2.update(domain.UpdateSignOff, "lead", leadReport()) })
+	h2.at(4*time.Hour, func() { h2.update(domain.UpdateReview, "ok", domain.ReviewRequest{Decision: domain.DecisionApprove}) })
 	h2.env.ExecuteWorkflow(TaskWorkflow, next)
 	if r := h2.ok("mof"); r.DecisionID != h.ok("mof").DecisionID || r.Seq != h.ok("mof").Seq {
 		t.Errorf("retried request got a new receipt %+v, want %+v", r, h.ok("mof"))
 	}
 	out := h2.outcome()
-	if out.Status != StatusClosed || out.Decisions != 6 {
+	if out.Status != domain.StatusClosed || out.Decisions != 6 {
 		t.Errorf("outcome %+v, want closed with 6 decisions (assigned, 3 sign-offs, progress, closure)", out)
 	}
 }

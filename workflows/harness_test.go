@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
+	"lianxi/domain"
 	"lianxi/ledger"
 )
 
@@ -59,7 +60,7 @@ func (n *notes) count(kind, recipient string) int {
 type outcome struct {
 	accepted bool
 	err      error
-	receipt  Receipt
+	receipt  domain.Receipt
 	done     bool
 }
 
@@ -93,15 +94,15 @@ func newHarnessWith(t *testing.T, store *ledger.SQLStore) *harness {
 	h.suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	h.env = h.suite.NewTestWorkflowEnvironment()
 	h.env.SetStartTime(testStart)
-	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: WorkflowID("plan-t", "1.1")})
+	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: domain.WorkflowID("plan-t", "1.1")})
 	h.env.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(&activities.Activities{Ledger: store, Outbox: h.notes, Notifier: h.notes})
 	return h
 }
 
 // spec is a task with two co-responsible ministries and a lead.
-func spec() TaskSpec {
-	return TaskSpec{
+func spec() domain.TaskSpec {
+	return domain.TaskSpec{
 		PlanID: "plan-t", TaskNo: "1.1", Title: "测试任务",
 		Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}, OpenList: true,
 		SignOffDue:       testStart.Add(20 * 24 * time.Hour),
@@ -124,20 +125,20 @@ func (h *harness) update(name, id string, arg any) {
 		OnReject: func(err error) { o.err, o.done = err, true },
 		OnComplete: func(v any, err error) {
 			o.done, o.err = true, err
-			if r, ok := v.(Receipt); ok {
+			if r, ok := v.(domain.Receipt); ok {
 				o.receipt = r
 			}
 		},
 	}, arg)
 }
 
-func (h *harness) status() TaskStatus {
+func (h *harness) status() domain.TaskStatus {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(QueryStatus)
 	if err != nil {
 		h.t.Fatalf("query status: %v", err)
 	}
-	var st TaskStatus
+	var st domain.TaskStatus
 	if err := v.Get(&st); err != nil {
 		h.t.Fatalf("decode status: %v", err)
 	}
@@ -146,16 +147,16 @@ func (h *harness) status() TaskStatus {
 	return st
 }
 
-func (h *harness) run(s TaskSpec) {
-	h.env.ExecuteWorkflow(TaskWorkflow, TaskInput{Spec: s, Gen: CurrentGen})
+func (h *harness) run(s domain.TaskSpec) {
+	h.env.ExecuteWorkflow(TaskWorkflow, TaskInput{Spec: s})
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
 }
 
-func (h *harness) outcome() TaskOutcome {
+func (h *harness) outcome() domain.TaskOutcome {
 	h.t.Helper()
-	var out TaskOutcome
+	var out domain.TaskOutcome
 	if err := h.env.GetWorkflowResult(&out); err != nil {
 		h.t.Fatalf("workflow result: %v", err)
 	}
@@ -163,7 +164,7 @@ func (h *harness) outcome() TaskOutcome {
 }
 
 // ok asserts the update id was accepted and completed without error.
-func (h *harness) ok(id string) Receipt {
+func (h *harness) ok(id string) domain.Receipt {
 	h.t.Helper()
 	o := h.results[id]
 	if o == nil || !o.done || o.err != nil {

@@ -11,10 +11,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"lianxi/audit"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/logging"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 func (a *app) auditCmd() *cobra.Command {
@@ -61,7 +61,7 @@ func (a *app) crossCheckClosed(ctx context.Context, store *ledger.SQLStore) erro
 		return err
 	}
 	defer c.Close()
-	closed, err := a.tasks(c).List(ctx, taskclient.Filter{Status: workflows.StatusClosed})
+	closed, err := a.tasks(c).List(ctx, taskclient.Filter{Status: domain.StatusClosed})
 	if err != nil {
 		return err
 	}

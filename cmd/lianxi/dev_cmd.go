@@ -15,12 +15,12 @@ import (
 
 	"lianxi/bundled"
 	"lianxi/devserver"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/worker"
-	"lianxi/workflows"
 )
 
 func (a *app) devCmd() *cobra.Command {
@@ -120,7 +120,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err := a.waitReady(ctx, "dev"); err != nil {
 		return err
 	}
-	first := workflows.WorkflowID(p.PlanID, p.Tasks[0].No)
+	first := domain.WorkflowID(p.PlanID, p.Tasks[0].No)
 	if _, err := waitFor(ctx, a.log, "the status query of "+first, func() (struct{}, error) {
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
@@ -238,7 +238,7 @@ func (a *app) printNextSteps(p *plan.Plan, ui *devserver.WebUI) {
 		}
 	}
 	lead := first.Participants[0].ID
-	id := workflows.WorkflowID(p.PlanID, first.No)
+	id := domain.WorkflowID(p.PlanID, first.No)
 	// The CLI finds this API and the tokens with the same flags.
 	flags := ""
 	if a.cfg.PublicURL != "http://127.0.0.1:8080" {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"lianxi/devserver"
+	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/testkit"
 )
@@ -314,7 +315,7 @@ func seed(t *testing.T, dir string) {
 	for i := 1; i <= 3; i++ {
 		if _, err := store.Append(context.Background(), ledger.Entry{
 			DecisionID: fmt.Sprint("d", i), WorkflowID: "p/1.1", RunID: "r", PlanID: "p", TaskNo: "1.1",
-			Round: 1, Kind: ledger.KindSignOff, Ministry: "ndrc", At: time.Now(),
+			Round: 1, Kind: domain.KindSignOff, Ministry: "ndrc", At: time.Now(),
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"lianxi/actions"
+	"lianxi/domain"
 	"lianxi/plan"
 	"lianxi/taskclient"
-	"lianxi/workflows"
 )
 
 func (a *app) taskCmd() *cobra.Command {
@@ -88,7 +88,7 @@ func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 				body[f.Name], _ = cmd.Flags().GetString(flag)
 			}
 		}
-		var r workflows.Receipt
+		var r domain.Receipt
 		err = c.do(cmd.Context(), "POST", path+"/"+act.Path, body, &r)
 		var ae *apiError
 		if errors.As(err, &ae) {
@@ -193,10 +193,10 @@ func (a *app) taskListCmd(as *string) *cobra.Command {
 
 // shownParticipant is a participant as `task show` prints it.
 type shownParticipant struct {
-	ID     string            `json:"id"`
-	NameZh string            `json:"name_zh"`
-	Role   string            `json:"role"`
-	Answer *workflows.Answer `json:"answer"`
+	ID     string         `json:"id"`
+	NameZh string         `json:"name_zh"`
+	Role   string         `json:"role"`
+	Answer *domain.Answer `json:"answer"`
 }
 
 func (a *app) taskShowCmd(as *string) *cobra.Command {
@@ -214,7 +214,7 @@ func (a *app) taskShowCmd(as *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var st workflows.TaskStatus
+			var st domain.TaskStatus
 			if err := c.do(cmd.Context(), "GET", path, nil, &st); err != nil {
 				return err
 			}
@@ -229,7 +229,7 @@ func (a *app) taskShowCmd(as *string) *cobra.Command {
 			}
 			if asJSON {
 				type shown struct {
-					workflows.TaskStatus
+					domain.TaskStatus
 					Participants []shownParticipant `json:"participants"`
 				}
 				return writeJSON(a, shown{st, parts})
