@@ -11,8 +11,13 @@ import (
 // has not been corrected.
 var ErrDamagedHeadings = errors.New("damaged headings")
 
-// FieldTitle is the field a title correction changes.
-const FieldTitle = "title"
+// Fields a correction changes: a section's title, or the body a name in
+// the document stands for (To is a registry ID, or "unknown-NAME" for a
+// body accepted as a new participant named as written).
+const (
+	FieldTitle = "title"
+	FieldBody  = "body"
+)
 
 // CorrectSectionTitle sets the title of section no and records the change
 // in p.Corrections, so that the plan says what the office changed and what
@@ -62,18 +67,4 @@ func (p *Plan) Uncorrected() []Section {
 		}
 	}
 	return out
-}
-
-// ReadyToLaunch refuses a plan with damaged headings still uncorrected,
-// naming each with what was recovered of it.
-func (p *Plan) ReadyToLaunch() error {
-	bad := p.Uncorrected()
-	if len(bad) == 0 {
-		return nil
-	}
-	var parts []string
-	for _, s := range bad {
-		parts = append(parts, fmt.Sprintf("section %d (line %d) reads only %q", s.No, s.Line, s.Title))
-	}
-	return fmt.Errorf("plan %s: %w: %s; correct each title first (CLI: --section-title N=TITLE)", p.PlanID, ErrDamagedHeadings, strings.Join(parts, "; "))
 }

@@ -1,0 +1,66 @@
+package plan
+
+import (
+	"strings"
+	"unicode"
+)
+
+// part is one sentence group of an item with the clause that closes it.
+type part struct {
+	text string
+	c    clause
+}
+
+// splitParts cuts an item's text after each top-level responsibility
+// clause: each part is the text since the previous clause and the clause
+// that ends it. Text after the last clause joins the last part.
+func splitParts(s string) []part {
+	var (
+		out  []part
+		text strings.Builder
+	)
+	rs := []rune(s)
+	depth, start, last := 0, -1, 0
+	for i, r := range rs {
+		switch r {
+		case '(', '（':
+			if depth == 0 {
+				start = i
+			}
+			depth++
+		case ')', '）':
+			if depth == 0 {
+				continue
+			}
+			depth--
+			if depth == 0 && start >= 0 {
+				if c, ok := parseClause(string(rs[start+1 : i])); ok {
+					text.WriteString(string(rs[last:start]))
+					out = append(out, part{text: strings.TrimSpace(text.String()), c: c})
+					text.Reset()
+					last = i + 1
+				}
+				start = -1
+			}
+		}
+	}
+	if tail := strings.TrimSpace(string(rs[last:])); tail != "" && len(out) > 0 {
+		out[len(out)-1].text += tail
+	}
+	return out
+}
+
+// separate reports whether the clauses of an item each close their own
+// sentences, so that each is a task of its own; clauses that follow one
+// another with nothing between them share one task.
+func separate(parts []part) bool {
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if !strings.ContainsFunc(p.text, unicode.IsLetter) {
+			return false
+		}
+	}
+	return true
+}
