@@ -13,8 +13,9 @@ type part struct {
 
 // splitParts cuts an item's text after each top-level responsibility
 // clause: each part is the text since the previous clause and the clause
-// that ends it. Text after the last clause joins the last part.
-func splitParts(s string) []part {
+// that ends it. The text after the last clause is returned apart: it may
+// be what follows the item (a signature, a date) in a run-on paragraph.
+func splitParts(s string) ([]part, string) {
 	var (
 		out  []part
 		text strings.Builder
@@ -44,10 +45,7 @@ func splitParts(s string) []part {
 			}
 		}
 	}
-	if tail := strings.TrimSpace(string(rs[last:])); tail != "" && len(out) > 0 {
-		out[len(out)-1].text += tail
-	}
-	return out
+	return out, strings.TrimSpace(string(rs[last:]))
 }
 
 // separate reports whether the clauses of an item each close their own

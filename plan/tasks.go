@@ -20,7 +20,7 @@ func (b *builder) finishItem() error {
 	}
 	b.cur = nil
 	text, original := strings.Join(b.text, "\n"), strings.Join(b.original, "\n")
-	parts := splitParts(text)
+	parts, tail := splitParts(text)
 	prevNum := b.lastNum
 	b.lastNum = it.num
 	if len(parts) == 0 {
@@ -45,12 +45,19 @@ func (b *builder) finishItem() error {
 	if !separate(parts) {
 		_, rest := findClauses(text)
 		t.Text = strings.TrimSpace(rest)
-		b.addTask(t, mergeParts(b, t, parts), "")
+		var own strings.Builder
+		for _, p := range parts {
+			own.WriteString(p.text)
+		}
+		b.addTask(t, mergeParts(b, t, parts), own.String())
 		return nil
 	}
 	for k, part := range parts {
 		st := t
 		st.Text = part.text
+		if k == len(parts)-1 {
+			st.Text += tail
+		}
 		switch {
 		case it.heading && k > 0:
 			// Measures written after the item's own clause, unnumbered.
@@ -75,9 +82,6 @@ func (b *builder) addTask(t Task, c clause, own string) {
 	}
 	t.OpenList = c.open
 	t.OpenGroups, t.Notes, t.Collective = c.groups, c.notes, c.collective
-	if own == "" {
-		own = t.Text
-	}
 	b.deadline(&t, c.notes, own)
 	b.resolve(&t, c)
 	if len(t.Participants) == 0 {
