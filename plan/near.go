@@ -41,13 +41,15 @@ func (r *Registry) Resolve(name string) (Ministry, bool) {
 }
 
 // nearForm reports whether one name is the other with up to three
-// characters left out, the shorter keeping at least four.
+// characters left out, the shorter keeping at least six and 70 % of the
+// longer: shorter names are too alike (国务院办 is neither 国务院侨办 nor
+// 国务院办公厅).
 func nearForm(a, b string) bool {
 	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
 	if la > lb {
 		a, b, la, lb = b, a, lb, la
 	}
-	if la < 4 || lb-la > 3 || la == lb {
+	if la < 6 || lb-la > 3 || la == lb || la*10 < lb*7 {
 		return false
 	}
 	rb := []rune(b)
