@@ -123,3 +123,41 @@ func TestNearAndRenamedBodies(t *testing.T) {
 		}
 	}
 }
+
+// The office settles an unknown body in the preview: a registry body or
+// a new participant; the choice is recorded and the plan may launch.
+func TestCorrectBody(t *testing.T) {
+	reg, _ := DefaultRegistry()
+	p, err := Parse([]byte(doc("1.做甲。（宇宙开发部、财政部负责）", "2.做乙。（星际联络署负责）")), Options{PlanID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.CorrectBody("宇宙开发部", "某某局", reg); err == nil || !strings.Contains(err.Error(), "not in the registry") {
+		t.Errorf("a body outside the registry accepted: %v", err)
+	}
+	if err := p.CorrectBody("无此名", "财政部", reg); err == nil {
+		t.Error("a name no task uses accepted")
+	}
+	for _, s := range []string{"宇宙开发部=发展改革委", "星际联络署=new"} {
+		name, body, err := ParseBody(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.CorrectBody(name, body, reg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := []string{strings.Join(p.Tasks[0].IDs(), " "), *p.Tasks[0].Lead, strings.Join(p.Tasks[1].IDs(), " ")}; !cmp.Equal(got, []string{"ndrc mof", "ndrc", "unknown-星际联络署"}) {
+		t.Errorf("after corrections: %v", got)
+	}
+	want := []Correction{{Field: FieldBody, From: "宇宙开发部", To: "ndrc"}, {Field: FieldBody, From: "星际联络署", To: "unknown-星际联络署"}}
+	if diff := cmp.Diff(want, p.Corrections); diff != "" {
+		t.Errorf("corrections (-want +got):\n%s", diff)
+	}
+	if err := p.ReadyToLaunch(); err != nil {
+		t.Errorf("not ready after the corrections: %v", err)
+	}
+	if _, _, err := ParseBody("宇宙开发部"); err == nil {
+		t.Error("ParseBody accepted a correction without =")
+	}
+}
