@@ -161,3 +161,18 @@ func TestCorrectBody(t *testing.T) {
 		t.Error("ParseBody accepted a correction without =")
 	}
 }
+
+// A、B牵头: A leads, B is a co-lead, kept apart from co-responsible bodies.
+func TestCoLeads(t *testing.T) {
+	p, err := Parse([]byte(doc("1.做甲。（国家发展改革委、财政部牵头，商务部等按职责分工负责）")), Options{PlanID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, pt := range p.Tasks[0].Participants {
+		got = append(got, pt.ID+":"+pt.Role)
+	}
+	if diff := cmp.Diff([]string{"ndrc:lead", "mof:co-lead", "mofcom:co"}, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -127,10 +127,13 @@ type Participant struct {
 	Unknown bool `json:"unknown,omitempty" yaml:"unknown,omitempty"`
 }
 
-// Roles of a participant.
+// Roles of a participant. A co-lead is named with the lead before 牵头
+// (A、B牵头): it leads with A in the document's words, and signs as
+// co-responsible in the workflow, where one body leads.
 const (
-	RoleLead = "lead"
-	RoleCo   = "co"
+	RoleLead   = "lead"
+	RoleCoLead = "co-lead"
+	RoleCo     = "co"
 )
 
 // IDs returns the participants' IDs, the lead first.
@@ -205,7 +208,9 @@ func (p *Plan) Validate() error {
 			errs = append(errs, fmt.Errorf("a task (line %d) has no number", t.Line))
 		case seen[t.No]:
 			errs = append(errs, fmt.Errorf("task %s is listed twice", t.No))
-		case len(t.Participants) == 0:
+		case len(t.Participants) == 0 && len(t.Collective) == 0:
+			// A task naming only collective bodies is a problem the office
+			// settles before launch (ReadyToLaunch), not a broken plan.
 			errs = append(errs, fmt.Errorf("task %s has no participants", t.No))
 		case t.Lead != nil && t.Participants[0].ID != *t.Lead:
 			errs = append(errs, fmt.Errorf("task %s: the lead %s must be the first participant", t.No, *t.Lead))

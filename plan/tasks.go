@@ -158,8 +158,11 @@ func (b *builder) resolve(t *Task, c clause) {
 			m = Ministry{ID: "unknown-" + name, Short: name}
 		}
 		role := RoleCo
-		if i == 0 {
+		switch {
+		case i == 0:
 			role = RoleLead
+		case i < len(c.leads):
+			role = RoleCoLead
 		}
 		add(m, role, !ok)
 	}
