@@ -73,8 +73,8 @@ func due(t plan.Task) string {
 	return ""
 }
 
-// who lists a task's bodies: the named ones, then what a broadcast or an
-// open list adds.
+// who lists a task's bodies: the named ones, then the collective bodies,
+// then what a broadcast or an open list adds.
 func who(t plan.Task) string {
 	var names []string
 	for i, pt := range t.Participants {
@@ -82,18 +82,22 @@ func who(t plan.Task) string {
 			names = append(names, pt.NameZh)
 		}
 	}
-	out := strings.Join(names, "、")
+	parts := []string{}
+	if len(names) > 0 {
+		parts = append(parts, strings.Join(names, "、"))
+	}
 	if len(t.Collective) > 0 {
-		out += " + " + strings.Join(t.Collective, "、")
+		parts = append(parts, strings.Join(t.Collective, "、"))
 	}
 	if t.Broadcast {
-		out += fmt.Sprintf(" + broadcast (%d participants)", len(t.Participants))
+		parts = append(parts, fmt.Sprintf("broadcast (%d participants)", len(t.Participants)))
 	}
 	if len(t.OpenGroups) > 0 {
-		out += " + " + strings.Join(t.OpenGroups, "、")
+		parts = append(parts, strings.Join(t.OpenGroups, "、"))
 	}
+	out := strings.Join(parts, " + ")
 	if t.OpenList {
 		out += " 等"
 	}
-	return strings.TrimPrefix(out, " ")
+	return out
 }
