@@ -73,9 +73,16 @@ func (p *Plan) Uncorrected() []Section {
 // CorrectBody settles what a name in the document stands for, in every
 // task that names it, and records the choice in p.Corrections so that a
 // relaunch gives the same plan. body is a registry name or ID, or "new"
-// to accept the name as a new participant named as written.
+// to accept the name as a new participant named as written; a nil reg is
+// the embedded registry.
 func (p *Plan) CorrectBody(name, body string, reg *Registry) error {
 	name, body = strings.TrimSpace(name), strings.TrimSpace(body)
+	if reg == nil {
+		var err error
+		if reg, err = DefaultRegistry(); err != nil {
+			return err
+		}
+	}
 	var m Ministry
 	if body != "new" {
 		var ok bool
