@@ -176,3 +176,15 @@ func TestCoLeads(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// A bracket that speaks of responsibility but does not read as a clause
+// is told, with its line, rather than dropped in silence.
+func TestAmbiguousClauseWarns(t *testing.T) {
+	p, err := Parse([]byte(doc("1.做甲。（财政部负责）", "2.做乙（由各方面共同研究后确定负责单位）。（商务部负责）")), Options{PlanID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countWarnings(p, "line 4: item 2.: （由各方面共同研究后确定负责单位） reads like a responsibility clause"); n != 1 || len(p.Tasks) != 2 {
+		t.Errorf("%d tasks, warnings %q", len(p.Tasks), p.Warnings)
+	}
+}

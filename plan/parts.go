@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -61,4 +62,20 @@ func separate(parts []part) bool {
 		}
 	}
 	return true
+}
+
+// roleWord matches a bracketed run that speaks of responsibility.
+var roleWord = regexp.MustCompile(`[（(]([^（）()]*(?:负责|牵头|配合)[^（）()]*)[）)]`)
+
+// unreadClauses returns the bracketed runs of s that speak of
+// responsibility (负责, 牵头, 配合) but do not read as a clause: an
+// ambiguous clause the office should look at.
+func unreadClauses(s string) []string {
+	var out []string
+	for _, m := range roleWord.FindAllStringSubmatch(s, -1) {
+		if _, ok := parseClause(m[1]); !ok {
+			out = append(out, m[1])
+		}
+	}
+	return out
 }

@@ -21,6 +21,9 @@ func (b *builder) finishItem() error {
 	b.cur = nil
 	text, original := strings.Join(b.text, "\n"), strings.Join(b.original, "\n")
 	parts, tail := splitParts(text)
+	for _, u := range unreadClauses(text) {
+		b.warnCapped("ambiguous", "line %d: item %s: （%s） reads like a responsibility clause but names no body the importer can read: check it", it.line, written(it.label), u)
+	}
 	prevNum := b.lastNum
 	b.lastNum = it.num
 	if len(parts) == 0 {
