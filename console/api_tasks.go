@@ -161,12 +161,23 @@ func (s *Server) apiUploadPlan(w http.ResponseWriter, r *http.Request, _ Princip
 			return badRequest("section_title", "%v", err)
 		}
 	}
+	// Unknown bodies are settled with ?body=NAME=BODY (repeated), as the
+	// CLI's --body: a registry name or ID, or new to accept it as written.
+	for _, c := range q["body"] {
+		name, body, err := plan.ParseBody(c)
+		if err == nil {
+			err = p.CorrectBody(name, body, s.d.Registry)
+		}
+		if err != nil {
+			return badRequest("body", "%v", err)
+		}
+	}
 	if q.Get("dry_run") == "1" {
 		writeJSON(w, http.StatusOK, PlanPreview{Plan: p, DryRun: true})
 		return nil
 	}
 	if err := p.ReadyToLaunch(); err != nil {
-		return badRequest("section_title", "%v (API: ?section_title=N=TITLE)", err)
+		return badRequest("section_title", "%v (API: ?section_title=N=TITLE, ?body=NAME=BODY)", err)
 	}
 	res, err := s.launch(r, p, q.Get("allow_unknown") == "1")
 	if err != nil {

@@ -52,6 +52,18 @@ var planRules = rules(
 	`第 $1 行：编号为 $2 的条目即任务 $3`,
 	`line (\d+): task (\S+): `+q+` is not in the registry; kept as written, as an unknown participant`,
 	`第 $1 行：任务 $2：“$3”不在部门名录中，按原文保留为未知参与单位`,
+	`line (\d+): item (.*) has no responsibility clause at its end, such as （A、B等负责）: kept as context, not a task`,
+	`第 $1 行：条目 $2 末尾没有分工表述（如“（A、B等负责）”），作为背景段落保留，不计为任务`,
+	`line (\d+): task (\S+) names only collective bodies \((.*)\): the office assigns it before launch`,
+	`第 $1 行：任务 $2 只写明了集体性主体（$3）：启动前由办公室指定承办单位`,
+	`line (\d+): task (\S+): `+q+` is not in the registry; read as (\S+) \((\S+)\), its nearest name: correct it if that is wrong`,
+	`第 $1 行：任务 $2：“$3”不在部门名录中，按最相近的名称读作$4（$5）：如有误请更正`,
+	`line (\d+): task (\S+): (\S+) became (\S+) in (\d+); the task goes to (\S+)`,
+	`第 $1 行：任务 $2：$3 已于 $5 年改为 $4，任务由 $6 承办`,
+	`line (\d+): task (\S+): `+q+` is not in the registry \(nearest: (.*)\): choose a body or accept it as new before launch`,
+	`第 $1 行：任务 $2：“$3”不在部门名录中（相近名称：$4）：启动前请选定单位，或作为新单位接受`,
+	`line (\d+): item (.*): （(.*)） reads like a responsibility clause but names no body the importer can read: check it`,
+	`第 $1 行：条目 $2：“（$3）”像是分工表述，但未能读出负责单位：请核对`,
 	`(\d+) more warnings like the ones above \((\S+)\) left out`,
 	`另有 $1 条同类提示（$2）从略`,
 	`the numbering repeats: (\d+) numbers are not higher than the one before them \(the first at line (\d+)\); the document may hold the same text more than once, giving (\d+) tasks: check it before launch`,
@@ -73,6 +85,8 @@ var planRules = rules(
 	`以下单位不在部门名录中：$1；请修改文件后重新导入`,
 	`plan (\S+): damaged headings: (.*); correct each title first \(CLI: --section-title N=TITLE\)`,
 	`规划 $1 有受损标题尚未更正：$2；请逐一更正后再启动`,
+	`plan (\S+): (\d+) unresolved problems: (.*); choose a body for each \(CLI: --body NAME=BODY, or --allow-unknown to accept them as written\)`,
+	`规划 $1 有 $2 处问题尚未解决：$3；请逐一处理后再启动`,
 	`the plan is empty`,
 	`文件为空`,
 	`plan_id is required for a document \(\?plan_id=…\)`,
@@ -91,7 +105,9 @@ var pieceRules = []struct{ from, to string }{
 	{"number lost, inferred from order", "序号缺失，按顺序推定"},
 	{"is not a character of official text: bytes of two characters fused", "不是公文用字：两个字的字节粘连"},
 	{"(damaged)", "（标题受损）"}, {"(recovered)", "（标题重新识别）"}, {"(context)", "（背景段落）"},
-	{"(inferred)", "（推定编号）"}, {"(item-number)", "（条目编号）"}, {"(merged)", "（分工合并）"},
+	{"(inferred)", "（推定编号）"}, {"(item-number)", "（条目编号）"}, {"(merged)", "（分工合并）"}, {"(unassigned)", "（待指定承办单位）"}, {"(ambiguous)", "（分工表述存疑）"},
+	{") names only collective bodies (", " 行）只写明了集体性主体（"}, {"): assign it to a body", "）：请指定承办单位"},
+	{") is not in the registry", "）不在部门名录中"},
 	{"; nearest: ", "；相近名称："}, {" (line ", "（第 "}, {", task ", " 行，任务 "},
 	{"is listed twice", "重复列出"}, {"is not in the registry of bodies", "不在部门名录中"},
 	{"is not among the participants", "不在参与单位之中"}, {"is not in the future", "早于当前时间"},
@@ -103,6 +119,13 @@ var pieceRules = []struct{ from, to string }{
 // words after a Chinese lead-in.
 func planZh(msg string) string {
 	msg = strings.TrimSpace(msg)
+	if lines := strings.Split(msg, "\n"); len(lines) > 1 {
+		// Several refusals joined: each reads on its own.
+		for i, l := range lines {
+			lines[i] = planZh(l)
+		}
+		return strings.Join(lines, "\n")
+	}
 	for _, r := range planRules {
 		if r.re.MatchString(msg) {
 			return zhPieces(r.re.ReplaceAllString(msg, r.zh))

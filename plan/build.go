@@ -8,12 +8,13 @@ import (
 
 // builder walks the classified lines and assembles sections and tasks.
 //
-// Numbering rule: a task's No is "<section>.<position>", where sections are
-// the headings that hold at least one task, in order, and position counts
-// the tasks of the section. Numbered paragraphs without a responsibility
-// clause before a section's first task are context: they take no number,
-// and a heading with no tasks under it is not a section. The document's
-// own numbers are kept in OriginalNo.
+// Numbering rule: a task's No is "<section>.<position>", where section is
+// the document's own number of the heading (二 stays 2 when 一 holds no
+// task) and position counts the tasks of the section. Numbered paragraphs
+// without a responsibility clause before a section's first task are
+// context: they take no number, and a heading with no tasks under it is
+// not a section. The document's own numbers are kept in OriginalNo, its
+// whole numbering path in Path.
 type builder struct {
 	p                   *Plan
 	reg                 *Registry
@@ -39,6 +40,12 @@ type builder struct {
 	titleClosed bool
 	unknown     []unknownUse
 	warnCounts  map[string]int
+	// labels is the numbering path of the line read last, by family.
+	labels [famParenAr + 1]string
+	// lastHeading is the number of the last heading of the section
+	// family; parent is the number of the heading's own task, if any.
+	lastHeading int
+	parent      string
 }
 
 // item is a numbered paragraph being read.
@@ -48,6 +55,11 @@ type item struct {
 	line  int
 	// inferred marks an item whose number was lost.
 	inferred bool
+	// path is the document's numbering path of the item.
+	path string
+	// heading marks a section heading that carries its own clause: a
+	// task whose measures follow as the section's tasks.
+	heading bool
 }
 
 var docNumber = regexp.MustCompile(`〔\d{4}〕\d+号`)
@@ -55,23 +67,28 @@ var docNumber = regexp.MustCompile(`〔\d{4}〕\d+号`)
 func (b *builder) build(lines []line) error {
 	for i, l := range lines {
 		b.numbers.see(l)
+		b.see(l)
 		switch {
 		case l.fam == b.taskFam:
 			if err := b.finishItem(); err != nil {
 				return err
 			}
-			b.startItem(l, item{label: label(l), num: l.num, line: l.no})
+			b.startItem(l, item{label: label(l), num: l.num, line: l.no, path: b.path(l.fam)})
 		case l.fam != famNone && l.fam == b.sectionFam:
 			if err := b.finishItem(); err != nil {
 				return err
 			}
 			b.heading(&Section{OriginalNo: label(l), Title: headingTitle(firstSentence(l.rest)), Line: l.no})
+			if cs, _ := findClauses(l.rest); len(cs) > 0 {
+				b.startItem(l, item{label: label(l), num: l.num, line: l.no, path: b.path(l.fam), heading: true})
+			}
 		case l.fam != famNone && l.fam < b.sectionFam:
 			if err := b.finishItem(); err != nil {
 				return err
 			}
 			b.closeTitle()
 			b.dropEmptyHeading()
+			b.lastHeading = 0
 			if b.p.Title == "" {
 				b.p.Title = headingTitle(l.rest)
 			}
@@ -90,7 +107,7 @@ func (b *builder) build(lines []line) error {
 			if err := b.finishItem(); err != nil {
 				return err
 			}
-			b.startItem(l, item{num: b.lastNum + 1, line: l.no, inferred: true})
+			b.startItem(l, item{num: b.lastNum + 1, line: l.no, inferred: true, path: b.path(b.taskFam)})
 		case b.cur == nil && len(b.p.Sections) == 0 && b.pending == nil:
 			b.titleLine(l.text)
 		}
@@ -101,7 +118,7 @@ func (b *builder) build(lines []line) error {
 	b.dropEmptyHeading()
 	b.numbers.report(b)
 	b.reportCapped()
-	return b.unknownError()
+	return nil
 }
 
 func (b *builder) startItem(l line, it item) {
@@ -145,9 +162,9 @@ func (b *builder) damagedHeading(lines []line, i int) bool {
 // damaged reads a mis-decoded heading; what could not be recovered is
 // always reported, and the office corrects the title before launch.
 func (b *builder) damaged(l line) {
-	// A pending heading without tasks is about to become context, so this
-	// one takes the next section number.
-	num := len(b.p.Sections) + 1
+	// The heading's number was lost with its bytes: it is the next one.
+	num := b.lastHeading + 1
+	b.lastHeading = num
 	r := b.recoverHeading(l, num)
 	b.numbers.number(b.sectionFam, num, l.no)
 	s := &Section{OriginalNo: r.numeral, Title: r.title, Recovered: true, Line: l.no}
@@ -168,6 +185,10 @@ func (b *builder) heading(s *Section) {
 	b.dropEmptyHeading()
 	b.pending = s
 	b.items = 0
+	b.parent = ""
+	if n := parseNumeral(strings.Trim(s.OriginalNo, "（）")); n > 0 {
+		b.lastHeading = n
+	}
 }
 
 func (b *builder) dropEmptyHeading() {
@@ -190,12 +211,15 @@ func (b *builder) section() int {
 	if b.pending != nil {
 		s := *b.pending
 		b.pending = nil
-		s.No = len(b.p.Sections) + 1
+		s.No = b.lastHeading
+		if n := len(b.p.Sections); n > 0 && s.No <= b.p.Sections[n-1].No {
+			s.No = b.p.Sections[n-1].No + 1
+		}
 		b.p.Sections = append(b.p.Sections, s)
 	} else if len(b.p.Sections) == 0 {
 		b.p.Sections = append(b.p.Sections, Section{No: 1, Title: b.p.Title})
 	}
-	return len(b.p.Sections)
+	return b.p.Sections[len(b.p.Sections)-1].No
 }
 
 // written is a number as the document writes it: （一）, 一、, 1.
@@ -219,4 +243,30 @@ func label(l line) string {
 
 func (b *builder) warn(format string, args ...any) {
 	b.p.Warnings = append(b.p.Warnings, fmt.Sprintf(format, args...))
+}
+
+// see records a numbered line's place in the document's numbering path.
+func (b *builder) see(l line) {
+	if l.fam == famNone {
+		return
+	}
+	b.labels[l.fam] = l.numeral
+	for g := l.fam + 1; g <= famParenAr; g++ {
+		b.labels[g] = ""
+	}
+}
+
+// path is the numbering path down to family f: 二.(四).10.
+func (b *builder) path(f family) string {
+	var parts []string
+	for g := famChinese; g <= f; g++ {
+		switch {
+		case b.labels[g] == "":
+		case g == famParenCN || g == famParenAr:
+			parts = append(parts, "("+b.labels[g]+")")
+		default:
+			parts = append(parts, b.labels[g])
+		}
+	}
+	return strings.Join(parts, ".")
 }

@@ -25,6 +25,8 @@ type clause struct {
 	notes []string
 	// leadRule is the note that states which body leads, if any.
 	leadRule string
+	// collective are the collective bodies named, as written.
+	collective []string
 }
 
 // Broadcast phrases and what they expand to.
@@ -173,7 +175,7 @@ func parseClause(inner string) (clause, bool) {
 		}
 		c.addList(body, lead)
 	}
-	if !found || len(pending) > 0 || (len(c.leads) == 0 && len(c.units) == 0 && !c.departments && !c.provinces && len(c.groups) == 0) {
+	if !found || len(pending) > 0 || (len(c.leads) == 0 && len(c.units) == 0 && len(c.collective) == 0 && len(c.groups) == 0) {
 		return clause{}, false
 	}
 	return c, true
@@ -222,6 +224,9 @@ func (c *clause) addList(s string, lead bool) {
 		c.open = true
 		for _, t := range openTails {
 			if rest, ok := strings.CutPrefix(tail, t); ok {
+				if strings.HasPrefix(t, "有关") || strings.HasPrefix(t, "相关") {
+					c.collective = append(c.collective, t)
+				}
 				tail = rest
 				break
 			}
@@ -233,17 +238,28 @@ func (c *clause) addList(s string, lead bool) {
 		}
 		return
 	}
-	for _, u := range strings.FieldsFunc(s, func(r rune) bool { return r == '、' || r == '及' || r == '/' }) {
+	for _, u := range strings.FieldsFunc(s, func(r rune) bool { return r == '、' || r == '及' || r == '与' || r == '/' }) {
 		u = strings.TrimSpace(u)
+		if head, tail, ok := cutLast(u, "和"); ok && head != "" && (isCollective(tail) || slices.Contains(departmentPhrases, tail) || slices.Contains(provincePhrases, tail)) {
+			// "联席会议成员单位和有关部门": two lists joined by 和.
+			c.addList(head, lead)
+			c.addList(tail, false)
+			continue
+		}
 		switch {
 		case u == "":
 			continue
 		case slices.Contains(departmentPhrases, u):
 			c.departments = true
+			c.collective = append(c.collective, u)
 		case slices.Contains(provincePhrases, u):
 			c.provinces = true
+			c.collective = append(c.collective, u)
 		case slices.Contains(groupPhrases, u):
 			c.groups = append(c.groups, u)
+			c.open = true
+		case isCollective(u):
+			c.collective = append(c.collective, u)
 			c.open = true
 		case lead:
 			c.leads = append(c.leads, u)
@@ -268,6 +284,7 @@ func merge(cs []clause) clause {
 		out.provinces = out.provinces || c.provinces
 		out.groups = append(out.groups, c.groups...)
 		out.notes = append(out.notes, c.notes...)
+		out.collective = append(out.collective, c.collective...)
 		if out.leadRule == "" {
 			out.leadRule = c.leadRule
 		}

@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,8 +12,13 @@ import (
 // has not been corrected.
 var ErrDamagedHeadings = errors.New("damaged headings")
 
-// FieldTitle is the field a title correction changes.
-const FieldTitle = "title"
+// Fields a correction changes: a section's title, or the body a name in
+// the document stands for (To is a registry ID, or "unknown-NAME" for a
+// body accepted as a new participant named as written).
+const (
+	FieldTitle = "title"
+	FieldBody  = "body"
+)
 
 // CorrectSectionTitle sets the title of section no and records the change
 // in p.Corrections, so that the plan says what the office changed and what
@@ -64,16 +70,67 @@ func (p *Plan) Uncorrected() []Section {
 	return out
 }
 
-// ReadyToLaunch refuses a plan with damaged headings still uncorrected,
-// naming each with what was recovered of it.
-func (p *Plan) ReadyToLaunch() error {
-	bad := p.Uncorrected()
-	if len(bad) == 0 {
-		return nil
+// CorrectBody settles what a name in the document stands for, in every
+// task that names it, and records the choice in p.Corrections so that a
+// relaunch gives the same plan. body is a registry name or ID, or "new"
+// to accept the name as a new participant named as written; a nil reg is
+// the embedded registry.
+func (p *Plan) CorrectBody(name, body string, reg *Registry) error {
+	name, body = strings.TrimSpace(name), strings.TrimSpace(body)
+	if reg == nil {
+		var err error
+		if reg, err = DefaultRegistry(); err != nil {
+			return err
+		}
 	}
-	var parts []string
-	for _, s := range bad {
-		parts = append(parts, fmt.Sprintf("section %d (line %d) reads only %q", s.No, s.Line, s.Title))
+	var m Ministry
+	if body != "new" {
+		var ok bool
+		if m, ok = reg.ByID(body); !ok {
+			if m, ok = reg.Lookup(body); !ok {
+				return fmt.Errorf("body %q: %q is not in the registry (nearest: %s); give a registry name or ID, or new",
+					name, body, strings.Join(reg.Nearest(body, 3), "、"))
+			}
+		}
 	}
-	return fmt.Errorf("plan %s: %w: %s; correct each title first (CLI: --section-title N=TITLE)", p.PlanID, ErrDamagedHeadings, strings.Join(parts, "; "))
+	found := false
+	for i := range p.Tasks {
+		t := &p.Tasks[i]
+		for j := range t.Participants {
+			pt := &t.Participants[j]
+			if pt.NameZh != name && !(pt.Unknown && pt.ID == "unknown-"+name) {
+				continue
+			}
+			found = true
+			if body == "new" {
+				pt.ID, pt.NameZh, pt.Unknown = "unknown-"+name, name, true
+				continue
+			}
+			pt.ID, pt.NameZh, pt.NameEn, pt.Unknown = m.ID, m.Short, m.English, false
+		}
+		t.Participants = slices.CompactFunc(t.Participants, func(a, b Participant) bool { return a.ID == b.ID })
+		if t.Lead != nil && len(t.Participants) > 0 {
+			id := t.Participants[0].ID
+			t.Lead = &id
+		}
+	}
+	if !found {
+		return fmt.Errorf("body %q: no task names it", name)
+	}
+	to := m.ID
+	if body == "new" {
+		to = "unknown-" + name
+	}
+	p.Corrections = append(p.Corrections, Correction{Field: FieldBody, From: name, To: to})
+	return nil
+}
+
+// ParseBody reads a body correction written NAME=BODY, as the CLI's
+// --body takes it.
+func ParseBody(s string) (name, body string, err error) {
+	name, body, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(body) == "" {
+		return "", "", fmt.Errorf("body %q: write it as NAME=BODY (a registry name or ID, or new), for example 国家粮食和储备局=粮食和储备局", s)
+	}
+	return strings.TrimSpace(name), strings.TrimSpace(body), nil
 }

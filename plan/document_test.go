@@ -21,11 +21,25 @@ const documentPath = "../../shared/plans/internet-plus-2015-support-measures.txt
 
 func readDocument(t *testing.T) []byte {
 	t.Helper()
-	b, err := os.ReadFile(documentPath)
-	if err != nil {
-		t.Fatalf("the shipped plan document is needed at %s: %v", documentPath, err)
+	return sharedFile(t, documentPath)
+}
+
+// sharedFile reads a document from the shared folder beside the
+// repository. The project keeps no copy of the documents' paragraphs, so a
+// clone elsewhere has none: the test is skipped there, with the reason,
+// and fails in CI (CI set), where the folder must be present.
+func sharedFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		return b
+	case os.Getenv("CI") != "":
+		t.Fatalf("%s is needed in CI: %v", path, err)
+	default:
+		t.Skipf("skipped: %s is not here (%v); the documents live in ../shared beside the repository, and CI requires them", path, err)
 	}
-	return b
+	return nil
 }
 
 func parseDocument(t *testing.T, b []byte) *Plan {

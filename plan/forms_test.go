@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -73,19 +74,41 @@ func TestParentheticalsAreNotClauses(t *testing.T) {
 	}
 }
 
+// An item whose sentences each end with their own clause gives a task per
+// clause, numbered under the item, each titled from its own sentence.
 func TestSeveralClausesInOneParagraph(t *testing.T) {
 	p, err := Parse([]byte(doc("1.做甲事。（公安部牵头）做乙事。（交通运输部、公安部负责）做丙事。（财政部等负责）")), Options{PlanID: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	task := p.Tasks[0]
-	if diff := cmp.Diff(shape{"mps", "mps mot mof", true, false}, shapeOf(task)); diff != "" {
+	var got []string
+	for _, task := range p.Tasks {
+		s := shapeOf(task)
+		got = append(got, fmt.Sprintf("%s %s %s %s open=%v", task.No, task.Path, task.Title, s.IDs, s.Open))
+	}
+	want := []string{"1.1.1 一.(一).1#1 做甲事 mps open=false", "1.1.2 一.(一).1#2 做乙事 mot mps open=false", "1.1.3 一.(一).1#3 做丙事 mof open=true"}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
-	if task.Text != "做甲事。做乙事。做丙事。" {
+}
+
+// Clauses with no sentence between them are one task with all their bodies.
+func TestAdjacentClausesMerge(t *testing.T) {
+	p, err := Parse([]byte(doc("1.做甲事。（公安部牵头）（交通运输部、公安部负责）")), Options{PlanID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Tasks) != 1 {
+		t.Fatalf("%d tasks, want 1", len(p.Tasks))
+	}
+	task := p.Tasks[0]
+	if diff := cmp.Diff(shape{"mps", "mps mot", false, false}, shapeOf(task)); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	if task.Text != "做甲事。" {
 		t.Errorf("text keeps a clause: %q", task.Text)
 	}
-	if countWarnings(p, "has 3 responsibility clauses") != 1 {
+	if countWarnings(p, "has 2 responsibility clauses") != 1 {
 		t.Errorf("no warning about the merge: %q", p.Warnings)
 	}
 }
@@ -99,7 +122,7 @@ func TestNumberingForms(t *testing.T) {
 	}{
 		{"context before the tasks, numbering runs on",
 			"一、总体要求\n（一）指导思想。写给测试的话。\n（二）基本原则。写给测试的话。\n二、重点任务\n（三）做甲。（财政部负责）\n（四）做乙。（商务部负责）\n三、保障措施\n（五）做丙。（公安部负责）\n",
-			[]string{"1.1 [（三）] 做甲", "1.2 [（四）] 做乙", "2.1 [（五）] 做丙"}, 3, "numbers its items on"},
+			[]string{"2.1 [（三）] 做甲", "2.2 [（四）] 做乙", "3.1 [（五）] 做丙"}, 3, "numbers its items on"},
 		{"items numbered across groups",
 			"一、原则\n（一）坚持甲。写给测试的话。\n二、任务\n（一）第一组。\n1.做甲。（财政部负责）\n2.做乙。（财政部负责）\n（二）第二组。\n3.做丙。（财政部负责）\n",
 			[]string{"1.1 [1] 做甲", "1.2 [2] 做乙", "2.1 [3] 做丙"}, 1, "numbers its items on"},
@@ -148,24 +171,42 @@ func TestRepeatedNumberingWarns(t *testing.T) {
 	}
 }
 
+// Unknown bodies never fail a parse: each is a problem, listed once where
+// first met with the registry's nearest names, and the plan cannot be
+// launched until the office accepts or replaces it.
 func TestUnknownBodiesListedTogether(t *testing.T) {
 	text := doc("1.做甲。（发展改革委、宇宙开发部负责）", "2.做乙。（星际联络署、财政部负责）", "3.做丙。（宇宙开发部负责）")
-	_, err := Parse([]byte(text), Options{PlanID: "t"})
-	if err == nil {
-		t.Fatal("no error")
+	p, err := Parse([]byte(text), Options{PlanID: "t"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, w := range []string{"2 bodies are not in the ministry registry", `"宇宙开发部" (line 3, task 1.1; nearest:`, `"星际联络署" (line 4, task 1.2; nearest:`, "--allow-unknown"} {
+	var got []string
+	for _, pr := range p.Problems() {
+		got = append(got, fmt.Sprintf("%s %s line %d task %s, %d suggestions", pr.Kind, pr.Name, pr.Line, pr.Task, len(pr.Suggestions)))
+	}
+	want := []string{"unknown-body 宇宙开发部 line 3 task 1.1, 3 suggestions", "unknown-body 星际联络署 line 4 task 1.2, 3 suggestions"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	err = p.ReadyToLaunch()
+	if !errors.Is(err, ErrUnresolved) {
+		t.Fatalf("launch not refused: %v", err)
+	}
+	for _, w := range []string{"2 unresolved problems", `"宇宙开发部" (line 3, task 1.1; nearest:`, `"星际联络署" (line 4, task 1.2; nearest:`, "--allow-unknown"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not say %q", err, w)
 		}
 	}
-	p, err := Parse([]byte(text), Options{PlanID: "t", AllowUnknown: true})
+	p, err = Parse([]byte(text), Options{PlanID: "t", AllowUnknown: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := p.Tasks[1].Participants
-	if got[0].ID != "unknown-星际联络署" || got[0].NameZh != "星际联络署" || got[0].Role != RoleLead || !got[0].Unknown || got[1].Role != RoleCo {
-		t.Errorf("unknown body not kept as written with its position's role: %+v", got)
+	got2 := p.Tasks[1].Participants
+	if got2[0].ID != "unknown-星际联络署" || got2[0].NameZh != "星际联络署" || got2[0].Role != RoleLead || !got2[0].Unknown || got2[1].Role != RoleCo {
+		t.Errorf("unknown body not kept as written with its position's role: %+v", got2)
+	}
+	if err := p.ReadyToLaunch(); err != nil {
+		t.Errorf("unknown bodies accepted on request, yet: %v", err)
 	}
 }
 

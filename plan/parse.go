@@ -49,7 +49,34 @@ var numbering = []struct {
 	{famParenAr, regexp.MustCompile(`^[（(]([0-9０-９]{1,3})[）)]\s*(.*)$`)},
 }
 
-var dateLine = regexp.MustCompile(`^(\d{4})年\d{1,2}月\d{1,2}日$`)
+var (
+	dateLine   = regexp.MustCompile(`^(\d{4})年\d{1,2}月\d{1,2}日$`)
+	dateAtEnd  = regexp.MustCompile(`(\d{4})年\d{1,2}月\d{1,2}日\s*$`)
+	docNumYear = regexp.MustCompile(`〔(\d{4})〕\d+号`)
+)
+
+// documentYear is the year of the document's date line; failing that
+// (a document pasted as one paragraph), of the date that ends its text,
+// or of its number (国办发〔2020〕24号).
+func documentYear(lines []line) int {
+	year := 0
+	for _, l := range lines {
+		if m := dateLine.FindStringSubmatch(l.text); m != nil {
+			year, _ = strconv.Atoi(m[1])
+		}
+	}
+	if year == 0 && len(lines) > 0 {
+		if m := dateAtEnd.FindStringSubmatch(lines[len(lines)-1].text); m != nil {
+			year, _ = strconv.Atoi(m[1])
+		}
+	}
+	for _, l := range lines {
+		if m := docNumYear.FindStringSubmatch(l.text); year == 0 && m != nil {
+			year, _ = strconv.Atoi(m[1])
+		}
+	}
+	return year
+}
 
 // line is one line of the document, raw and repaired.
 type line struct {
@@ -89,11 +116,7 @@ func Parse(data []byte, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	if p.Year == 0 {
-		for _, l := range lines {
-			if m := dateLine.FindStringSubmatch(l.text); m != nil {
-				p.Year, _ = strconv.Atoi(m[1])
-			}
-		}
+		p.Year = documentYear(lines)
 	}
 	taskFam := taskFamily(lines)
 	if taskFam == famNone {
@@ -113,27 +136,42 @@ func Parse(data []byte, opts Options) (*Plan, error) {
 // and trailing clause recognised.
 func splitLines(text string, conv *textConverter) ([]line, error) {
 	raw := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text), "\n")
-	var out []line
+	var (
+		out []line
+		ro  runOn
+	)
 	for i, r := range raw {
-		orig := strings.TrimSpace(strings.Trim(r, "\u3000\uFEFF"))
-		if orig == "" {
-			continue
-		}
-		clean, _ := stripGlosses(orig)
-		simp, err := conv.t2s(clean)
-		if err != nil {
-			return nil, err
-		}
-		l := line{no: i + 1, original: orig, text: simp}
-		l.fam, l.num, l.numeral, l.rest = classifyLine(simp)
-		if inner, _, ok := trailingBracket(simp); ok {
-			if c, ok := parseClause(inner); ok {
-				l.clause = &c
+		for _, seg := range ro.split(strings.TrimSpace(strings.Trim(r, "\u3000\uFEFF"))) {
+			orig := strings.TrimSpace(strings.Trim(seg, "\u3000\uFEFF"))
+			if orig == "" {
+				continue
 			}
+			l, err := readLine(i+1, orig, conv)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
 		}
-		out = append(out, l)
 	}
 	return out, nil
+}
+
+// readLine repairs one line (glosses removed, simplified) and recognises
+// its numbering and trailing clause.
+func readLine(no int, orig string, conv *textConverter) (line, error) {
+	clean, _ := stripGlosses(orig)
+	simp, err := conv.t2s(clean)
+	if err != nil {
+		return line{}, err
+	}
+	l := line{no: no, original: orig, text: simp}
+	l.fam, l.num, l.numeral, l.rest = classifyLine(simp)
+	if inner, _, ok := trailingBracket(simp); ok {
+		if c, ok := parseClause(inner); ok {
+			l.clause = &c
+		}
+	}
+	return l, nil
 }
 
 // classifyLine finds a line's numbering: its family, value, numeral as

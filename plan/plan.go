@@ -98,6 +98,23 @@ type Task struct {
 	// deadline, a scope), kept as written.
 	Notes []string `json:"notes,omitempty" yaml:"notes,omitempty"`
 	Line  int      `json:"line" yaml:"line"`
+	// Path is the document's own numbering of the task, outermost first
+	// (二.(四).10); "#k" marks the k-th clause of an item that assigns
+	// several sentences to different bodies.
+	Path string `json:"path,omitempty" yaml:"path,omitempty"`
+	// Parent is the number of the task this one details: a measure (具体
+	// 措施) under an item that carries its own clause.
+	Parent string `json:"parent,omitempty" yaml:"parent,omitempty"`
+	// Collective names the collective bodies of the clause as written
+	// (国务院相关部门, 各地区): a class of bodies, never a participant.
+	Collective []string `json:"collective,omitempty" yaml:"collective,omitempty"`
+	// Due is the deadline the document sets (YYYY-MM-DD), read from the
+	// clause or the sentence beside it; Ongoing marks 持续推进, 长期坚持.
+	// Named counts the participants the clause names, first in
+	// Participants; a broadcast's expansion follows them.
+	Named   int    `json:"named,omitempty" yaml:"named,omitempty"`
+	Due     string `json:"due,omitempty" yaml:"due,omitempty"`
+	Ongoing bool   `json:"ongoing,omitempty" yaml:"ongoing,omitempty"`
 }
 
 // Participant is a ministry on a task.
@@ -110,10 +127,13 @@ type Participant struct {
 	Unknown bool `json:"unknown,omitempty" yaml:"unknown,omitempty"`
 }
 
-// Roles of a participant.
+// Roles of a participant. A co-lead is named with the lead before 牵头
+// (A、B牵头): it leads with A in the document's words, and signs as
+// co-responsible in the workflow, where one body leads.
 const (
-	RoleLead = "lead"
-	RoleCo   = "co"
+	RoleLead   = "lead"
+	RoleCoLead = "co-lead"
+	RoleCo     = "co"
 )
 
 // IDs returns the participants' IDs, the lead first.
@@ -188,7 +208,9 @@ func (p *Plan) Validate() error {
 			errs = append(errs, fmt.Errorf("a task (line %d) has no number", t.Line))
 		case seen[t.No]:
 			errs = append(errs, fmt.Errorf("task %s is listed twice", t.No))
-		case len(t.Participants) == 0:
+		case len(t.Participants) == 0 && len(t.Collective) == 0:
+			// A task naming only collective bodies is a problem the office
+			// settles before launch (ReadyToLaunch), not a broken plan.
 			errs = append(errs, fmt.Errorf("task %s has no participants", t.No))
 		case t.Lead != nil && t.Participants[0].ID != *t.Lead:
 			errs = append(errs, fmt.Errorf("task %s: the lead %s must be the first participant", t.No, *t.Lead))

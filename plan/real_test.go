@@ -40,11 +40,12 @@ var realDocuments = []realDocument{
 	{
 		file: "2018-guofa-42.txt", tasks: 18, sections: 7, context: 3, leadRule: "列第一位者为牵头单位", runOn: true,
 		shapes: map[string]realShape{
-			"1.1": {"miit ndrc most moara", true}, "1.3": {"miit ndrc moara mofcom sasac idca", true},
-			"3.1": {"moara most miit mof mot mofcom pbc cbirc caac", true}, "7.1": {"moara miit", false},
+			"2.1": {"miit ndrc most moara", true}, "2.3": {"miit ndrc moara mofcom sasac idca", true},
+			"4.1": {"moara most miit mof mot mofcom pbc cbirc caac", true}, "8.1": {"moara miit", false},
 		},
-		originalNos: map[string]string{"1.1": "（三）", "7.3": "（二十）"},
-		noLead:      []string{"7.2"},
+		// 一、总体要求 holds no task: 二 stays section 2.
+		originalNos: map[string]string{"2.1": "（三）", "8.3": "（二十）"},
+		noLead:      []string{"8.2"},
 	},
 	{
 		file: "2018-guofa-39.txt", tasks: 15, sections: 5, leadRule: "列第一位者为牵头单位", runOn: true,
@@ -63,20 +64,21 @@ var realDocuments = []realDocument{
 		},
 	},
 	{
-		file: "2018-guobanfa-121.txt", tasks: 16, sections: 4, context: 4, runOn: true, merged: 3,
+		// Items （十）, （十三） and （十八） give a task per sentence and clause.
+		file: "2018-guobanfa-121.txt", tasks: 21, sections: 4, context: 4, runOn: true,
 		shapes: map[string]realShape{
-			"1.2": {"sport bocog2022", false}, "2.2": {"samr sport moe cac most miit", false},
-			"2.5": {"sport moe mohurd mps mem cbirc pbc", false}, "3.3": {"nrta ncac moj sport", false},
-			"4.1": {"mps miit mot mwr soa atc-office sport ndrc samr", false},
+			"2.2": {"sport bocog2022", false}, "3.2.1": {"samr", false}, "3.2.2": {"sport moe", false},
+			"3.2.3": {"sport cac most miit", false}, "3.5.3": {"cbirc pbc sport", false}, "4.3": {"nrta ncac moj sport", false},
+			"5.1.1": {"mps miit mot mwr mnr atc-office", false}, "5.1.2": {"sport ndrc mps samr", false},
 		},
 	},
 	{
 		file: "2018-guobanfa-129.txt", tasks: 17, sections: 5, context: 1, runOn: true,
 		shapes: map[string]realShape{
-			"1.2": {"cpad ndrc mohrss mofcom", true}, "2.3": {"mofcom ndrc mot spb acfsmc", true},
+			"2.2": {"cpad ndrc mohrss mofcom", true}, "3.3": {"mofcom ndrc mot spb acfsmc", true},
 		},
-		openGroups:        map[string]string{"1.2": "各有关省级人民政府", "5.4": "各有关省级人民政府"},
-		broadcastWithLead: []string{"1.1", "1.3", "5.1", "5.3"},
+		openGroups:        map[string]string{"2.2": "各有关省级人民政府", "6.4": "各有关省级人民政府"},
+		broadcastWithLead: []string{"2.1", "2.3", "6.1", "6.3"},
 	},
 	{
 		file: "2018-guobanfa-117.txt", tasks: 30, sections: 1,

@@ -33,11 +33,12 @@ const (
 	KindOrganizing      = "organizing-committee" // organizing committees of national events
 	KindMilitary        = "military"             // Central Military Commission departments
 	KindEnterprise      = "enterprise"           // state enterprises plans name (中国铁路总公司)
+	KindJudicial        = "judicial"             // the Supreme People's Court and Procuratorate
 )
 
 // kinds is every kind the registry may use.
 var kinds = []string{KindMinistry, KindAgency, KindOffice, KindInstitution, KindBank, KindFederation, KindParty,
-	KindProvince, KindSecondName, KindCommitteeOffice, KindOrganizing, KindMilitary, KindEnterprise}
+	KindProvince, KindSecondName, KindCommitteeOffice, KindOrganizing, KindMilitary, KindEnterprise, KindJudicial}
 
 // Ministry is one body in the registry.
 type Ministry struct {

@@ -5,11 +5,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// finishItem files the current item: a task when it carries at least one
-// responsibility clause, context when it carries none and its section has
-// no task yet; a clause-less item after a task is an error.
+// finishItem files the current item: a task per responsibility clause
+// when it carries clauses, context when it carries none. An item whose
+// sentences each end with their own clause gives one task per clause,
+// numbered under the item; adjacent clauses with no sentence between them
+// are one task with all their bodies.
 func (b *builder) finishItem() error {
 	it := b.cur
 	if it == nil {
@@ -17,45 +20,101 @@ func (b *builder) finishItem() error {
 	}
 	b.cur = nil
 	text, original := strings.Join(b.text, "\n"), strings.Join(b.original, "\n")
-	clauses, rest := findClauses(text)
+	parts, tail := splitParts(text)
+	for _, u := range unreadClauses(text) {
+		b.warnCapped("ambiguous", "line %d: item %s: （%s） reads like a responsibility clause but names no body the importer can read: check it", it.line, written(it.label), u)
+	}
 	prevNum := b.lastNum
 	b.lastNum = it.num
-	if len(clauses) == 0 {
-		if b.items > 0 && b.pending == nil {
-			return fmt.Errorf("parse plan: line %d: task %d.%d has no responsibility clause at its end, such as （A、B等负责）",
-				it.line, len(b.p.Sections), b.items+1)
-		}
+	if len(parts) == 0 {
 		b.p.Context = append(b.p.Context, Paragraph{OriginalNo: it.label, Title: firstSentence(text), Text: text, Line: it.line})
-		b.warnCapped("context", "line %d: item %s names no responsible body: kept as context, not a task", it.line, written(it.label))
+		if b.items > 0 && b.pending == nil && !it.heading {
+			b.warnCapped("context", "line %d: item %s has no responsibility clause at its end, such as （A、B等负责）: kept as context, not a task", it.line, written(it.label))
+		} else {
+			b.warnCapped("context", "line %d: item %s names no responsible body: kept as context, not a task", it.line, written(it.label))
+		}
 		return nil
 	}
 	sec := b.section()
-	b.items++
-	t := &Task{
-		No:           fmt.Sprintf("%d.%d", sec, b.items),
-		OriginalNo:   it.label,
-		Section:      sec,
-		Line:         it.line,
-		Text:         strings.TrimSpace(rest),
-		OriginalText: original,
+	t := Task{OriginalNo: it.label, Section: sec, Line: it.line, OriginalText: original, Path: it.path, Parent: b.parent}
+	if it.heading {
+		t.No, t.Parent = strconv.Itoa(sec), ""
+		b.parent = t.No
+	} else {
+		b.items++
+		t.No = fmt.Sprintf("%d.%d", sec, b.items)
+		b.checkNumber(&t, it, prevNum)
 	}
+	if !separate(parts) {
+		_, rest := findClauses(text)
+		t.Text = strings.TrimSpace(rest)
+		var own strings.Builder
+		for _, p := range parts {
+			own.WriteString(p.text)
+		}
+		b.addTask(t, mergeParts(b, t, parts), own.String())
+		return nil
+	}
+	for k, part := range parts {
+		st := t
+		st.Text = part.text
+		if k == len(parts)-1 {
+			st.Text += tail
+		}
+		switch {
+		case it.heading && k > 0:
+			// Measures written after the item's own clause, unnumbered.
+			b.items++
+			st.No, st.Parent = fmt.Sprintf("%d.%d", sec, b.items), t.No
+			st.Path = t.Path + "." + measureLabel(part.text, k)
+		case !it.heading:
+			st.No, st.Path = fmt.Sprintf("%s.%d", t.No, k+1), fmt.Sprintf("%s#%d", t.Path, k+1)
+		}
+		b.addTask(st, part.c, part.text)
+	}
+	return nil
+}
+
+// addTask completes a task from its clause and files it; own is the text
+// its deadline is read from when the clause gives none.
+func (b *builder) addTask(t Task, c clause, own string) {
 	t.Title = firstSentence(t.Text)
-	b.checkNumber(t, it, prevNum)
-	c := clauses[0]
-	if len(clauses) > 1 {
-		c = merge(clauses)
-		b.warnCapped("merged", "line %d: task %s has %d responsibility clauses: all their bodies are kept; the first clause's first body leads, the others are co-responsible",
-			t.Line, t.No, len(clauses))
-	}
 	if c.leadRule != "" && b.p.LeadRule == "" {
 		b.p.LeadRule = c.leadRule
 		b.warn("line %d: the document states its lead rule, %q: the first body listed leads", t.Line, c.leadRule)
 	}
 	t.OpenList = c.open
-	t.OpenGroups, t.Notes = c.groups, c.notes
-	b.resolve(t, c)
-	b.p.Tasks = append(b.p.Tasks, *t)
-	return nil
+	t.OpenGroups, t.Notes, t.Collective = c.groups, c.notes, c.collective
+	b.deadline(&t, c.notes, own)
+	b.resolve(&t, c)
+	if len(t.Participants) == 0 {
+		b.warnCapped("unassigned", "line %d: task %s names only collective bodies (%s): the office assigns it before launch",
+			t.Line, t.No, strings.Join(t.Collective, "、"))
+	}
+	b.p.Tasks = append(b.p.Tasks, t)
+}
+
+// mergeParts joins adjacent clauses of one task, with a warning.
+func mergeParts(b *builder, t Task, parts []part) clause {
+	if len(parts) == 1 {
+		return parts[0].c
+	}
+	cs := make([]clause, len(parts))
+	for i, p := range parts {
+		cs[i] = p.c
+	}
+	b.warnCapped("merged", "line %d: task %s has %d responsibility clauses: all their bodies are kept; the first clause's first body leads, the others are co-responsible",
+		t.Line, t.No, len(parts))
+	return merge(cs)
+}
+
+// measureLabel names an unnumbered measure after a parent's clause by its
+// leading word (具体措施), or by its place.
+func measureLabel(text string, k int) string {
+	if head, _, ok := strings.Cut(text, "："); ok && utf8.RuneCountInString(head) <= 6 {
+		return head
+	}
+	return "#" + strconv.Itoa(k+1)
 }
 
 // checkNumber compares the document's number for the item with its place.
@@ -96,18 +155,24 @@ func (b *builder) resolve(t *Task, c clause) {
 	}
 	names := append(slices.Clone(c.leads), c.units...)
 	for i, name := range names {
-		m, ok := b.reg.Lookup(name)
+		m, ok := b.lookup(name, t)
 		if !ok {
 			b.noteUnknown(name, t)
 			m = Ministry{ID: "unknown-" + name, Short: name}
 		}
 		role := RoleCo
-		if i == 0 {
+		switch {
+		case i == 0:
 			role = RoleLead
+		case i < len(c.leads):
+			role = RoleCoLead
 		}
 		add(m, role, !ok)
 	}
 	t.Broadcast = c.departments || c.provinces
+	if t.Broadcast {
+		t.Named = len(t.Participants)
+	}
 	if c.departments {
 		for _, m := range b.reg.Select(b.p.Year, Ministry.Central) {
 			add(m, RoleCo, false)
@@ -124,6 +189,41 @@ func (b *builder) resolve(t *Task, c clause) {
 	}
 }
 
+// lookup finds a named body: by its names, then as a near form of one
+// (recorded as a correction the office may undo), and in the body that
+// carried its work in the document's year.
+func (b *builder) lookup(name string, t *Task) (Ministry, bool) {
+	m, ok := b.reg.Lookup(name)
+	if !ok {
+		if m, ok = b.reg.Resolve(name); !ok {
+			return Ministry{}, false
+		}
+		if b.corrected(name, m.ID) {
+			b.p.Corrections = append(b.p.Corrections, Correction{Field: FieldBody, From: name, To: m.ID})
+			b.warn("line %d: task %s: %q is not in the registry; read as %s (%s), its nearest name: correct it if that is wrong",
+				t.Line, t.No, name, m.Short, m.ID)
+		}
+	}
+	if cur := b.reg.Current(m, b.p.Year); cur.ID != m.ID {
+		if b.corrected(name, cur.ID) {
+			b.p.Corrections = append(b.p.Corrections, Correction{Field: FieldBody, From: name, To: cur.ID})
+			b.warn("line %d: task %s: %s became %s in %d; the task goes to %s", t.Line, t.No, m.Short, cur.Short, m.Until, cur.Short)
+		}
+		m = cur
+	}
+	return m, true
+}
+
+// corrected reports whether the body correction from → to is new.
+func (b *builder) corrected(from, to string) bool {
+	for _, c := range b.p.Corrections {
+		if c.Field == FieldBody && c.From == from && c.To == to {
+			return false
+		}
+	}
+	return true
+}
+
 func (b *builder) noteUnknown(name string, t *Task) {
 	for _, u := range b.unknown {
 		if u.name == name {
@@ -132,27 +232,10 @@ func (b *builder) noteUnknown(name string, t *Task) {
 	}
 	b.unknown = append(b.unknown, unknownUse{name: name, task: t.No, line: t.Line})
 	if b.opts.AllowUnknown {
+		b.p.Corrections = append(b.p.Corrections, Correction{Field: FieldBody, From: name, To: "unknown-" + name})
 		b.warn("line %d: task %s: %q is not in the registry; kept as written, as an unknown participant", t.Line, t.No, name)
+		return
 	}
-}
-
-// unknownError lists every unknown body at once, each with the registry's
-// nearest names, unless unknown bodies are allowed.
-func (b *builder) unknownError() error {
-	if len(b.unknown) == 0 || b.opts.AllowUnknown {
-		return nil
-	}
-	var parts []string
-	for _, u := range b.unknown {
-		parts = append(parts, fmt.Sprintf("%q (line %d, task %s; nearest: %s)", u.name, u.line, u.task, strings.Join(b.reg.Nearest(u.name, 3), "、")))
-	}
-	return fmt.Errorf("parse plan: %s not in the ministry registry: %s; fix the document or pass --allow-unknown to keep them as written",
-		plural(len(b.unknown), "body is", "bodies are"), strings.Join(parts, ", "))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
+	b.warn("line %d: task %s: %q is not in the registry (nearest: %s): choose a body or accept it as new before launch",
+		t.Line, t.No, name, strings.Join(b.reg.Nearest(name, 3), "、"))
 }

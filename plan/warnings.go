@@ -20,7 +20,7 @@ func (b *builder) warnCapped(kind, format string, args ...any) {
 
 // reportCapped says how many warnings of each kind were left out.
 func (b *builder) reportCapped() {
-	for _, kind := range []string{"damaged", "recovered", "context", "inferred", "item-number", "merged"} {
+	for _, kind := range []string{"damaged", "recovered", "context", "inferred", "item-number", "merged", "unassigned", "ambiguous"} {
 		if n := b.warnCounts[kind] - maxWarningsPerKind; n > 0 {
 			b.warn("%d more warnings like the ones above (%s) left out", n, kind)
 		}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -27,6 +26,7 @@ type planFlags struct {
 	planID        string
 	allowUnknown  bool
 	sectionTitles []string
+	bodies        []string
 }
 
 func (f *planFlags) bind(cmd *cobra.Command) {
@@ -34,6 +34,8 @@ func (f *planFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown", false, "accept units missing from the ministry registry as new participants, named as written")
 	cmd.Flags().StringArrayVar(&f.sectionTitles, "section-title", nil,
 		"correct a section's title, recorded in the plan's corrections: N=TITLE (repeatable), e.g. --section-title 2=强化创新驱动")
+	cmd.Flags().StringArrayVar(&f.bodies, "body", nil,
+		"settle a body the registry does not know, recorded in the plan's corrections: NAME=BODY (a registry name or ID, or new to accept it as written; repeatable)")
 }
 
 // correct applies the --section-title corrections.
@@ -45,6 +47,22 @@ func (f *planFlags) correct(p *plan.Plan) error {
 		}
 		if err := p.CorrectSectionTitle(no, title); err != nil {
 			return fmt.Errorf("--section-title %s: %w", c, err)
+		}
+	}
+	if len(f.bodies) == 0 {
+		return nil
+	}
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		return err
+	}
+	for _, c := range f.bodies {
+		name, body, err := plan.ParseBody(c)
+		if err != nil {
+			return err
+		}
+		if err := p.CorrectBody(name, body, reg); err != nil {
+			return fmt.Errorf("--body %s: %w", c, err)
 		}
 	}
 	return nil
@@ -117,72 +135,6 @@ func (a *app) planParseCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&facts, "facts-only", false, "leave out the paragraphs: numbers, titles, ministries and lines only")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write JSON to this file instead of stdout")
 	return cmd
-}
-
-func printPlan(w io.Writer, p *plan.Plan) {
-	fmt.Fprintf(w, "plan %s: %s (%d sections, %d tasks, %s)\n", p.PlanID, p.Title, len(p.Sections), len(p.Tasks), p.Encoding)
-	if p.LeadRule != "" {
-		fmt.Fprintf(w, "lead rule stated by the document: %s\n", p.LeadRule)
-	}
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	for _, s := range p.Sections {
-		fmt.Fprintf(tw, "\n(%d) %s%s\n", s.No, s.Title, sectionMark(s))
-		for _, t := range p.Tasks {
-			if t.Section != s.No {
-				continue
-			}
-			no := t.No
-			if t.OriginalNo != "" && t.OriginalNo != strings.SplitN(t.No, ".", 2)[1] {
-				no += " [" + t.OriginalNo + "]"
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", no, t.Title, who(t))
-		}
-	}
-	tw.Flush()
-	if len(p.Context) > 0 {
-		fmt.Fprintf(w, "\n%d numbered paragraphs without a responsible body kept as context\n", len(p.Context))
-	}
-	for _, c := range p.Corrections {
-		fmt.Fprintf(w, "correction: section %d %s %q -> %q\n", c.Section, c.Field, c.From, c.To)
-	}
-	for _, warn := range p.Warnings {
-		fmt.Fprintln(w, "warning:", warn)
-	}
-}
-
-// sectionMark says how far a heading could be trusted.
-func sectionMark(s plan.Section) string {
-	switch {
-	case s.Damaged && s.Corrected:
-		return fmt.Sprintf(" (DAMAGED, corrected; recovered only %q)", s.Salvaged)
-	case s.Damaged:
-		return fmt.Sprintf(" (DAMAGED: %s; correct with --section-title %d=TITLE)", s.Damage, s.No)
-	case s.Recovered:
-		return " (recovered)"
-	}
-	return ""
-}
-
-// who lists a task's bodies: the named ones, then what a broadcast or an
-// open list adds.
-func who(t plan.Task) string {
-	var names []string
-	for _, pt := range t.Participants {
-		if pt.Role == plan.RoleLead || !t.Broadcast {
-			names = append(names, pt.NameZh)
-		}
-	}
-	out := strings.Join(names, "、")
-	if t.Broadcast {
-		out += fmt.Sprintf(" + broadcast (%d participants)", len(t.Participants))
-	}
-	if len(t.OpenGroups) > 0 {
-		out += " + " + strings.Join(t.OpenGroups, "、")
-	}
-	if t.OpenList {
-		out += " 等"
-	}
-	return strings.TrimPrefix(out, " ")
 }
 
 func (a *app) planLaunchCmd() *cobra.Command {

@@ -100,3 +100,25 @@ func countContaining(list []string, s string) int {
 	}
 	return n
 }
+
+// An unknown body never fails a parse: it is listed as a problem, launch
+// refuses it before dialing anything, and --body settles it.
+func TestPlanUnknownBodyIsAProblem(t *testing.T) {
+	ctx := context.Background()
+	doc := filepath.Join(t.TempDir(), "p.txt")
+	if err := os.WriteFile(doc, []byte("一、保障措施\n（一）测试部分。\n1.做事。（宇宙开发部、财政部负责）\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := lianxi(ctx, "plan", "parse", doc)
+	if r.code != 0 || !strings.Contains(r.stdout, `problem: "宇宙开发部" (line 3, task 1.1; nearest:`) {
+		t.Errorf("parse: exit %d, %s\n%s", r.code, r.stderr, r.stdout)
+	}
+	r = lianxi(ctx, "plan", "launch", doc)
+	if r.code == 0 || !strings.Contains(r.stderr, "1 unresolved problems") || !strings.Contains(r.stderr, "宇宙开发部") {
+		t.Errorf("launch: exit %d: %s", r.code, r.stderr)
+	}
+	r = lianxi(ctx, "plan", "parse", doc, "--body", "宇宙开发部=发展改革委", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"to": "ndrc"`) || strings.Contains(r.stdout, "unknown-") {
+		t.Errorf("--body: exit %d, %s\n%s", r.code, r.stderr, r.stdout)
+	}
+}
