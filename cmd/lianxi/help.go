@@ -33,7 +33,7 @@ var settingGroups = map[string][]string{
 // with none of its own shows the basics. "*" shows every setting.
 var commandSettings = map[string][]string{
 	"dev":         {"*"},
-	"server":      {"embedded", "metrics"},
+	"server":      {"embedded"},
 	"worker":      {"temporal", "ledger", "door", "worker", "metrics"},
 	"serve":       {"temporal", "console", "ledger", "door", "tasks", "metrics"},
 	"bench":       {"temporal"},
