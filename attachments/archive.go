@@ -135,6 +135,16 @@ func inspectZip(r io.ReaderAt, size int64, b *budget, depth int) (zipInfo, error
 	}
 	pkg := &opcPackage{parts: map[string]bool{}, rels: map[string][]byte{}}
 	var info zipInfo
+	// Two entries of one name leave open which one a reader takes: OPC
+	// forbids them, and the check would see only one.
+	seen := map[string]bool{}
+	for _, f := range z.File {
+		n := partName(f.Name)
+		if seen[n] {
+			return zipInfo{}, b.refuse("压缩文件中有两个名为 %s 的条目，已拒收", "the archive holds two entries named %s", f.Name)
+		}
+		seen[n] = true
+	}
 	// The content types come first: they say which parts are
 	// relationships, wherever those are.
 	for _, f := range z.File {

@@ -89,6 +89,9 @@ func TestOfficeOpenXMLByContent(t *testing.T) {
 		{"无类型.docx", buildZip(t, part{"word/document.xml", []byte("<d/>")}), "", "type"},
 		{"程序.zip", buildZip(t, part{"a.exe", []byte("MZ")}), "", "type"},
 		{"表格.docx", officeFile(t, "xl/workbook.xml", typeXlsxMain, ""), "", "type"},
+		// A second [Content_Types].xml could hide the first one's macro type.
+		{"重名.docx", docx(t, `<Override PartName="/word/x.bin" ContentType="application/vnd.ms-office.vbaProject"/>`,
+			part{"word/x.bin", []byte("x")}, part{"[content_types].xml", []byte(typesNS + `</Types>`)}), "", "archive"},
 	}
 	s, err := Open(t.TempDir(), Options{})
 	if err != nil {

@@ -151,7 +151,7 @@ func TestBearerSchemeAndControlCharacters(t *testing.T) {
 			t.Errorf("%q: %d, want 401", auth, code)
 		}
 	}
-	for _, path := range []string{"/api/plans/internet-plus-2015%00/tasks/1.1", "/api/plans/internet-plus-2015/tasks/1.1%00", "/api/plans/p%0A/tasks/1.1/records", "/tasks/internet%1F/1.1", "/plans/%7F"} {
+	for _, path := range []string{"/api/plans/internet-plus-2015%00/tasks/1.1", "/api/plans/internet-plus-2015/tasks/1.1%00", "/api/plans/p%0A/tasks/1.1/records", "/tasks/internet%1F/1.1", "/plans/%7F", "/api/tasks?plan=internet-plus-2015%00"} {
 		code, body := get("GET", path, "Bearer "+tok.Office)
 		if code != http.StatusBadRequest || !strings.Contains(body, "控制字符") || !strings.Contains(body, "control character") {
 			t.Errorf("GET %s: %d %s, want 400 naming the control character", path, code, body)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 )
@@ -13,8 +14,26 @@ func hasControl(path string) bool {
 	return strings.IndexFunc(path, unicode.IsControl) >= 0
 }
 
+// queryHasControl reports whether a query parameter (a plan, a status, a
+// ministry) holds a control character; the query is read as sent, so a
+// malformed one is left to the handler.
+func queryHasControl(u *url.URL) bool {
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return false
+	}
+	for _, vs := range q {
+		for _, v := range vs {
+			if hasControl(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // controlMessage says what was wrong with such a path and how to fix it.
-const controlMessage = "路径中含有控制字符（如 %00 或换行），请检查计划编号和任务编号 (the path holds a control character such as %00 or a newline: check the plan ID and the task number)"
+const controlMessage = "路径或查询参数中含有控制字符（如 %00 或换行），请检查计划编号和任务编号 (the path or query holds a control character such as %00 or a newline: check the plan ID and the task number)"
 
 // refuseControl answers a path with a control character: 400, as JSON on
 // the API and as text elsewhere.

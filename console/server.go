@@ -114,7 +114,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-	if hasControl(r.URL.Path) {
+	if hasControl(r.URL.Path) || queryHasControl(r.URL) {
 		refuseControl(w, r)
 		return
 	}
