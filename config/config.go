@@ -5,14 +5,11 @@
 package config
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +17,6 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"go.temporal.io/sdk/client"
 )
 
 // Config is everything a lianxi process needs.
@@ -276,38 +272,6 @@ func valueString(t any) string {
 		return FormatDuration(*v)
 	}
 	return ""
-}
-
-// ClientOptions builds the Temporal client options for this configuration.
-func (t Temporal) ClientOptions() (client.Options, error) {
-	opts := client.Options{HostPort: t.Address, Namespace: t.Namespace}
-	if t.APIKey != "" {
-		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
-	}
-	if !t.TLS && t.APIKey == "" && t.TLSCert == "" && t.TLSCA == "" {
-		return opts, nil
-	}
-	cfg := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
-	if t.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(t.TLSCert, t.TLSKey)
-		if err != nil {
-			return opts, fmt.Errorf("temporal TLS client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	if t.TLSCA != "" {
-		pem, err := os.ReadFile(t.TLSCA)
-		if err != nil {
-			return opts, fmt.Errorf("temporal TLS CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return opts, fmt.Errorf("temporal TLS CA %s: no PEM certificate found", t.TLSCA)
-		}
-		cfg.RootCAs = pool
-	}
-	opts.ConnectionOptions.TLS = cfg
-	return opts, nil
 }
 
 // Reference renders every setting as a Markdown table: flag, environment
