@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // taskMetas lists what was uploaded for task.
@@ -41,6 +42,30 @@ func (s *Store) readMetas(dir string) ([]Meta, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// sweepSinceFile records when uploads began to be marked as attached.
+const sweepSinceFile = "sweep-since"
+
+// readSweepSince reads when the folder's uploads began to be marked,
+// recording now on first use.
+func (s *Store) readSweepSince() error {
+	path := filepath.Join(s.dir, sweepSinceFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		s.sweepSince = s.o.Now().UTC()
+		if err := writeAtomic(path, []byte(s.sweepSince.Format(time.RFC3339Nano))); err != nil {
+			return fmt.Errorf("attachments: %w", err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("attachments: %w", err)
+	}
+	if s.sweepSince, err = time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b))); err != nil {
+		return fmt.Errorf("attachments: %s: %w", path, err)
+	}
+	return nil
 }
 
 // withinQuota refuses m when the distinct files of its task, m included,
@@ -95,7 +120,8 @@ func (s *Store) writeMeta(task string, m Meta) error {
 }
 
 // Sweep removes the uploads that no accepted decision names and that are
-// older than the grace period, then every stored content no task's index
+// older than the grace period (uploads from before the folder's first
+// sweep are kept: nothing marked them when they were attached), then every stored content no task's index
 // names any more, and leftovers of interrupted uploads. It returns how
 // many index entries it removed. The server calls it periodically.
 func (s *Store) Sweep() (int, error) {
@@ -115,7 +141,7 @@ func (s *Store) Sweep() (int, error) {
 			return removed, err
 		}
 		for _, m := range metas {
-			if m.Attached || !m.At.Before(cutoff) {
+			if m.Attached || !m.At.Before(cutoff) || m.At.Before(s.sweepSince) {
 				kept[m.SHA256] = true
 				continue
 			}

@@ -92,3 +92,42 @@ func TestSweepUnattached(t *testing.T) {
 		t.Errorf("re-upload of an attached file: %+v", again)
 	}
 }
+
+// Uploads from before the folder had a sweep were never marked when
+// attached: the sweep keeps them.
+func TestSweepKeepsEarlierUploads(t *testing.T) {
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	dir := t.TempDir()
+	old, err := Open(dir, Options{Grace: time.Hour, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := old.Put("plan/1.1", "ndrc", "旧.txt", strings.NewReader("uploaded by an earlier version"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As an earlier version left the folder: no record of the first sweep.
+	if err := os.Remove(dir + "/" + sweepSinceFile); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(24 * time.Hour)
+	s, err := Open(dir, Options{Grace: time.Hour, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent, err := s.Put("plan/1.1", "ndrc", "新.txt", strings.NewReader("uploaded since"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Hour)
+	if n, err := s.Sweep(); err != nil || n != 1 {
+		t.Errorf("sweep: %d %v, want the recent unattached upload removed", n, err)
+	}
+	if _, err := s.Get("plan/1.1", legacy.SHA256); err != nil {
+		t.Errorf("earlier upload: %v, want kept", err)
+	}
+	if _, err := s.Get("plan/1.1", recent.SHA256); !errors.Is(err, ErrNotFound) {
+		t.Errorf("recent upload: %v, want removed", err)
+	}
+}

@@ -68,6 +68,9 @@ type Store struct {
 	// mu orders uploads, marks and sweeps: a sweep must not remove a
 	// content an upload is naming.
 	mu sync.Mutex
+	// sweepSince is when this folder first had a sweep: uploads from
+	// before were never marked when attached, so Sweep keeps them.
+	sweepSince time.Time
 }
 
 // DefaultTaskQuota bounds what one task's uploads may total when no quota
@@ -116,7 +119,11 @@ func Open(dir string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("attachments: %w", err)
 		}
 	}
-	return &Store{dir: dir, o: o}, nil
+	s := &Store{dir: dir, o: o}
+	if err := s.readSweepSince(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // MaxSize is the size limit in bytes.
