@@ -89,6 +89,35 @@ func (s *Store) withinQuota(task string, m Meta) error {
 	return &Refusal{Reason: "quota", Message: fmt.Sprintf("本任务的附件总量将超过 %.4g MiB 的上限，请删减或合并附件 (the task's attachments would total more than the %.4g MiB quota per task: leave out or combine files)", mib, mib)}
 }
 
+// withinMinistryQuota refuses m when the distinct contents its uploader
+// has uploaded over all tasks, m included, would total more than the
+// ministry quota.
+func (s *Store) withinMinistryQuota(task string, m Meta) error {
+	tasks, err := os.ReadDir(filepath.Join(s.dir, "tasks"))
+	if err != nil {
+		return fmt.Errorf("attachments: %w", err)
+	}
+	seen := map[string]bool{m.SHA256: true}
+	total := m.Size
+	for _, t := range tasks {
+		metas, err := s.readMetas(filepath.Join(s.dir, "tasks", t.Name()))
+		if err != nil {
+			return err
+		}
+		for _, o := range metas {
+			if o.By == m.By && !seen[o.SHA256] {
+				seen[o.SHA256] = true
+				total += o.Size
+			}
+		}
+	}
+	if total <= s.o.MinistryQuota {
+		return nil
+	}
+	mib := float64(s.o.MinistryQuota) / (1 << 20)
+	return &Refusal{Reason: "quota", Message: fmt.Sprintf("贵单位上传的附件总量将超过 %.4g MiB 的上限，请联系联席会议办公室 (your uploads over all tasks would total more than the %.4g MiB quota per ministry: ask the office)", mib, mib)}
+}
+
 // MarkAttached records that an accepted decision on task names the files
 // with these hashes, so that Sweep keeps them for good.
 func (s *Store) MarkAttached(task string, hashes []string) error {

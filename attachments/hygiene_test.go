@@ -34,6 +34,32 @@ func TestTaskQuota(t *testing.T) {
 	}
 }
 
+// The ministry quota counts one uploader's distinct contents over all
+// tasks; other ministries are not held back by it.
+func TestMinistryQuota(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{MaxSize: 1 << 20, MinistryQuota: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := func(c byte) []byte { return bytes.Repeat([]byte{c}, 800<<10) }
+	for i, c := range []byte("ab") {
+		if _, err := s.Put("plan/1."+string(rune('1'+i)), "ndrc", string(c)+".txt", bytes.NewReader(file(c))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Put("plan/1.3", "ndrc", "a2.txt", bytes.NewReader(file('a'))); err != nil {
+		t.Errorf("content the ministry already uploaded, on another task: %v, want accepted", err)
+	}
+	_, err = s.Put("plan/1.3", "ndrc", "c.txt", bytes.NewReader(file('c')))
+	var ref *Refusal
+	if !errors.As(err, &ref) || ref.Reason != "quota" || !strings.Contains(ref.Message, "2 MiB") || !strings.Contains(ref.Message, "per ministry") {
+		t.Errorf("third distinct file: %v, want refused naming the 2 MiB quota per ministry", err)
+	}
+	if _, err := s.Put("plan/1.3", "miit", "c.txt", bytes.NewReader(file('c'))); err != nil {
+		t.Errorf("another ministry: %v", err)
+	}
+}
+
 // Sweep removes what no decision named once the grace period is over,
 // and the content with it unless another task still names it.
 func TestSweepUnattached(t *testing.T) {

@@ -73,30 +73,6 @@ type Store struct {
 	sweepSince time.Time
 }
 
-// DefaultTaskQuota bounds what one task's uploads may total when no quota
-// is configured: 200 MiB, ten files at the default size limit.
-const DefaultTaskQuota = 200 << 20
-
-// DefaultGrace is how long an upload no decision names is kept when no
-// grace period is configured: 7 days, time enough to finish a report.
-const DefaultGrace = 7 * 24 * time.Hour
-
-// Options are a store's bounds; zero values take the defaults.
-type Options struct {
-	// MaxSize bounds one file, in bytes (DefaultMaxSize).
-	MaxSize int64
-	// TaskQuota bounds the total size of the distinct files uploaded for
-	// one task, in bytes (DefaultTaskQuota).
-	TaskQuota int64
-	// Grace is how long an upload that no accepted decision names is kept
-	// before Sweep removes it (DefaultGrace).
-	Grace time.Duration
-	// Limits bound what an archive may unpack to (DefaultLimits).
-	Limits Limits
-	// Now is the clock (time.Now).
-	Now func() time.Time
-}
-
 // Open uses dir (created if missing) with the bounds of o.
 func Open(dir string, o Options) (*Store, error) {
 	if o.MaxSize <= 0 {
@@ -104,6 +80,9 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	if o.TaskQuota <= 0 {
 		o.TaskQuota = DefaultTaskQuota
+	}
+	if o.MinistryQuota <= 0 {
+		o.MinistryQuota = DefaultMinistryQuota
 	}
 	if o.Grace <= 0 {
 		o.Grace = DefaultGrace
@@ -189,6 +168,9 @@ func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.withinQuota(task, m); err != nil {
+		return Meta{}, err
+	}
+	if err := s.withinMinistryQuota(task, m); err != nil {
 		return Meta{}, err
 	}
 	blob := s.blobPath(m.SHA256)

@@ -59,6 +59,9 @@ type Config struct {
 	// AttachmentTaskQuotaMiB bounds the total of one task's attachments,
 	// in MiB.
 	AttachmentTaskQuotaMiB int
+	// AttachmentMinistryQuotaMiB bounds the total of one ministry's
+	// attachments over all tasks, in MiB.
+	AttachmentMinistryQuotaMiB int
 	// AttachmentGrace is how long an upload no decision names is kept.
 	AttachmentGrace time.Duration
 }
@@ -126,6 +129,7 @@ func (c *Config) Settings() []Setting {
 		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
 		{"attachment-max-mib", "LIANXI_ATTACHMENT_MAX_MIB", "20", "largest attachment to a joint or progress report, in MiB (files are kept in <data>/attachments)", false, &c.AttachmentMaxMiB},
 		{"attachment-task-quota-mib", "LIANXI_ATTACHMENT_TASK_QUOTA_MIB", "200", "total of the distinct files uploaded for one task, in MiB", false, &c.AttachmentTaskQuotaMiB},
+		{"attachment-ministry-quota-mib", "LIANXI_ATTACHMENT_MINISTRY_QUOTA_MIB", "1024", "total of the distinct files one ministry uploads over all tasks, in MiB", false, &c.AttachmentMinistryQuotaMiB},
 		{"attachment-grace", "LIANXI_ATTACHMENT_GRACE", "7d", "how long an upload that no accepted decision names is kept before the hourly sweep removes it", false, &c.AttachmentGrace},
 	}
 }
@@ -196,8 +200,10 @@ func (c *Config) Validate() error {
 	if c.AttachmentMaxMiB <= 0 || c.AttachmentMaxMiB > 1024 {
 		errs = append(errs, fmt.Errorf("attachment-max-mib %d: want 1 to 1024", c.AttachmentMaxMiB))
 	}
-	if c.AttachmentTaskQuotaMiB < c.AttachmentMaxMiB || c.AttachmentTaskQuotaMiB > 1<<20 {
-		errs = append(errs, fmt.Errorf("attachment-task-quota-mib %d: want at least attachment-max-mib (%d) and at most 1048576", c.AttachmentTaskQuotaMiB, c.AttachmentMaxMiB))
+	for name, q := range map[string]int{"attachment-task-quota-mib": c.AttachmentTaskQuotaMiB, "attachment-ministry-quota-mib": c.AttachmentMinistryQuotaMiB} {
+		if q < c.AttachmentMaxMiB || q > 1<<20 {
+			errs = append(errs, fmt.Errorf("%s %d: want at least attachment-max-mib (%d) and at most 1048576", name, q, c.AttachmentMaxMiB))
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -73,7 +73,8 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		return err
 	}
 	files, err := attachments.Open(a.cfg.AttachmentsDir(), attachments.Options{
-		MaxSize: int64(a.cfg.AttachmentMaxMiB) << 20, TaskQuota: int64(a.cfg.AttachmentTaskQuotaMiB) << 20, Grace: a.cfg.AttachmentGrace,
+		MaxSize: int64(a.cfg.AttachmentMaxMiB) << 20, TaskQuota: int64(a.cfg.AttachmentTaskQuotaMiB) << 20,
+		MinistryQuota: int64(a.cfg.AttachmentMinistryQuotaMiB) << 20, Grace: a.cfg.AttachmentGrace,
 	})
 	if err != nil {
 		return err
