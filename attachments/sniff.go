@@ -1,12 +1,10 @@
 package attachments
 
 import (
-	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -49,23 +47,27 @@ var (
 	magicOLE  = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
 
-// sniff names the type of the stored file at path from its content; the
-// name's extension only tells apart the types whose containers look the
-// same (doc and xls are both OLE compound files). It returns "" when the
-// content is none of the accepted types.
-func sniff(path, name string) (string, error) {
+// sniff names the type of the stored file at path from its content alone:
+// compound files by the main stream their directory holds, archives by
+// their main part's content type. It returns "" when the content is none
+// of the accepted types, and a *Refusal for macros or an archive past
+// lim.
+func sniff(path string, lim Limits) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
 	head := make([]byte, 512)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return "", err
 	}
 	head = head[:n]
-	ext := strings.ToLower(filepath.Ext(name))
 	switch {
 	case bytes.HasPrefix(head, magicPDF):
 		return "application/pdf", nil
@@ -74,49 +76,47 @@ func sniff(path, name string) (string, error) {
 	case bytes.HasPrefix(head, magicJPEG):
 		return "image/jpeg", nil
 	case bytes.HasPrefix(head, magicOLE):
-		switch ext {
-		case ".doc":
-			return "application/msword", nil
-		case ".xls":
-			return "application/vnd.ms-excel", nil
-		}
-		return "", nil
+		return sniffOLE(f, st.Size())
 	case bytes.HasPrefix(head, magicZIP):
-		return sniffZip(path)
+		return sniffZip(f, st.Size(), lim)
 	}
 	return sniffText(f)
 }
 
-// sniffZip tells an Office Open XML document, workbook or an OFD file from
-// any other zip archive by the parts it holds.
-func sniffZip(path string) (string, error) {
-	z, err := zip.OpenReader(path)
-	if err != nil {
-		return "", nil // not a readable archive: refused as unknown
+// sniffOLE tells a Word document from an Excel workbook by their main
+// stream, and refuses either with a VBA project.
+func sniffOLE(r io.ReaderAt, size int64) (string, error) {
+	info, err := inspectOLE(r, size)
+	switch {
+	case err != nil:
+		return "", nil // not a readable compound file: refused as unknown
+	case info.VBA != "":
+		return "", macroRefusal(info.VBA)
+	case info.Word:
+		return "application/msword", nil
+	case info.Excel:
+		return "application/vnd.ms-excel", nil
 	}
-	defer z.Close()
-	var types, word, xl, ofd bool
-	for _, f := range z.File {
-		switch {
-		case f.Name == "[Content_Types].xml":
-			types = true
-		case strings.HasPrefix(f.Name, "word/"):
-			word = true
-		case strings.HasPrefix(f.Name, "xl/"):
-			xl = true
-		case f.Name == "OFD.xml":
-			ofd = true
-		}
-		if strings.HasSuffix(strings.ToLower(f.Name), "vbaproject.bin") {
-			return "", nil // macros: refused
-		}
+	return "", nil
+}
+
+// sniffZip tells an Office Open XML document or workbook (by its main
+// part's content type) and an OFD file from any other archive, after
+// unpacking every part within lim.
+func sniffZip(r io.ReaderAt, size int64, lim Limits) (string, error) {
+	info, err := inspectZip(r, size, &budget{Limits: lim, fileSize: size}, 0)
+	switch {
+	case errors.Is(err, errUnreadable):
+		return "", nil // not a readable archive: refused as unknown
+	case err != nil:
+		return "", err
 	}
 	switch {
-	case types && word:
+	case info.Main == typeDocxMain:
 		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", nil
-	case types && xl:
+	case info.Main == typeXlsxMain:
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", nil
-	case ofd:
+	case info.OFD:
 		return "application/ofd", nil
 	}
 	return "", nil

@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -40,6 +41,9 @@ type Meta struct {
 	Type   string    `json:"type"`
 	By     string    `json:"by,omitempty"`
 	At     time.Time `json:"at"`
+	// Attached is set once an accepted decision names the file; until
+	// then Sweep removes it after the grace period.
+	Attached bool `json:"attached,omitempty"`
 }
 
 // ErrNotFound is a hash that was not uploaded for the task.
@@ -48,7 +52,9 @@ var ErrNotFound = errors.New("attachment not found")
 // Refusal is an upload the store will not keep; Message says why and what
 // to do, in Chinese and English.
 type Refusal struct {
-	// Reason is "too_large", "type", "empty" or "name".
+	// Reason is "too_large", "type", "empty", "name", "macro" (the file
+	// carries macros), "archive" (an archive past Limits) or "quota" (the
+	// task's uploads would pass the task quota).
 	Reason  string
 	Message string
 }
@@ -58,30 +64,53 @@ func (e *Refusal) Error() string { return e.Message }
 // Store keeps attachments in a folder.
 type Store struct {
 	dir string
-	max int64
-	now func() time.Time
+	o   Options
+	// mu orders uploads, marks and sweeps: a sweep must not remove a
+	// content an upload is naming.
+	mu sync.Mutex
+	// sweepSince is when this folder first had a sweep: uploads from
+	// before were never marked when attached, so Sweep keeps them.
+	sweepSince time.Time
 }
 
-// Open uses dir (created if missing) with the given size limit in bytes
-// (DefaultMaxSize when not positive).
-func Open(dir string, maxSize int64) (*Store, error) {
-	if maxSize <= 0 {
-		maxSize = DefaultMaxSize
+// Open uses dir (created if missing) with the bounds of o.
+func Open(dir string, o Options) (*Store, error) {
+	if o.MaxSize <= 0 {
+		o.MaxSize = DefaultMaxSize
+	}
+	if o.TaskQuota <= 0 {
+		o.TaskQuota = DefaultTaskQuota
+	}
+	if o.MinistryQuota <= 0 {
+		o.MinistryQuota = DefaultMinistryQuota
+	}
+	if o.Grace <= 0 {
+		o.Grace = DefaultGrace
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	for _, d := range []string{"blobs", "tasks", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			return nil, fmt.Errorf("attachments: %w", err)
 		}
 	}
-	return &Store{dir: dir, max: maxSize, now: time.Now}, nil
+	s := &Store{dir: dir, o: o}
+	if err := s.readSweepSince(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // MaxSize is the size limit in bytes.
-func (s *Store) MaxSize() int64 { return s.max }
+func (s *Store) MaxSize() int64 { return s.o.MaxSize }
 
 // TooLarge is the refusal for a file over the limit.
 func (s *Store) TooLarge() *Refusal {
-	mib := float64(s.max) / (1 << 20)
+	mib := float64(s.o.MaxSize) / (1 << 20)
 	return &Refusal{Reason: "too_large", Message: fmt.Sprintf("附件超过大小上限 %.4g MiB，请压缩或拆分后重新上传 (attachment is larger than the %.4g MiB limit: compress or split it)", mib, mib)}
 }
 
@@ -104,7 +133,7 @@ func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.max+1))
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.o.MaxSize+1))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -114,12 +143,16 @@ func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
 		return Meta{}, s.TooLarge()
 	case err != nil:
 		return Meta{}, fmt.Errorf("attachments: read the upload: %w", err)
-	case n > s.max:
+	case n > s.o.MaxSize:
 		return Meta{}, s.TooLarge()
 	case n == 0:
 		return Meta{}, &Refusal{Reason: "empty", Message: "附件为空文件，请选择有内容的文件 (the attachment is empty)"}
 	}
-	typ, err := sniff(tmp.Name(), name)
+	typ, err := sniff(tmp.Name(), s.o.Limits)
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		return Meta{}, ref
+	}
 	if err != nil {
 		return Meta{}, fmt.Errorf("attachments: %w", err)
 	}
@@ -131,7 +164,15 @@ func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
 		return Meta{}, &Refusal{Reason: "type", Message: fmt.Sprintf("附件扩展名与内容不符：%s 的内容是 %s，文件名应以 %s 结尾 (the name %s does not match its content, which is %s: name it *%s)",
 			name, k.Label, k.Extensions[0], name, k.Label, k.Extensions[0])}
 	}
-	m := Meta{SHA256: hex.EncodeToString(h.Sum(nil)), Name: name, Size: n, Type: typ, By: by, At: s.now().UTC()}
+	m := Meta{SHA256: hex.EncodeToString(h.Sum(nil)), Name: name, Size: n, Type: typ, By: by, At: s.o.Now().UTC()}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.withinQuota(task, m); err != nil {
+		return Meta{}, err
+	}
+	if err := s.withinMinistryQuota(task, m); err != nil {
+		return Meta{}, err
+	}
 	blob := s.blobPath(m.SHA256)
 	if _, err := os.Stat(blob); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(blob), 0o700); err != nil {
@@ -141,14 +182,14 @@ func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
 			return Meta{}, fmt.Errorf("attachments: store %s: %w", m.SHA256, err)
 		}
 	}
-	// The first upload of a content for a task names it: a second upload
-	// of the same bytes under another name answers with the first.
+	// The same bytes uploaded again under another name take the name just
+	// given: that is the name the uploader sees and then attaches. Whether
+	// a decision already names the content is kept.
 	if old, err := s.Get(task, m.SHA256); err == nil {
-		return old, nil
+		m.Attached = old.Attached
 	}
-	b, _ := json.Marshal(m)
-	if err := writeAtomic(s.metaPath(task, m.SHA256), b); err != nil {
-		return Meta{}, fmt.Errorf("attachments: index %s: %w", m.SHA256, err)
+	if err := s.writeMeta(task, m); err != nil {
+		return Meta{}, err
 	}
 	return m, nil
 }
@@ -190,8 +231,11 @@ func (s *Store) blobPath(sha string) string { return filepath.Join(s.dir, "blobs
 // metaPath is the index entry of sha for task; the task ID ("plan/no") is
 // escaped into one folder name.
 func (s *Store) metaPath(task, sha string) string {
-	return filepath.Join(s.dir, "tasks", url.PathEscape(task), sha+".json")
+	return filepath.Join(s.dir, "tasks", escapeTask(task), sha+".json")
 }
+
+// escapeTask makes a task ID one folder name.
+func escapeTask(task string) string { return url.PathEscape(task) }
 
 // cleanName keeps the last element of a file name as a browser or CLI sent
 // it, without control characters.

@@ -5,14 +5,11 @@
 package config
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +17,6 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"go.temporal.io/sdk/client"
 )
 
 // Config is everything a lianxi process needs.
@@ -60,6 +56,14 @@ type Config struct {
 	TemporalDB string
 	// AttachmentMaxMiB bounds one attachment, in MiB.
 	AttachmentMaxMiB int
+	// AttachmentTaskQuotaMiB bounds the total of one task's attachments,
+	// in MiB.
+	AttachmentTaskQuotaMiB int
+	// AttachmentMinistryQuotaMiB bounds the total of one ministry's
+	// attachments over all tasks, in MiB.
+	AttachmentMinistryQuotaMiB int
+	// AttachmentGrace is how long an upload no decision names is kept.
+	AttachmentGrace time.Duration
 }
 
 // Temporal is the connection to a Temporal service, named after the
@@ -97,7 +101,7 @@ type Setting struct {
 func (c *Config) Settings() []Setting {
 	return []Setting{
 		{"data", "LIANXI_DATA", "./lianxi-data", "data folder: embedded Temporal database, ledger, tokens", false, &c.DataDir},
-		{"temporal-address", "TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port (the embedded server listens here under `lianxi dev`)", false, &c.Temporal.Address},
+		{"temporal-address", "TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend `HOST:PORT` (the embedded server listens here under lianxi dev)", false, &c.Temporal.Address},
 		{"namespace", "TEMPORAL_NAMESPACE", "default", "Temporal namespace", false, &c.Temporal.Namespace},
 		{"temporal-api-key", "TEMPORAL_API_KEY", "", "API key for Temporal Cloud or an API-key-protected cluster (implies TLS)", true, &c.Temporal.APIKey},
 		{"temporal-tls", "TEMPORAL_TLS", "false", "connect to Temporal over TLS", false, &c.Temporal.TLS},
@@ -106,11 +110,11 @@ func (c *Config) Settings() []Setting {
 		{"temporal-tls-ca", "TEMPORAL_TLS_SERVER_CA_CERT_PATH", "", "CA certificate that signed the server's certificate (PEM file)", false, &c.Temporal.TLSCA},
 		{"temporal-tls-server-name", "TEMPORAL_TLS_SERVER_NAME", "", "server name to verify in the server's certificate", false, &c.Temporal.ServerName},
 		{"http-addr", "LIANXI_HTTP_ADDR", "127.0.0.1:8080", "address the web console and HTTP API listen on", false, &c.HTTPAddr},
-		{"public-url", "LIANXI_PUBLIC_URL", "", "console URL used in notification links (default http://<http-addr>)", false, &c.PublicURL},
+		{"public-url", "LIANXI_PUBLIC_URL", "", "console URL as browsers reach it: used in notification links and the sign-in origin check, and https:// marks cookies Secure (default http://<http-addr>)", false, &c.PublicURL},
 		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
 		{"metrics-addr", "LIANXI_METRICS_ADDR", "", "address for Prometheus /metrics and /healthz (worker, serve, dev); empty disables", false, &c.MetricsAddr},
-		{"ui-addr", "LIANXI_UI_ADDR", "127.0.0.1:8233", "`lianxi dev`: address of the Temporal Web UI (read-only, on the embedded server); empty disables it", false, &c.UIAddr},
+		{"ui-addr", "LIANXI_UI_ADDR", "127.0.0.1:8233", "`HOST:PORT` of the Temporal Web UI that lianxi dev serves (read-only, on the embedded server); empty disables it", false, &c.UIAddr},
 		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
 		{"door-key", "LIANXI_DOOR_KEY_FILE", "", "key file the API signs principals with and workers verify them with (serve and every worker need the same one); default <data>/door.key", false, &c.DoorKeyFile},
 		{"server", "LIANXI_SERVER", "http://127.0.0.1:8080", "the lianxi API the CLI's task verbs talk to", false, &c.Server},
@@ -121,9 +125,12 @@ func (c *Config) Settings() []Setting {
 		{"warning-window", "LIANXI_WARNING_WINDOW", "5d", "the warning turns yellow this long before a due date", false, &c.Defaults.WarningWindow},
 		{"log-level", "LIANXI_LOG_LEVEL", "info", "debug, info, warn or error", false, &c.LogLevel},
 		{"log-format", "LIANXI_LOG_FORMAT", "console", "console (human-readable) or json", false, &c.LogFormat},
-		{"temporal-db", "LIANXI_TEMPORAL_DB", "", "embedded server (`lianxi server`, `lianxi dev`): postgres://USER:PASS@HOST:PORT/DB keeps Temporal's state on PostgreSQL (visibility in DB_visibility; the schema is created or upgraded on start); empty uses <data>/temporal.db (SQLite)", true, &c.TemporalDB},
+		{"temporal-db", "LIANXI_TEMPORAL_DB", "", "a `postgres://USER:PASS@HOST:PORT/DB` URL keeps the state of the embedded Temporal server (lianxi server, lianxi dev) on PostgreSQL (visibility in DB_visibility; the schema is created or upgraded on start); empty uses <data>/temporal.db (SQLite)", true, &c.TemporalDB},
 		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
 		{"attachment-max-mib", "LIANXI_ATTACHMENT_MAX_MIB", "20", "largest attachment to a joint or progress report, in MiB (files are kept in <data>/attachments)", false, &c.AttachmentMaxMiB},
+		{"attachment-task-quota-mib", "LIANXI_ATTACHMENT_TASK_QUOTA_MIB", "200", "total of the distinct files uploaded for one task, in MiB", false, &c.AttachmentTaskQuotaMiB},
+		{"attachment-ministry-quota-mib", "LIANXI_ATTACHMENT_MINISTRY_QUOTA_MIB", "1024", "total of the distinct files one ministry uploads over all tasks, in MiB", false, &c.AttachmentMinistryQuotaMiB},
+		{"attachment-grace", "LIANXI_ATTACHMENT_GRACE", "7d", "how long an upload that no accepted decision names is kept before the hourly sweep removes it", false, &c.AttachmentGrace},
 	}
 }
 
@@ -184,13 +191,19 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("temporal-tls-cert and temporal-tls-key go together"))
 	}
 	for name, d := range map[string]time.Duration{"sign-off-period": c.Defaults.SignOffPeriod, "review-period": c.Defaults.ReviewPeriod,
-		"reminder-interval": c.Defaults.ReminderInterval, "warning-window": c.Defaults.WarningWindow, "retention": c.Retention} {
+		"reminder-interval": c.Defaults.ReminderInterval, "warning-window": c.Defaults.WarningWindow, "retention": c.Retention,
+		"attachment-grace": c.AttachmentGrace} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive", name))
 		}
 	}
 	if c.AttachmentMaxMiB <= 0 || c.AttachmentMaxMiB > 1024 {
 		errs = append(errs, fmt.Errorf("attachment-max-mib %d: want 1 to 1024", c.AttachmentMaxMiB))
+	}
+	for name, q := range map[string]int{"attachment-task-quota-mib": c.AttachmentTaskQuotaMiB, "attachment-ministry-quota-mib": c.AttachmentMinistryQuotaMiB} {
+		if q < c.AttachmentMaxMiB || q > 1<<20 {
+			errs = append(errs, fmt.Errorf("%s %d: want at least attachment-max-mib (%d) and at most 1048576", name, q, c.AttachmentMaxMiB))
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -265,38 +278,6 @@ func valueString(t any) string {
 		return FormatDuration(*v)
 	}
 	return ""
-}
-
-// ClientOptions builds the Temporal client options for this configuration.
-func (t Temporal) ClientOptions() (client.Options, error) {
-	opts := client.Options{HostPort: t.Address, Namespace: t.Namespace}
-	if t.APIKey != "" {
-		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
-	}
-	if !t.TLS && t.APIKey == "" && t.TLSCert == "" && t.TLSCA == "" {
-		return opts, nil
-	}
-	cfg := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
-	if t.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(t.TLSCert, t.TLSKey)
-		if err != nil {
-			return opts, fmt.Errorf("temporal TLS client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	if t.TLSCA != "" {
-		pem, err := os.ReadFile(t.TLSCA)
-		if err != nil {
-			return opts, fmt.Errorf("temporal TLS CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return opts, fmt.Errorf("temporal TLS CA %s: no PEM certificate found", t.TLSCA)
-		}
-		cfg.RootCAs = pool
-	}
-	opts.ConnectionOptions.TLS = cfg
-	return opts, nil
 }
 
 // Reference renders every setting as a Markdown table: flag, environment

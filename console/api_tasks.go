@@ -101,7 +101,11 @@ func (s *Server) act(ctx context.Context, p Principal, a *actions.Action, id str
 		return domain.Receipt{}, err
 	}
 	ctx = door.WithPrincipal(ctx, door.Principal{Name: p.Name, Role: p.Role, Ministry: p.Ministry})
-	return s.d.Tasks.Update(ctx, id, a.Name, actions.UpdateID(p.Name, a.Name, requestID), a.Request(v, p.Ministry))
+	rec, err := s.d.Tasks.Update(ctx, id, a.Name, actions.UpdateID(p.Name, a.Name, requestID), a.Request(v, p.Ministry))
+	if err == nil {
+		s.markAttached(id, a, v)
+	}
+	return rec, err
 }
 
 // PlanPreview is the dry-run answer to a plan upload.

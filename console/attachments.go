@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"go.uber.org/zap"
+
 	"lianxi/actions"
 	"lianxi/attachments"
 	"lianxi/domain"
@@ -29,7 +31,8 @@ func viewOf(m attachments.Meta) attachmentView {
 var errNoAttachments = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "attachments are not configured on this server"}
 
 // mayAttach reports whether p may upload for the task: only a ministry on
-// it now (attachments go with its joint report or progress report).
+// it now (attachments go with its joint report or progress report), and
+// only while the task is open.
 func (s *Server) mayAttach(r *http.Request, p Principal) error {
 	if s.d.Attachments == nil {
 		return errNoAttachments
@@ -37,6 +40,10 @@ func (s *Server) mayAttach(r *http.Request, p Principal) error {
 	st, err := s.d.Tasks.Status(r.Context(), taskID(r))
 	if err != nil {
 		return err
+	}
+	if st.Status == workflows.StatusClosed || st.Status == workflows.StatusCancelled {
+		return &apiError{Status: http.StatusConflict, Code: "conflict", Field: "file",
+			Message: "任务状态为「" + workflows.StatusNames[st.Status] + "」，不再接收附件 (task " + st.ID + " is " + st.Status + ": it takes no more attachments)"}
 	}
 	for _, pt := range st.Participants {
 		if p.Role == RoleMinistry && pt.ID == p.Ministry {
@@ -54,9 +61,9 @@ func refusedUpload(err error) error {
 	}
 	status := http.StatusBadRequest
 	switch ref.Reason {
-	case "too_large":
+	case "too_large", "archive", "quota":
 		status = http.StatusRequestEntityTooLarge
-	case "type":
+	case "type", "macro":
 		status = http.StatusUnsupportedMediaType
 	}
 	return &apiError{Status: status, Code: "attachment_" + ref.Reason, Message: ref.Message, Field: "file"}
@@ -205,4 +212,22 @@ func (s *Server) putFormFile(r *http.Request, p Principal, fh *multipart.FileHea
 	}
 	defer file.Close()
 	return s.d.Attachments.Put(taskID(r), p.Name, fh.Filename, file)
+}
+
+// markAttached tells the store that an accepted decision names the files
+// of a's attachments fields, so the sweep keeps them. A failure is logged:
+// the decision stands, and the file is then kept for the grace period only.
+func (s *Server) markAttached(task string, a *actions.Action, v actions.Values) {
+	if s.d.Attachments == nil {
+		return
+	}
+	for _, f := range a.AttachmentFields() {
+		var hashes []string
+		for _, at := range v.Attachments(f.Name) {
+			hashes = append(hashes, at.SHA256)
+		}
+		if err := s.d.Attachments.MarkAttached(task, hashes); err != nil {
+			s.d.Logger.Warn("mark attachments as attached", zap.String("task", task), zap.Error(err))
+		}
+	}
 }

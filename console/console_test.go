@@ -110,7 +110,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatalf("tokens.json: names %v", tok.Names)
 	}
 	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: store}
-	files, err := attachments.Open(filepath.Join(dir, "attachments"), testAttachmentMax)
+	files, err := attachments.Open(filepath.Join(dir, "attachments"), attachments.Options{MaxSize: testAttachmentMax})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,9 +102,9 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, sess session) erro
 func (s *Server) pageRoutes() {
 	tpl := s.templates()
 	s.mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, tpl["login"], view{Title: "登录", Error: errorTexts[r.URL.Query().Get("error")]})
+		s.loginPage(tpl["login"], w, http.StatusOK, r.URL.Query().Get("error"))
 	})
-	s.mux.HandleFunc("POST /login", s.login)
+	s.mux.HandleFunc("POST /login", s.login(tpl["login"]))
 	page := func(pattern string, h pageHandler, roles ...string) {
 		s.routes = append(s.routes, route{pattern: pattern, roles: roles})
 		s.mux.Handle(pattern, s.pageAuth(h, roles...))
@@ -186,21 +186,6 @@ func (s *Server) view(sess session, title string, r *http.Request, data any) vie
 		}
 	}
 	return v
-}
-
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.d.Principals.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
-	if !ok {
-		http.Redirect(w, r, "/login?error=token", http.StatusSeeOther)
-		return
-	}
-	id, _, err := s.sessions.create(p)
-	if err != nil {
-		http.Error(w, "cannot create a session", http.StatusInternalServerError)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies, MaxAge: int((12 * time.Hour).Seconds())})
-	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 // pageAuth requires a session with one of roles, and a matching CSRF token

@@ -50,11 +50,16 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (b *browser) login(token string) {
 	b.t.Helper()
-	code, loc, _ := b.do("POST", "/login", url.Values{"token": {token}})
+	code, loc, _ := b.do("POST", "/login", url.Values{"token": {token}, "csrf": {b.csrf("/login")}})
 	if code != http.StatusSeeOther || loc != "/" {
 		b.t.Fatalf("login: %d to %q", code, loc)
 	}
-	cookie := b.last.Header.Get("Set-Cookie")
+	var cookie string
+	for _, c := range b.last.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, sessionCookie+"=") {
+			cookie = c
+		}
+	}
 	for _, want := range []string{"HttpOnly", "SameSite=Strict"} {
 		if !strings.Contains(cookie, want) {
 			b.t.Errorf("session cookie %q lacks %s", cookie, want)
@@ -82,7 +87,7 @@ func TestConsoleSessionsAndForms(t *testing.T) {
 	if code, loc, _ := anon.do("GET", "/office", nil); code != http.StatusSeeOther || loc != "/login" {
 		t.Errorf("anonymous dashboard: %d to %q, want the login page", code, loc)
 	}
-	if code, loc, _ := anon.do("POST", "/login", url.Values{"token": {"forged"}}); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?error=") {
+	if code, loc, _ := anon.do("POST", "/login", url.Values{"token": {"forged"}, "csrf": {anon.csrf("/login")}}); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?error=") {
 		t.Errorf("forged token: %d to %q", code, loc)
 	}
 

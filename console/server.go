@@ -32,9 +32,13 @@ type Deps struct {
 	Attachments *attachments.Store
 	Defaults    config.TaskDefaults
 	Logger      *zap.Logger
-	// SecureCookies marks session cookies Secure (set when served over TLS).
+	// SecureCookies marks session cookies Secure; New sets it when
+	// PublicURL is https (a TLS proxy in front of a plain-HTTP console).
 	SecureCookies bool
-	Now           func() time.Time
+	// PublicURL is the console's address as browsers reach it: its origin
+	// is one a sign-in form may be posted from.
+	PublicURL string
+	Now       func() time.Time
 	// Tracing, when set, starts a span for every request (continuing the
 	// caller's trace), so a decision's update and ledger write follow it.
 	Tracing *tracing.Tracing
@@ -82,6 +86,9 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = zap.NewNop()
 	}
+	if strings.HasPrefix(strings.ToLower(d.PublicURL), "https://") {
+		d.SecureCookies = true
+	}
 	if d.Tasks != nil && d.Tasks.Board == nil && d.Ledger != nil {
 		// Lists come from the board the tasks keep on the ledger.
 		tasks := *d.Tasks
@@ -107,6 +114,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	if hasControl(r.URL.Path) || queryHasControl(r.URL) {
+		refuseControl(w, r)
+		return
+	}
 	s.handler.ServeHTTP(w, r)
 }
 
@@ -163,11 +174,11 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	return nil
 }
 
-// principalFromRequest finds the bearer token's principal.
+// principalFromBearer finds the bearer token's principal.
 func (s *Server) principalFromBearer(r *http.Request) (Principal, bool) {
-	auth := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
+	// The scheme's name is case-insensitive (RFC 9110, section 11.1).
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return Principal{}, false
 	}
 	return s.d.Principals.Authenticate(strings.TrimSpace(token))

@@ -26,7 +26,9 @@ func (a *app) auditCmd() *cobra.Command {
 func (a *app) auditVerifyCmd() *cobra.Command {
 	var withHistory bool
 	cmd := &cobra.Command{
-		Use:   "verify",
+		Use: "verify",
+		Example: `  lianxi audit verify
+  lianxi audit verify --ledger-dsn postgres://lianxi:PASS@db/lianxi`,
 		Short: "Recompute the ledger's hash chain (and with --history, match closed tasks' histories); exit 1 on any break",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -105,7 +107,9 @@ func (a *app) timeline(ctx context.Context, c client.Client, store *ledger.SQLSt
 func (a *app) auditExportCmd() *cobra.Command {
 	var task, planID, out string
 	cmd := &cobra.Command{
-		Use:   "export (--task ID | --plan P) --out DIR",
+		Use: "export (--task ID | --plan P) --out DIR",
+		Example: `  lianxi audit export --plan internet-plus-2015 --out ./audit-2015
+  lianxi audit export --task internet-plus-2015/1.2 --out ./audit-1.2`,
 		Short: "Write one JSON history file per workflow run, as `temporal workflow show --output json` does",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -139,7 +143,9 @@ func (a *app) auditExportCmd() *cobra.Command {
 func (a *app) auditReplayCmd() *cobra.Command {
 	var planID string
 	cmd := &cobra.Command{
-		Use:   "replay [--plan P | FILE...]",
+		Use: "replay [--plan P | FILE...]",
+		Example: `  lianxi audit replay --plan internet-plus-2015
+  lianxi audit replay history-1.2.json`,
 		Short: "Replay histories against this binary's workflow code; exit 1 if any run does not replay",
 		RunE: func(cmd *cobra.Command, files []string) error {
 			if (planID == "") == (len(files) == 0) {
@@ -200,7 +206,9 @@ func firstLine(err error) string {
 func (a *app) auditTimelineCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "timeline ID",
+		Use: "timeline ID",
+		Example: `  lianxi audit timeline internet-plus-2015/1.2
+  lianxi audit timeline internet-plus-2015/1.2 --temporal-address 127.0.0.1:7233`,
 		Short: "Who did what, when, in which round, from the history, cross-checked with the ledger",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -17,9 +17,10 @@ func (a *app) benchCmd() *cobra.Command {
 	var asJSON bool
 	var cpuProfile string
 	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure the lifecycle against bare Temporal workflows on the embedded server, in one run",
-		Args:  cobra.NoArgs,
+		Use:     "bench",
+		Example: `  lianxi bench`,
+		Short:   "Measure the lifecycle against bare Temporal workflows on the embedded server, in one run",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Logger = a.log.Named("bench")
 			if cpuProfile != "" {

@@ -27,7 +27,9 @@ func (a *app) devCmd() *cobra.Command {
 	var planFile string
 	var pf planFlags
 	cmd := &cobra.Command{
-		Use:   "dev",
+		Use: "dev",
+		Example: `  lianxi dev
+  lianxi dev --data ./demo --http-addr 127.0.0.1:9090 --temporal-address 127.0.0.1:7300`,
 		Short: "Run everything on one machine: embedded Temporal (SQLite or PostgreSQL), worker, and the bundled plan",
 		Long: `dev starts an embedded Temporal server whose state lives in <data>/temporal.db (or on
 PostgreSQL with --temporal-db), a

@@ -93,7 +93,9 @@ func (a *app) planParseCmd() *cobra.Command {
 		out                   string
 	)
 	cmd := &cobra.Command{
-		Use:   "parse FILE",
+		Use: "parse FILE",
+		Example: `  lianxi plan parse plan.txt --plan-id internet-plus-2015
+  lianxi plan parse plan.txt --plan-id internet-plus-2015 --json > plan.json`,
 		Short: "Print the structured plan a document or plan file holds",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -130,7 +132,7 @@ func (a *app) planParseCmd() *cobra.Command {
 		},
 	}
 	pf.bind(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the structured plan format `plan launch` reads)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the structured plan format that plan launch reads)")
 	cmd.Flags().BoolVar(&asYAML, "yaml", false, "print YAML")
 	cmd.Flags().BoolVar(&facts, "facts-only", false, "leave out the paragraphs: numbers, titles, ministries and lines only")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write JSON to this file instead of stdout")
@@ -144,7 +146,9 @@ func (a *app) planLaunchCmd() *cobra.Command {
 		concurrency int
 	)
 	cmd := &cobra.Command{
-		Use:   "launch [FILE]",
+		Use: "launch [FILE]",
+		Example: `  lianxi plan launch --bundled
+  lianxi plan launch plan.json`,
 		Short: "Start one workflow per task of a document or structured plan; tasks already started are left alone",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -19,9 +19,10 @@ import (
 
 func (a *app) serveCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the HTTP API and web console until SIGINT or SIGTERM",
-		Args:  cobra.NoArgs,
+		Use:     "serve",
+		Example: `  lianxi serve --http-addr 0.0.0.0:8080 --public-url https://lianxi.example.gov.cn`,
+		Short:   "Serve the HTTP API and web console until SIGINT or SIGTERM",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
 			stopTelemetry, err := a.startTelemetry(cmd.Context(), "lianxi-serve")
@@ -71,14 +72,18 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
-	files, err := attachments.Open(a.cfg.AttachmentsDir(), int64(a.cfg.AttachmentMaxMiB)<<20)
+	files, err := attachments.Open(a.cfg.AttachmentsDir(), attachments.Options{
+		MaxSize: int64(a.cfg.AttachmentMaxMiB) << 20, TaskQuota: int64(a.cfg.AttachmentTaskQuotaMiB) << 20,
+		MinistryQuota: int64(a.cfg.AttachmentMinistryQuotaMiB) << 20, Grace: a.cfg.AttachmentGrace,
+	})
 	if err != nil {
 		return err
 	}
+	go a.sweepAttachments(ctx, files)
 	tasks := a.tasks(c)
 	go a.seedBoard(ctx, tasks, store)
 	srv := console.New(console.Deps{
-		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
+		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
@@ -152,6 +157,29 @@ func (a *app) seedBoard(ctx context.Context, tasks *taskclient.Client, store *le
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
+		}
+	}
+}
+
+// sweepAttachmentsEvery is how often the console removes uploads that no
+// decision named within the grace period.
+const sweepAttachmentsEvery = time.Hour
+
+// sweepAttachments sweeps the attachment store at start and every
+// sweepAttachmentsEvery until ctx is done.
+func (a *app) sweepAttachments(ctx context.Context, files *attachments.Store) {
+	t := time.NewTicker(sweepAttachmentsEvery)
+	defer t.Stop()
+	for {
+		if n, err := files.Sweep(); err != nil {
+			a.log.Warn("attachment sweep failed", zap.Error(err))
+		} else if n > 0 {
+			a.log.Info("unattached uploads removed", zap.Int("files", n), zap.Duration("grace", a.cfg.AttachmentGrace))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

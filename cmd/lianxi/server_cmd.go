@@ -15,7 +15,9 @@ import (
 // (and the crash test's server), on SQLite or PostgreSQL.
 func (a *app) serverCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "server",
+		Use: "server",
+		Example: `  lianxi server --data ./lianxi-data
+  lianxi server --temporal-db postgres://temporal:PASS@db:5432/temporal`,
 		Short: "Run only the embedded Temporal server (SQLite in the data folder, or PostgreSQL with --temporal-db) until SIGINT or SIGTERM",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -41,7 +41,7 @@ always the token's.`,
 func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 	var requestID string
 	var asJSON bool
-	cmd := &cobra.Command{Use: act.Verb + " ID", Short: act.Short, Args: cobra.ExactArgs(1)}
+	cmd := &cobra.Command{Use: act.Verb + " ID", Short: act.Short, Args: cobra.ExactArgs(1), Example: actionExample(act)}
 	for _, f := range act.Fields {
 		flag := strings.ReplaceAll(f.Name, "_", "-")
 		switch f.Kind {
@@ -106,6 +106,38 @@ func (a *app) actionCmd(act *actions.Action, as *string) *cobra.Command {
 	return cmd
 }
 
+// actionExample is a verb's example, from its definition: who does it and
+// a value for each required field.
+func actionExample(act *actions.Action) string {
+	as := "miit"
+	if act.Who == actions.Office {
+		as = "office"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  lianxi task %s internet-plus-2015/1.2 --as %s", act.Verb, as)
+	for _, f := range act.Fields {
+		if !f.Required {
+			continue
+		}
+		flag := strings.ReplaceAll(f.Name, "_", "-")
+		switch f.Kind {
+		case actions.Date:
+			fmt.Fprintf(&b, " --%s 2027-03-31", flag)
+		case actions.Choice:
+			if len(f.Options) > 0 {
+				fmt.Fprintf(&b, " --%s %s", flag, f.Options[0].Value)
+			}
+		case actions.Ministries:
+			fmt.Fprintf(&b, " --%s mof,mofcom", flag)
+		case actions.Attachments:
+			fmt.Fprintf(&b, " --%s 联合报告.pdf", attachFlag)
+		default:
+			fmt.Fprintf(&b, " --%s \"%s\"", flag, f.Label)
+		}
+	}
+	return b.String()
+}
+
 // attachFlag is the CLI flag of an attachments field: --attach FILE,
 // repeatable; each file is uploaded for the task before the action is sent.
 const attachFlag = "attach"
@@ -144,7 +176,9 @@ func (a *app) taskListCmd(as *string) *cobra.Command {
 	var f taskclient.Filter
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list",
+		Use: "list",
+		Example: `  lianxi task list
+  lianxi task list --as miit --status signing`,
 		Short: "List tasks (a ministry's token lists only its own)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -202,9 +236,10 @@ type shownParticipant struct {
 func (a *app) taskShowCmd(as *string) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "show ID",
-		Short: "Show a task's full status (the status query)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "show ID",
+		Example: `  lianxi task show internet-plus-2015/1.2 --as miit`,
+		Short:   "Show a task's full status (the status query)",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := taskPath(args[0])
 			if err != nil {

@@ -27,8 +27,9 @@ New tokens are printed once, on standard output; the file keeps only their hashe
 
 func (a *app) tokensInitCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "init",
-		Short: "Create tokens.json, principals.json and door.key in the data folder (existing files are kept)",
+		Use:     "init",
+		Example: `  lianxi tokens init`,
+		Short:   "Create tokens.json, principals.json and door.key in the data folder (existing files are kept)",
 		Long: `init writes, when they do not exist yet: tokens for the office, an auditor and every
 ministry in the registry (<data>/tokens.json, owner-only: hand each token to its holder),
 their hashes for the API (--principals, default <data>/principals.json), and the door key
@@ -110,9 +111,10 @@ func (a *app) tokensIssueCmd() *cobra.Command {
 
 func (a *app) tokensRevokeCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "revoke ID|NAME",
-		Short: "Revoke a token (by the ID `tokens list` shows) or every token of a principal; serve refuses it within a second",
-		Args:  cobra.ExactArgs(1),
+		Use:     "revoke ID|NAME",
+		Example: `  lianxi tokens revoke miit`,
+		Short:   "Revoke a token (by the ID `tokens list` shows) or every token of a principal; serve refuses it within a second",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			revoked, err := console.RevokeTokens(a.cfg.PrincipalsFile, args[0], time.Now())
 			if err != nil {
@@ -130,9 +132,10 @@ func (a *app) tokensRotateCmd() *cobra.Command {
 	var grace time.Duration
 	var exp expiry
 	cmd := &cobra.Command{
-		Use:   "rotate NAME [--grace 24h] [--expires 90d]",
-		Short: "Give a principal a new token (printed once); its old tokens stop after --grace",
-		Args:  cobra.ExactArgs(1),
+		Use:     "rotate NAME [--grace 24h] [--expires 90d]",
+		Example: `  lianxi tokens rotate miit --grace 24h`,
+		Short:   "Give a principal a new token (printed once); its old tokens stop after --grace",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			token, pr, err := console.RotateToken(a.cfg.PrincipalsFile, args[0], grace, exp.d, time.Now())
 			if err != nil {
@@ -154,9 +157,10 @@ func (a *app) tokensRotateCmd() *cobra.Command {
 
 func (a *app) tokensListCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "list",
-		Short: "List the tokens in the principals file: ID, principal, role, issued, expiry, state",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Example: `  lianxi tokens list`,
+		Short:   "List the tokens in the principals file: ID, principal, role, issued, expiry, state",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			prs, err := console.ListPrincipals(a.cfg.PrincipalsFile)
 			if err != nil {

@@ -21,9 +21,10 @@ import (
 
 func (a *app) workerCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "worker",
-		Short: "Run the workflows and activities against a Temporal service until SIGINT or SIGTERM",
-		Args:  cobra.NoArgs,
+		Use:     "worker",
+		Example: `  lianxi worker --temporal-address temporal:7233 --ledger-dsn postgres://lianxi:PASS@db/lianxi`,
+		Short:   "Run the workflows and activities against a Temporal service until SIGINT or SIGTERM",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.printConfig()
 			stopTelemetry, err := a.startTelemetry(cmd.Context(), "lianxi-worker")
