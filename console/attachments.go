@@ -41,9 +41,9 @@ func (s *Server) mayAttach(r *http.Request, p Principal) error {
 	if err != nil {
 		return err
 	}
-	if st.Status == workflows.StatusClosed || st.Status == workflows.StatusCancelled {
+	if !domain.IsOpen(st.Status) {
 		return &apiError{Status: http.StatusConflict, Code: "conflict", Field: "file",
-			Message: "任务状态为「" + workflows.StatusNames[st.Status] + "」，不再接收附件 (task " + st.ID + " is " + st.Status + ": it takes no more attachments)"}
+			Message: "任务状态为「" + domain.StatusNames[st.Status] + "」，不再接收附件 (task " + st.ID + " is " + st.Status + ": it takes no more attachments)"}
 	}
 	for _, pt := range st.Participants {
 		if p.Role == RoleMinistry && pt.ID == p.Ministry {
