@@ -132,7 +132,22 @@ func login(base, token string) (*http.Client, error) {
 		return nil, err
 	}
 	hc := &http.Client{Jar: jar, Timeout: time.Minute}
-	resp, err := hc.PostForm(base+"/login", url.Values{"token": {token}})
+	// The sign-in form sets its CSRF token as a cookie and expects it back
+	// in the form, as a browser would post it.
+	form, err := hc.Get(base + "/login")
+	if err != nil {
+		return nil, err
+	}
+	form.Body.Close()
+	csrf := ""
+	if u, err := url.Parse(base + "/login"); err == nil {
+		for _, c := range jar.Cookies(u) {
+			if c.Name == "lianxi_login" {
+				csrf = c.Value
+			}
+		}
+	}
+	resp, err := hc.PostForm(base+"/login", url.Values{"token": {token}, "csrf": {csrf}})
 	if err != nil {
 		return nil, err
 	}
