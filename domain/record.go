@@ -23,7 +23,6 @@ const (
 	KindEscalation        = "escalation"
 	KindUrge              = "urge"
 	KindReminder          = "reminder"
-	KindWithdrawal        = "withdrawal"
 )
 
 // SystemKinds are the kinds the workflow records on its own (the clock and
@@ -80,7 +79,6 @@ const (
 	NotifyExtensionDecision  = "extension_decision"
 	NotifyParticipantChanged = "participant_changed"
 	NotifyUrge               = "urge"
-	NotifyWithdrawal         = "withdrawal"
 )
 
 // Office is the recipient ID (and actor) of the joint-conference office.

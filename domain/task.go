@@ -21,7 +21,6 @@ const (
 	UpdateAmend            = "amend"
 	UpdateCancel           = "cancel"
 	UpdateUrge             = "urge"
-	UpdateWithdraw         = "withdraw"
 )
 
 // Limits on free text, in characters (runes). Longer text is rejected.
