@@ -164,7 +164,7 @@ func (a *Action) Field(name string) (Field, bool) {
 func All() []*Action { return all }
 
 // all is every action, in the order the console shows them.
-var all = []*Action{signOff, reportProgress, requestExtension, review, urge, decideExtension, amend, cancel}
+var all = []*Action{signOff, withdraw, reportProgress, requestExtension, review, urge, decideExtension, amend, cancel}
 
 // ByName finds an action by its update name.
 func ByName(name string) (*Action, bool) {

@@ -14,6 +14,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
+	"lianxi/actions"
 	"lianxi/activities"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -188,6 +189,14 @@ var scenarios = map[string]func(l *lab) string{
 		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
 		l.do(id, domain.UpdateUrge, "urge", domain.UrgeRequest{Comment: "请尽快会签"})
 		l.signAll(id, "")
+		l.approve(id)
+		return id
+	},
+	"withdraw": func(l *lab) string {
+		id := l.start(spec("12"), 0)
+		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		l.do(id, actions.UpdateWithdraw, "withdraw", actions.WithdrawRequest{Ministry: "mof", Comment: "数据需复核"})
+		l.signAll(id, "-again")
 		l.approve(id)
 		return id
 	},
