@@ -1,11 +1,15 @@
 // Package door makes the HTTP API the one door for human actions. The API
 // authenticates a person by token; when it sends the action to Temporal as
 // a workflow update, a client interceptor attaches a claim — who acts, in
-// which role, on which task, with which update — signed with a key that the
-// API and the workers share. A worker interceptor checks the claim before
-// any validator runs: an update without a valid claim, with a claim for
-// another task or update, or naming a ministry other than the claim's, is
-// rejected and leaves nothing in the workflow's history.
+// which role, on which task, with which update and which request body —
+// signed with a key that the API and the workers share. A worker interceptor
+// checks the claim before any validator runs: an update without a valid
+// claim, with a claim for another task, update or body, or naming a ministry
+// other than the claim's, is rejected and leaves nothing in the workflow's
+// history. Starts are signed the same way: a task started without a valid
+// claim for its workflow ID and its exact input (or with a carried state,
+// which only the workflow's own continue-as-new may pass) fails at once,
+// before it records or notifies anything.
 //
 // Anyone holding only Temporal credentials can therefore read tasks but not
 // act on them in a ministry's (or the office's) name. Validators do not run
@@ -51,13 +55,36 @@ type Principal struct {
 	Ministry string `json:"ministry,omitempty"`
 }
 
-// Claim is a principal bound to one update of one task at one time.
+// Claim is a principal bound to one update (or the start) of one task, with
+// what it asks, at one time.
 type Claim struct {
 	Principal
-	WorkflowID string    `json:"workflow_id"`
-	Update     string    `json:"update"`
-	UpdateID   string    `json:"update_id"`
-	IssuedAt   time.Time `json:"issued_at"`
+	WorkflowID string `json:"workflow_id"`
+	// Update is the update's name, or Start for the task's start.
+	Update   string `json:"update"`
+	UpdateID string `json:"update_id,omitempty"`
+	// Input is the SHA-256 of the request (or start input) as JSON, so a
+	// claim cannot be replayed with another body.
+	Input    string    `json:"input,omitempty"`
+	IssuedAt time.Time `json:"issued_at"`
+}
+
+// Start is the Update of a claim that starts a task.
+const Start = "start"
+
+// Launcher is the principal of starts made by a process holding the key
+// without a person behind the request (lianxi dev launching the bundled
+// plan, lianxi plan launch).
+var Launcher = Principal{Name: "launcher", Role: RoleOffice}
+
+// InputHash is the SHA-256, in hex, of a request's JSON: what a claim binds.
+func InputHash(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("hash request: %w", err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
 }
 
 // signed is the header's form: the claim and its MAC.

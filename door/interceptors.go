@@ -55,17 +55,49 @@ type clientOutbound struct {
 
 func (o *clientOutbound) UpdateWorkflow(ctx context.Context, in *interceptor.ClientUpdateWorkflowInput) (client.WorkflowUpdateHandle, error) {
 	if p, ok := principalFrom(ctx); ok {
-		b, err := o.key.Sign(Claim{Principal: p, WorkflowID: in.WorkflowID, Update: in.UpdateName, UpdateID: in.UpdateID, IssuedAt: time.Now().UTC()})
-		if err != nil {
-			return nil, fmt.Errorf("sign principal: %w", err)
+		if err := o.sign(ctx, Claim{Principal: p, WorkflowID: in.WorkflowID, Update: in.UpdateName, UpdateID: in.UpdateID}, in.Args); err != nil {
+			return nil, err
 		}
-		h := interceptor.Header(ctx)
-		if h == nil {
-			return nil, errors.New("sign principal: the update carries no header")
-		}
-		h[HeaderKey] = &commonpb.Payload{Metadata: map[string][]byte{converter.MetadataEncoding: []byte(converter.MetadataEncodingJSON)}, Data: b}
 	}
 	return o.Next.UpdateWorkflow(ctx, in)
+}
+
+// ExecuteWorkflow signs the start of a task: the principal in ctx, or the
+// launcher, bound to the workflow ID and its exact input.
+func (o *clientOutbound) ExecuteWorkflow(ctx context.Context, in *interceptor.ClientExecuteWorkflowInput) (client.WorkflowRun, error) {
+	if in.WorkflowType == workflows.WorkflowName {
+		p, ok := principalFrom(ctx)
+		if !ok {
+			p = Launcher
+		}
+		if err := o.sign(ctx, Claim{Principal: p, WorkflowID: in.Options.ID, Update: Start}, in.Args); err != nil {
+			return nil, err
+		}
+	}
+	return o.Next.ExecuteWorkflow(ctx, in)
+}
+
+// sign puts c, bound to the call's one argument and issued now, in the
+// call's header.
+func (o *clientOutbound) sign(ctx context.Context, c Claim, args []any) error {
+	if len(args) != 1 {
+		return fmt.Errorf("sign principal: %s takes one argument, not %d", c.Update, len(args))
+	}
+	var err error
+	if c.Input, err = InputHash(args[0]); err != nil {
+		return err
+	}
+	c.IssuedAt = time.Now().UTC()
+	b, err := o.key.Sign(c)
+	if err != nil {
+		return fmt.Errorf("sign principal: %w", err)
+	}
+	h := interceptor.Header(ctx)
+	if h == nil {
+		return errors.New("sign principal: the call carries no header")
+	}
+	h[HeaderKey] = &commonpb.Payload{Metadata: map[string][]byte{converter.MetadataEncoding: []byte(converter.MetadataEncodingJSON)}, Data: b}
+	return nil
 }
 
 // WorkerInterceptor refuses task-lifecycle updates whose signed principal is
@@ -88,6 +120,52 @@ func (w *workerInterceptor) InterceptWorkflow(_ workflow.Context, next intercept
 type workflowInbound struct {
 	interceptor.WorkflowInboundInterceptorBase
 	key Key
+}
+
+// ExecuteWorkflow refuses a task started without a valid claim for it, or
+// with a carried state, before the workflow records or notifies anything.
+// The workflow's own continue-as-new and its replays pass: the first is
+// made by the workflow, the second was checked when it first ran (so a
+// rotated key never stops a running task).
+func (i *workflowInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
+	info := workflow.GetInfo(ctx)
+	if info.WorkflowType.Name == workflows.WorkflowName && info.ContinuedExecutionRunID == "" && !workflow.IsReplaying(ctx) {
+		if err := i.checkStart(ctx, in); err != nil {
+			workflow.GetLogger(ctx).Error("start refused", "workflow", info.WorkflowExecution.ID, "error", err)
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnauthorized, nil)
+		}
+	}
+	return i.Next.ExecuteWorkflow(ctx, in)
+}
+
+func (i *workflowInbound) checkStart(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) error {
+	if len(in.Args) != 1 {
+		return fmt.Errorf("a task starts with one input, not %d", len(in.Args))
+	}
+	if ti, ok := in.Args[0].(workflows.TaskInput); !ok || ti.State != nil {
+		return errors.New("a task's first run starts without carried state: only the workflow's own continue-as-new passes one")
+	}
+	p, ok := interceptor.WorkflowHeader(ctx)[HeaderKey]
+	if !ok {
+		return errors.New("the start carries no signed principal: tasks are launched through lianxi (plan launch, the console or dev), not a bare Temporal client")
+	}
+	c, err := i.key.Verify(p.GetData())
+	if err != nil {
+		return err
+	}
+	info := workflow.GetInfo(ctx)
+	switch {
+	case c.Update != Start || c.WorkflowID != info.WorkflowExecution.ID:
+		return fmt.Errorf("the signed principal was issued for another call (%s on %s)", c.Update, c.WorkflowID)
+	case c.Role != RoleOffice:
+		return fmt.Errorf("only the office launches tasks; %s may not", c.Name)
+	case c.IssuedAt.Before(info.WorkflowStartTime.Add(-Validity)) || c.IssuedAt.After(info.WorkflowStartTime.Add(Validity)):
+		return fmt.Errorf("the signed principal was issued at %s, more than %s from the start", c.IssuedAt.Format(time.RFC3339), Validity)
+	}
+	if h, err := InputHash(in.Args[0]); err != nil || h != c.Input {
+		return errors.New("the signed principal was issued for another input than the one the task started with")
+	}
+	return nil
 }
 
 // ValidateUpdate runs before the workflow's own validator, and like it only
@@ -118,6 +196,11 @@ func (i *workflowInbound) check(ctx workflow.Context, in *interceptor.UpdateInpu
 	switch {
 	case c.WorkflowID != info.WorkflowExecution.ID || c.Update != in.Name || c.UpdateID != workflow.GetCurrentUpdateInfo(ctx).ID:
 		return fmt.Errorf("the signed principal was issued for another update (%s %s on %s)", c.Update, c.UpdateID, c.WorkflowID)
+	case len(in.Args) != 1:
+		return fmt.Errorf("%s takes one request", in.Name)
+	}
+	if h, err := InputHash(in.Args[0]); err != nil || h != c.Input {
+		return fmt.Errorf("the signed principal was issued for another request body than the one sent with %s %s", in.Name, c.UpdateID)
 	}
 	if now := workflow.Now(ctx); c.IssuedAt.Before(now.Add(-Validity)) || c.IssuedAt.After(now.Add(Validity)) {
 		return fmt.Errorf("the signed principal was issued at %s, more than %s from now; send the request again", c.IssuedAt.Format(time.RFC3339), Validity)

@@ -1,0 +1,121 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
+
+	commonpb "go.temporal.io/api/common/v1"
+
+	"lianxi/domain"
+	"lianxi/door"
+	"lianxi/starter"
+	"lianxi/taskclient"
+	"lianxi/workflows"
+)
+
+// bodySwap signs a claim for one request body and sends another: what a
+// client holding a captured claim, or a buggy one, would do.
+type bodySwap struct {
+	interceptor.ClientInterceptorBase
+	key  door.Key
+	sent any
+}
+
+func (b *bodySwap) InterceptClient(next interceptor.ClientOutboundInterceptor) interceptor.ClientOutboundInterceptor {
+	return &bodySwapOut{ClientOutboundInterceptorBase: interceptor.ClientOutboundInterceptorBase{Next: next}, b: b}
+}
+
+type bodySwapOut struct {
+	interceptor.ClientOutboundInterceptorBase
+	b *bodySwap
+}
+
+func (o *bodySwapOut) UpdateWorkflow(ctx context.Context, in *interceptor.ClientUpdateWorkflowInput) (client.WorkflowUpdateHandle, error) {
+	hash, _ := door.InputHash(in.Args[0])
+	claim, _ := o.b.key.Sign(door.Claim{Principal: door.Principal{Name: "miit", Role: door.RoleMinistry, Ministry: "miit"},
+		WorkflowID: in.WorkflowID, Update: in.UpdateName, UpdateID: in.UpdateID, Input: hash, IssuedAt: time.Now().UTC()})
+	interceptor.Header(ctx)[door.HeaderKey] = &commonpb.Payload{Metadata: map[string][]byte{converter.MetadataEncoding: []byte(converter.MetadataEncodingJSON)}, Data: claim}
+	in.Args = []any{o.b.sent}
+	return o.Next.UpdateWorkflow(ctx, in)
+}
+
+// Every way in is signed: a task started by a bare Temporal client, or
+// with a forged state, or under a claim for another input, fails at once
+// and records nothing; a claim for one request body does not carry
+// another. A start through the launcher's client runs.
+func TestStartsAndBodiesAreSigned(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	before := s.ledgerCount()
+	spec := domain.TaskSpec{PlanID: "web", TaskNo: "9.9", Title: "伪造任务", Lead: "ndrc", Participants: []string{"ndrc", "miit"}}
+	spec = starter.FixDue(spec, time.Now())
+	forged := domain.TaskState{Status: domain.StatusInReview, Round: 1, Lead: "ndrc", Assigned: true,
+		Participants: []domain.Participant{{ID: "ndrc", Role: domain.RoleLead, Answer: &domain.Answer{Decision: "approve", Report: "伪造"}}}}
+	otherKey, _ := door.NewKey()
+	withKey := func(k door.Key) client.Client {
+		c, err := client.NewClientFromExisting(s.raw, client.Options{Namespace: s.tasks.Namespace, Interceptors: []interceptor.ClientInterceptor{door.ClientInterceptor(k)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	cases := []struct {
+		id, want string
+		c        client.Client
+		in       workflows.TaskInput
+	}{
+		{"web/9.1", "carries no signed principal", s.raw, workflows.TaskInput{Spec: spec}},
+		{"web/9.2", "signature does not match", withKey(otherKey), workflows.TaskInput{Spec: spec}},
+		{"web/9.3", "without carried state", withKey(s.key), workflows.TaskInput{Spec: spec, State: &forged}},
+	}
+	for _, c := range cases {
+		sp := c.in.Spec
+		sp.TaskNo = strings.TrimPrefix(c.id, "web/")
+		c.in.Spec = sp
+		run, err := c.c.ExecuteWorkflow(ctx, starter.StartOptions(sp), workflows.WorkflowName, c.in)
+		if err != nil {
+			t.Fatalf("%s: start: %v", c.id, err)
+		}
+		err = run.Get(ctx, nil)
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != door.ErrTypeUnauthorized || !strings.Contains(app.Error(), c.want) {
+			t.Errorf("%s: %v, want refused: %s", c.id, err, c.want)
+		}
+		d, err := s.raw.DescribeWorkflowExecution(ctx, c.id, "")
+		if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_FAILED {
+			t.Errorf("%s: %v %v, want failed", c.id, d.GetWorkflowExecutionInfo().GetStatus(), err)
+		}
+	}
+	if n := s.ledgerCount(); n != before {
+		t.Errorf("refused starts wrote %d records", n-before)
+	}
+
+	// The signed launcher's start runs and records its assignment.
+	ok := spec
+	ok.TaskNo = "9.4"
+	if _, err := starter.Launch(ctx, withKey(s.key), []domain.TaskSpec{ok}, starter.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.eventuallyLedgerCount("the signed start's assignment", before+1)
+
+	// A claim signed for an approval does not carry an objection.
+	swap := &bodySwap{key: s.key, sent: domain.SignOffRequest{Ministry: "miit", Decision: domain.DecisionObject, Comment: "替换"}}
+	sc, err := client.NewClientFromExisting(s.raw, client.Options{Namespace: s.tasks.Namespace, Interceptors: []interceptor.ClientInterceptor{swap}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&taskclient.Client{C: sc}).Update(ctx, "web/1.1", domain.UpdateSignOff, "swap-1",
+		domain.SignOffRequest{Ministry: "miit", Decision: domain.DecisionApprove})
+	if err == nil || !strings.Contains(err.Error(), "another request body") {
+		t.Errorf("a swapped body: %v, want refused", err)
+	}
+}
