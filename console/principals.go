@@ -2,7 +2,6 @@ package console
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -99,18 +98,26 @@ func readPrincipalsFile(path string) (principalsFile, error) {
 
 // refresh rereads the file when it changed, looking at most once a second.
 func (p *Principals) refresh() {
+	p.mu.Lock()
 	now := p.now()
 	if now.Sub(p.checked) < time.Second {
+		p.mu.Unlock()
 		return
 	}
 	p.checked = now
+	known := p.stat
+	p.mu.Unlock()
+	// The file is read with no lock held: a slow disk delays the request
+	// that noticed the change, never every other request.
 	fi, err := os.Stat(p.path)
-	if err != nil || (os.SameFile(fi, p.stat) && fi.ModTime().Equal(p.stat.ModTime()) && fi.Size() == p.stat.Size()) {
+	if err != nil || (os.SameFile(fi, known) && fi.ModTime().Equal(known.ModTime()) && fi.Size() == known.Size()) {
 		return
 	}
 	byHash, err := readPrincipals(p.path)
 	if err == nil {
+		p.mu.Lock()
 		p.byHash, p.stat = byHash, fi
+		p.mu.Unlock()
 	}
 	if p.OnReload != nil {
 		p.OnReload(len(byHash), err)
@@ -138,13 +145,16 @@ func (p *Principals) stillValid(pr Principal) bool {
 	return ok
 }
 
+// lookup finds the active principal whose token hashes to h. The map is
+// keyed by the hash of a secret token, so its lookup time tells nothing
+// about the token.
 func (p *Principals) lookup(h string) (Principal, bool) {
-	p.mu.Lock()
 	p.refresh()
+	p.mu.Lock()
 	pr, ok := p.byHash[h]
 	now := p.now()
 	p.mu.Unlock()
-	if !ok || subtle.ConstantTimeCompare([]byte(pr.TokenSHA256), []byte(h)) != 1 || !pr.Active(now) {
+	if !ok || !pr.Active(now) {
 		return Principal{}, false
 	}
 	return pr, true

@@ -117,12 +117,13 @@ func (a *app) startTelemetry(ctx context.Context, service string) (func(), error
 		return nil, err
 	}
 	a.metrics = m
-	go func() {
+	bg := newGroup(ctx)
+	bg.Go(func(ctx context.Context) {
 		if err := a.metrics.Serve(ctx, a.cfg.MetricsAddr, a.ready); err != nil {
 			a.log.Error("metrics server", zap.Error(err))
 		}
-	}()
-	return stop, nil
+	})
+	return func() { bg.stop(); stop() }, nil
 }
 
 // ready is the readiness every long-running process reports (/healthz):

@@ -45,7 +45,9 @@ func (a *app) serveCmd() *cobra.Command {
 			}
 			defer store.Close()
 			a.countTasks(cmd.Context(), store)
-			go func() { _ = a.waitReady(cmd.Context(), "serve") }()
+			bg := newGroup(cmd.Context())
+			defer bg.stop()
+			bg.Go(func(ctx context.Context) { _ = a.waitReady(ctx, "serve") })
 			return a.serveConsole(cmd.Context(), c, store)
 		},
 	}
@@ -79,9 +81,13 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
-	go a.sweepAttachments(ctx, files)
+	// The sweeps use the store: they end before serveConsole returns, and
+	// so before its caller closes the store.
+	bg := newGroup(ctx)
+	defer bg.stop()
+	bg.Go(func(ctx context.Context) { a.sweepAttachments(ctx, files) })
 	tasks := a.tasks(c)
-	go a.seedBoard(ctx, tasks, store)
+	bg.Go(func(ctx context.Context) { a.seedBoard(ctx, tasks, store) })
 	srv := console.New(console.Deps{
 		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,

@@ -54,7 +54,9 @@ func (a *app) workerCmd() *cobra.Command {
 				a.log.Warn("search attributes not registered; an administrator may need to add them", zap.Error(err))
 			}
 			a.log.Info("worker running", zap.String("temporal", a.cfg.Temporal.Address), zap.String("namespace", a.cfg.Temporal.Namespace))
-			go func() { _ = a.waitReady(cmd.Context(), "worker") }()
+			bg := newGroup(cmd.Context())
+			defer bg.stop()
+			bg.Go(func(ctx context.Context) { _ = a.waitReady(ctx, "worker") })
 			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},
 	}
@@ -129,11 +131,17 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		acts.Observer = a.metrics
 		dopts.Observer = a.metrics
 	}
-	// The dispatcher delivers what decisions wrote to the outbox; it stops
-	// with ctx.
-	go func() { _ = outbox.Dispatcher(dopts).Run(ctx) }()
+	// The dispatcher delivers what decisions wrote to the outbox. It stops
+	// with ctx or when the returned function is called, which waits for it
+	// before closing the store it reads.
+	bg := newGroup(ctx)
+	bg.Go(func(ctx context.Context) {
+		if err := outbox.Dispatcher(dopts).Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("notification dispatcher stopped", zap.Error(err))
+		}
+	})
 	if a.tracing != nil {
 		acts.Tracer = a.tracing.Provider.Tracer("lianxi/activities")
 	}
-	return acts, func() { store.Close() }, nil
+	return acts, func() { bg.stop(); store.Close() }, nil
 }
