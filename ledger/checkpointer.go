@@ -222,6 +222,20 @@ func (s *SQLStore) LatestCheckpoint(ctx context.Context, vkey string) (cp Checkp
 	return s.checkpointWhere(ctx, vkey, `ORDER BY size DESC LIMIT 1`)
 }
 
+// LatestSignedCheckpoint is the newest checkpoint's signed note as stored,
+// unchecked: for handing out to readers, who check it themselves.
+func (s *SQLStore) LatestSignedCheckpoint(ctx context.Context) ([]byte, bool, error) {
+	var signed string
+	err := s.db.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&signed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read checkpoint: %w", err)
+	}
+	return []byte(signed), true, nil
+}
+
 // CheckpointAt is the database's checkpoint of exactly the given size.
 func (s *SQLStore) CheckpointAt(ctx context.Context, vkey string, size uint64) (Checkpoint, bool, error) {
 	return s.checkpointWhere(ctx, vkey, `WHERE size = ?`, int64(size))

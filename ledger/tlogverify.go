@@ -90,8 +90,8 @@ func VerifyCheckpoints(ctx context.Context, s *SQLStore, kept []Checkpoint) (Che
 			}
 			rep.Problems = append(rep.Problems, CheckpointProblem{Kind: ProblemRewritten, Size: cp.Size,
 				First: int64(good) + 1, Last: int64(cp.Size),
-				Detail: fmt.Sprintf("rewritten: the first %d records do not have the root checkpoint %s signed (%.6x…, the ledger gives %.6x…): a record from #%d to #%d was changed",
-					cp.Size, label(cp), cp.Root, root, good+1, cp.Size)})
+				Detail: fmt.Sprintf("rewritten: checkpoint %s signed another root for the first %d records than the ledger gives (%.6x…): a record from #%d to #%d was changed",
+					label(cp), cp.Size, root, good+1, cp.Size)})
 		}
 		if i > 0 && cps[i-1].Size > 0 {
 			if p := consistent(t, cps[i-1], cp); p != nil {
