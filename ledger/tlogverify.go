@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"sort"
 )
@@ -121,5 +122,8 @@ func consistent(t *tree, older, newer Checkpoint) *CheckpointProblem {
 			label(newer), label(older), older.Size, err)}
 }
 
-// label names a checkpoint in messages: its size and the start of its root.
-func label(cp Checkpoint) string { return fmt.Sprintf("%d/%.6x", cp.Size, cp.Root) }
+// label names a checkpoint in messages: its size and the start of its root
+// in base64, as the root line of the signed note shows it.
+func label(cp Checkpoint) string {
+	return fmt.Sprintf("%d/%.12s", cp.Size, base64.StdEncoding.EncodeToString(cp.Root))
+}
