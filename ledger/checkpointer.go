@@ -32,6 +32,9 @@ const (
 // nothing, so it never vouches for a tampered log.
 var ErrCheckpointMismatch = errors.New("the ledger does not match its last checkpoint")
 
+// ErrEmptyLedger: there is nothing to sign yet.
+var ErrEmptyLedger = errors.New("the ledger is empty: no checkpoint to sign yet")
+
 // CheckpointOptions configures a Checkpointer.
 type CheckpointOptions struct {
 	Signer *Signer
@@ -132,7 +135,8 @@ func (c *Checkpointer) Run(ctx context.Context) {
 		case <-c.kick:
 		case <-t.C:
 		}
-		if _, err := c.Checkpoint(ctx); err != nil && ctx.Err() == nil && c.opts.OnError != nil {
+		_, err := c.Checkpoint(ctx)
+		if err != nil && !errors.Is(err, ErrEmptyLedger) && ctx.Err() == nil && c.opts.OnError != nil {
 			c.opts.OnError(err)
 		}
 	}
@@ -149,6 +153,9 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	}
 	if c.last.Note != nil && c.rng.End() == c.last.Size {
 		return c.last, nil
+	}
+	if c.rng.End() == 0 {
+		return Checkpoint{}, ErrEmptyLedger
 	}
 	root, err := c.root()
 	if err != nil {

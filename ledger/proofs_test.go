@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,9 @@ func TestCheckpointerEveryAndOnDemand(t *testing.T) {
 	c, err := NewCheckpointer(ctx, s, CheckpointOptions{Signer: key, File: file, Every: 5, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := c.Checkpoint(ctx); !errors.Is(err, ErrEmptyLedger) {
+		t.Errorf("an empty ledger was signed: %v", err)
 	}
 	go c.Run(ctx)
 	for i := 1; i <= 12; i++ {
