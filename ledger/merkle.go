@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -172,6 +173,10 @@ func VerifyInclusion(rec Record, size uint64, path [][]byte, root []byte) error 
 		return fmt.Errorf("record %d: sequence numbers start at 1", rec.Seq)
 	}
 	if err := proof.VerifyInclusion(hasher, uint64(rec.Seq-1), size, LeafHash(rec), path, root); err != nil {
+		var mismatch proof.RootMismatchError
+		if errors.As(err, &mismatch) {
+			return fmt.Errorf("record %d is not in the log of %d records: the proof leads to another root than the checkpoint's", rec.Seq, size)
+		}
 		return fmt.Errorf("record %d is not in the log of %d records: %w", rec.Seq, size, err)
 	}
 	return nil
@@ -182,6 +187,10 @@ func VerifyInclusion(rec Record, size uint64, path [][]byte, root []byte) error 
 // removed by size2.
 func VerifyConsistency(size1, size2 uint64, path [][]byte, root1, root2 []byte) error {
 	if err := proof.VerifyConsistency(hasher, size1, size2, path, root1, root2); err != nil {
+		var mismatch proof.RootMismatchError
+		if errors.As(err, &mismatch) {
+			return fmt.Errorf("the log of %d records is not an extension of the log of %d records: the proof leads to another root", size2, size1)
+		}
 		return fmt.Errorf("the log of %d records is not an extension of the log of %d records: %w", size2, size1, err)
 	}
 	return nil
