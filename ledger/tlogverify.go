@@ -91,8 +91,8 @@ func VerifyCheckpoints(ctx context.Context, s *SQLStore, kept []Checkpoint) (Che
 			}
 			rep.Problems = append(rep.Problems, CheckpointProblem{Kind: ProblemRewritten, Size: cp.Size,
 				First: int64(good) + 1, Last: int64(cp.Size),
-				Detail: fmt.Sprintf("rewritten: checkpoint %s signed another root for the first %d records than the ledger gives (%.6x…): a record from #%d to #%d was changed",
-					label(cp), cp.Size, root, good+1, cp.Size)})
+				Detail: fmt.Sprintf("rewritten: checkpoint %s signed another root for the first %d records than the ledger gives (%s…): a record from #%d to #%d was changed",
+					label(cp), cp.Size, label(Checkpoint{Size: cp.Size, Root: root}), good+1, cp.Size)})
 		}
 		if i > 0 && cps[i-1].Size > 0 {
 			if p := consistent(t, cps[i-1], cp); p != nil {
