@@ -45,7 +45,10 @@ type Options struct {
 	ViewRequests int
 	// ReplaySample is how many histories the replay rate is measured on.
 	ReplaySample int
-	Logger       *zap.Logger
+	// NoCheckpoints leaves the ledger's checkpoints off, to measure what
+	// they cost.
+	NoCheckpoints bool
+	Logger        *zap.Logger
 }
 
 // Phase is one measured stretch of work.
@@ -176,6 +179,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer store.Close()
+	if !o.NoCheckpoints {
+		stop, err := signCheckpoints(ctx, store, o.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
 	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{})
 	if err != nil {
 		return nil, err

@@ -141,6 +141,7 @@ func (s *Server) apiRoutes() {
 		s.mux.Handle(pattern, s.apiAuth(s.apiAction(a), rolesFor(a.Who)...))
 	}
 	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
+	api("GET /api/ledger/checkpoint", s.apiCheckpoint, allRoles...)
 	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
 	api("GET /api/stats", s.apiStats, RoleOffice, RoleAuditor)
 	api("GET /api/plans/{plan}/export.xlsx", s.apiExport, RoleOffice, RoleAuditor)

@@ -44,6 +44,7 @@ var postgresDialect = dialect{
 		dispatchMigration,
 		readMigration,
 		boardMigration,
+		checkpointMigration,
 	},
 }
 

@@ -35,6 +35,7 @@ var sqliteDialect = dialect{
 		dispatchMigration,
 		readMigration,
 		boardMigration,
+		checkpointMigration,
 	},
 }
 

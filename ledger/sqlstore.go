@@ -42,6 +42,9 @@ type SQLStore struct {
 	// onGroup, when set, sees each group before it is written: its size
 	// and whether it takes the pipelined path; for tests only.
 	onGroup func(size int, pipelined bool)
+	// onCommit, when set (by a Checkpointer, before the first append),
+	// hears the newest sequence number after each committed group.
+	onCommit func(last int64)
 }
 
 // Rebind writes a query's ? placeholders in the backend's own form ($1,
@@ -243,6 +246,13 @@ func (s *SQLStore) drain(ctx context.Context) {
 			} else {
 				r.done <- appendResult{rec: recs[i]}
 			}
+		}
+		if err == nil && s.onCommit != nil {
+			var last int64
+			for _, r := range recs {
+				last = max(last, r.Seq)
+			}
+			s.onCommit(last)
 		}
 	}
 }

@@ -19,17 +19,19 @@ import (
 
 func (a *app) auditCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Auditors' tools: verify the ledger, export, replay and read histories"}
-	cmd.AddCommand(a.auditVerifyCmd(), a.auditExportCmd(), a.auditReplayCmd(), a.auditTimelineCmd())
+	cmd.AddCommand(a.auditVerifyCmd(), a.auditExportCmd(), a.auditReplayCmd(), a.auditTimelineCmd(), a.auditCheckpointCmd(), a.auditProveCmd())
 	return cmd
 }
 
 func (a *app) auditVerifyCmd() *cobra.Command {
 	var withHistory bool
+	var checkpoints, pub string
 	cmd := &cobra.Command{
 		Use: "verify",
 		Example: `  lianxi audit verify
+  lianxi audit verify --checkpoints kept/ledger-checkpoints.jsonl --pubkey kept/ledger.pub
   lianxi audit verify --ledger-dsn postgres://lianxi:PASS@db/lianxi`,
-		Short: "Recompute the ledger's hash chain (and with --history, match closed tasks' histories); exit 1 on any break",
+		Short: "Recompute the ledger's hash chain, check it against kept checkpoints (and with --history, match closed tasks' histories); exit 1 on any break",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			store, err := a.openLedger(cmd.Context())
@@ -43,9 +45,19 @@ func (a *app) auditVerifyCmd() *cobra.Command {
 			}
 			if !res.OK {
 				fmt.Fprintf(a.stdout, "BROKEN at record %d: %s (%d records verified before it)\n", res.BadSeq, res.Problem, res.Count)
+			} else {
+				fmt.Fprintf(a.stdout, "OK: %d records, head %s\n", res.Count, res.Head)
+			}
+			bad, err := a.verifyCheckpoints(cmd.Context(), store, checkpoints, pub)
+			if err != nil {
+				return err
+			}
+			if !res.OK {
 				return &exitError{code: 1, err: fmt.Errorf("ledger chain broken at record %d", res.BadSeq)}
 			}
-			fmt.Fprintf(a.stdout, "OK: %d records, head %s\n", res.Count, res.Head)
+			if bad > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("the ledger disagrees with %d kept checkpoints", bad)}
+			}
 			if !withHistory {
 				return nil
 			}
@@ -53,6 +65,8 @@ func (a *app) auditVerifyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&withHistory, "history", false, "also match every closed task's workflow history with the ledger (needs Temporal)")
+	cmd.Flags().StringVar(&checkpoints, "checkpoints", "", "checkpoints to hold the ledger to: a checkpoints file or one signed note (default <data>/"+ledger.CheckpointsFile+")")
+	cmd.Flags().StringVar(&pub, "pubkey", "", "the log's public key, a file or the key itself (default <data>/"+ledger.PublicKeyFile+"; give a copy kept elsewhere)")
 	return cmd
 }
 

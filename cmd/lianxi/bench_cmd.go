@@ -52,6 +52,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.DataDir, "bench-data", "", "keep the benchmark's server and ledger files here (default: a temporary folder)")
 	cmd.Flags().StringVar(&o.TemporalDB, "temporal-db", "", "postgres://USER:PASS@HOST:PORT/DB runs the benchmark's server on PostgreSQL, with its ledger in DB_ledger on the same server; empty uses SQLite files")
 	cmd.Flags().IntVar(&o.ViewRequests, "views", 0, "also time the office dashboard and a ministry inbox this many times each, with a plan of N more open tasks launched (0: skip)")
+	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
 	return cmd

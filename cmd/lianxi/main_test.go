@@ -254,6 +254,14 @@ func TestDevRestartKeepsState(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "OK: 29 records") || !strings.Contains(r.stdout, "1 closed tasks checked against their histories, 0 mismatches") {
 		t.Errorf("audit verify: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	// dev keeps the ledger's key in its data folder: a checkpoint signed
+	// now holds for the ledger as it is.
+	if r := lianxi(ctx, append([]string{"audit", "checkpoint"}, at...)...); r.code != 0 || !strings.Contains(r.stdout, "\n29\n") {
+		t.Errorf("audit checkpoint: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := lianxi(ctx, append([]string{"audit", "verify"}, at...)...); r.code != 0 || !strings.Contains(r.stdout, "match the ledger (newest: 29 records)") {
+		t.Errorf("audit verify after a checkpoint: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
 
 	// Auditors export every run, replay the files, and read the timeline.
 	out := filepath.Join(t.TempDir(), "histories")

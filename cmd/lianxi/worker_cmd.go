@@ -125,6 +125,10 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		store.Close()
 		return nil, nil, err
 	}
+	if err := a.startCheckpoints(ctx, store); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
 	acts := &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox, Logger: a.log.Named("activities")}
 	dopts := notify.DispatchOptions{Logger: a.log.Named("dispatch")}
 	if a.metrics != nil {
