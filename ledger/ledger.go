@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"lianxi/domain"
 )
@@ -57,17 +56,10 @@ type canonical struct {
 
 // ComputeHash returns the chain hash of a record with the given sequence,
 // entry and previous hash.
+// It is the SHA-256 of the record's canonical bytes, which are also its
+// Merkle leaf.
 func ComputeHash(seq int64, e Entry, prevHash string) string {
-	e.At = e.At.UTC()
-	if len(e.Payload) == 0 {
-		e.Payload = nil
-	}
-	b, err := json.Marshal(canonical{Seq: seq, Entry: e, PrevHash: prevHash})
-	if err != nil {
-		// Entry holds only strings, ints and a time: Marshal cannot fail.
-		panic(fmt.Sprintf("ledger: canonical encoding: %v", err))
-	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(CanonicalBytes(seq, e, prevHash))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -24,9 +24,8 @@ import (
 var hasher = rfc6962.DefaultHasher
 
 // CanonicalBytes returns a record's canonical encoding: its chain hash is
-// the SHA-256 of these bytes and its Merkle leaf is these bytes. It
-// normalizes the entry exactly as ComputeHash does (a test holds the two
-// together).
+// the SHA-256 of these bytes (ComputeHash) and its Merkle leaf is these
+// bytes, so the chain and the tree cover the same encoding.
 func CanonicalBytes(seq int64, e Entry, prevHash string) []byte {
 	e.At = e.At.UTC()
 	if len(e.Payload) == 0 {
