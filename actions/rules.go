@@ -44,7 +44,8 @@ type Host interface {
 	Validate(ctx workflow.Context, a *Action, input func(Env) error, state func(*domain.Task) error) error
 	// Decide re-checks state under the workflow's lock, applies effect,
 	// records the decision and answers with its receipt.
-	Decide(ctx workflow.Context, a *Action, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error)
+	// request is the request's hash, for the receipt (domain.RequestHash).
+	Decide(ctx workflow.Context, a *Action, request string, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error)
 }
 
 // binder is Rules[R] for any R.
@@ -82,7 +83,11 @@ func (r *Rules[R]) bind(a *Action, h Host) (any, any) {
 		}, state(req))
 	}
 	handler := func(ctx workflow.Context, req R) (domain.Receipt, error) {
-		return h.Decide(ctx, a, state(req), func(c *domain.Change) domain.Record { return r.Effect(c, req) })
+		hash, err := domain.RequestHash(req)
+		if err != nil {
+			return domain.Receipt{}, err
+		}
+		return h.Decide(ctx, a, hash, state(req), func(c *domain.Change) domain.Record { return r.Effect(c, req) })
 	}
 	return handler, validator
 }

@@ -8,6 +8,10 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -208,4 +212,19 @@ type Receipt struct {
 	Hash       string `json:"hash"`
 	Status     string `json:"status"`
 	Round      int    `json:"round"`
+	// Request is the SHA-256 of the request the decision answered
+	// (RequestHash): a caller that sends the same request ID with another
+	// body can tell it was given another request's receipt.
+	Request string `json:"request_sha256,omitempty"`
+}
+
+// RequestHash is the SHA-256, in hex, of a request's JSON: what a receipt
+// and a signed claim bind.
+func RequestHash(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("hash request: %w", err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
 }

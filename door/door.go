@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"lianxi/domain"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,14 +79,7 @@ const Start = "start"
 var Launcher = Principal{Name: "launcher", Role: RoleOffice}
 
 // InputHash is the SHA-256, in hex, of a request's JSON: what a claim binds.
-func InputHash(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("hash request: %w", err)
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:]), nil
-}
+func InputHash(v any) (string, error) { return domain.RequestHash(v) }
 
 // signed is the header's form: the claim and its MAC.
 type signed struct {

@@ -94,6 +94,14 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 			"%s on %s got no answer within %s: the ledger or the workers may be unavailable; an accepted decision waits and is recorded once the ledger answers — send the same request (same request ID) again to get its receipt", name, taskID, wait)}
 	}
 	err = classify(taskID, err)
+	if err == nil && r.Request != "" {
+		// Temporal answers a request ID it has seen with that request's
+		// outcome, whatever is sent with it now.
+		if sent, herr := domain.RequestHash(arg); herr == nil && sent != r.Request {
+			return domain.Receipt{}, &Rejection{Type: domain.ErrTypeConflict, Message: fmt.Sprintf(
+				"request ID %s was already used on %s for another request (receipt %s); nothing was recorded for this one: send it with a new request ID", requestID, taskID, r.DecisionID)}
+		}
+	}
 	if errors.Is(err, ErrNotFound) {
 		if ended := c.ended(ctx, taskID); ended != nil {
 			return r, ended

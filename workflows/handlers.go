@@ -53,7 +53,7 @@ func (w *taskWorkflow) checkState(state func(*domain.Task) error) error {
 // other decisions through and tries again, re-checking, until the ledger
 // takes it: the caller's wait runs out first and it is told to send the
 // same request again, which then gets this decision's receipt, recorded once.
-func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error) {
+func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request string, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error) {
 	id := w.decisionID(ctx)
 	// An update that arrives with the start waits for the assignment, so
 	// the ledger never holds a decision on a task before its assignment.
@@ -97,7 +97,7 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, state fun
 		}
 	}
 	w.upsertSearch(ctx)
-	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round}
+	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request}
 	w.s.Receipts[id] = r
 	w.s.ReceiptOrder = append(w.s.ReceiptOrder, id)
 	w.s.Bound()
