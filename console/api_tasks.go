@@ -19,14 +19,19 @@ import (
 	"lianxi/taskclient"
 )
 
+// SourceHeader names, on a task's answers, where its status was read:
+// "workflow", or "ledger" once Temporal no longer holds its history.
+const SourceHeader = "X-Lianxi-Source"
+
 func (s *Server) apiGetTask(w http.ResponseWriter, r *http.Request, p Principal) error {
-	st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+	st, src, err := s.d.Tasks.Read(r.Context(), taskID(r))
 	if err != nil {
 		return err
 	}
 	if !canRead(p, st) {
 		return errForbidden
 	}
+	w.Header().Set(SourceHeader, string(src))
 	writeJSON(w, http.StatusOK, st)
 	return nil
 }
