@@ -74,6 +74,18 @@ func TestTerminatedTaskEndsAtOnce(t *testing.T) {
 	if _, _, page := office.do("GET", "/office", nil); !strings.Contains(page, statusLabels[domain.StatusTerminated]+"：<b>1</b>") {
 		t.Errorf("the dashboard totals leave the terminated task out")
 	}
+	var stats Stats
+	if a := s.call("office", "GET", "/api/stats?plan=web", nil); a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &stats) != nil {
+		t.Fatalf("stats: %d %s", a.status, a.body)
+	}
+	if len(stats.Sections) != 1 || stats.Sections[0].Ended != 1 || stats.Sections[0].Open != 0 {
+		t.Errorf("the plan's stats count the terminated task as %+v, want ended, not open", stats.Sections)
+	}
+	for _, m := range stats.Ministries {
+		if m.Pending != 0 {
+			t.Errorf("stats still count %s as pending on the terminated task", m.ID)
+		}
+	}
 	a = s.call("mof", "POST", task+"/sign-off", []byte(`{"decision":"approve"}`))
 	if a.status != http.StatusConflict || !strings.Contains(a.err.Message, domain.StatusTerminated) {
 		t.Errorf("an action on the terminated task: %d %s, want 409 naming its status", a.status, a.body)
