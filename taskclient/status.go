@@ -56,12 +56,9 @@ func (c *Client) Read(ctx context.Context, taskID string) (domain.TaskStatus, So
 	case ended == enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED:
 		return st, SourceWorkflow, nil
 	}
-	// The run ended outside its lifecycle: its state as it was, under the
-	// status the run ended with.
-	st, _, err = c.query(ctx, taskID, enumspb.QUERY_REJECT_CONDITION_NONE)
-	if err != nil {
-		return st, SourceWorkflow, err
-	}
+	// The run ended outside its lifecycle: the board row ends first (so
+	// inboxes stop listing it even if the state cannot be read), then the
+	// state as it was is read under the status the run ended with.
 	at := time.Now()
 	if d, err := c.C.DescribeWorkflowExecution(ctx, taskID, ""); err == nil && d.GetWorkflowExecutionInfo().GetCloseTime() != nil {
 		at = d.GetWorkflowExecutionInfo().GetCloseTime().AsTime()
@@ -69,6 +66,10 @@ func (c *Client) Read(ctx context.Context, taskID string) (domain.TaskStatus, So
 	status, _ := EndedStatus(ended)
 	if err := c.endRow(ctx, taskID, status, at); err != nil {
 		return st, SourceWorkflow, err
+	}
+	st, _, err = c.query(ctx, taskID, enumspb.QUERY_REJECT_CONDITION_NONE)
+	if err != nil {
+		return st, SourceWorkflow, fmt.Errorf("read the state of %s, whose run is %s: %w", taskID, status, err)
 	}
 	return markEnded(st, status, at), SourceWorkflow, nil
 }
