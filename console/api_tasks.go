@@ -212,6 +212,10 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request, _ Principal)
 	var nf *serviceerror.NotFound
 	switch {
 	case errors.As(err, &nf):
+		if _, src, err := s.d.Tasks.Read(r.Context(), taskID(r)); err == nil && src == taskclient.SourceLedger {
+			return &apiError{Status: http.StatusNotFound, Code: "history_gone", Message: fmt.Sprintf(
+				"Temporal no longer keeps the workflow history of %s (retention removed it); its decisions are on the ledger: GET %s/records", taskID(r), r.URL.Path[:len(r.URL.Path)-len("/history")])}
+		}
 		return fmt.Errorf("%w: %s", taskclient.ErrNotFound, taskID(r))
 	case err != nil:
 		return err

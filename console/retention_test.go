@@ -166,6 +166,9 @@ func TestReadsOutliveDeletedHistory(t *testing.T) {
 	if strings.Contains(page, "<form method=\"post\" action=\"/tasks/web/1.1/") {
 		t.Error("the task page offers an action on a task whose history is gone")
 	}
+	if a := s.call("auditor", "GET", task+"/history", nil); a.status != http.StatusNotFound || a.err.Code != "history_gone" || !strings.Contains(a.err.Message, task+"/records") {
+		t.Errorf("the history of the deleted task: %d %s, want 404 saying the history is gone and where the records are", a.status, a.body)
+	}
 	a = s.call("miit", "POST", task+"/progress", []byte(`{"text":"迟到的进展"}`))
 	if a.status != http.StatusConflict || !strings.Contains(a.err.Message, "no longer kept") {
 		t.Errorf("an action on the deleted task: %d %s, want 409 saying the history is no longer kept", a.status, a.body)
