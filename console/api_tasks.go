@@ -19,14 +19,19 @@ import (
 	"lianxi/taskclient"
 )
 
+// SourceHeader names, on a task's answers, where its status was read:
+// "workflow", or "ledger" once Temporal no longer holds its history.
+const SourceHeader = "X-Lianxi-Source"
+
 func (s *Server) apiGetTask(w http.ResponseWriter, r *http.Request, p Principal) error {
-	st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+	st, src, err := s.d.Tasks.Read(r.Context(), taskID(r))
 	if err != nil {
 		return err
 	}
 	if !canRead(p, st) {
 		return errForbidden
 	}
+	w.Header().Set(SourceHeader, string(src))
 	writeJSON(w, http.StatusOK, st)
 	return nil
 }
@@ -207,6 +212,10 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request, _ Principal)
 	var nf *serviceerror.NotFound
 	switch {
 	case errors.As(err, &nf):
+		if _, src, err := s.d.Tasks.Read(r.Context(), taskID(r)); err == nil && src == taskclient.SourceLedger {
+			return &apiError{Status: http.StatusNotFound, Code: "history_gone", Message: fmt.Sprintf(
+				"Temporal no longer keeps the workflow history of %s (retention removed it); its decisions are on the ledger: GET %s/records", taskID(r), r.URL.Path[:len(r.URL.Path)-len("/history")])}
+		}
 		return fmt.Errorf("%w: %s", taskclient.ErrNotFound, taskID(r))
 	case err != nil:
 		return err

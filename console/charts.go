@@ -65,7 +65,11 @@ func sectionCharts(st Stats) []chart {
 	for _, s := range st.Sections {
 		c := chart{Title: "（" + s.Section + "）", Height: 14, Note: "办结 " + strconv.Itoa(s.Percent) + "%"}
 		x := 0
-		for _, p := range []bar{{Label: "办结", Color: "#2e7d32", Value: s.Closed}, {Label: "在办", Color: "#e0b000", Value: s.Open}, {Label: "撤销", Color: "#9e9e9e", Value: s.Cancelled}} {
+		for _, p := range []bar{{Label: "办结", Color: "#2e7d32", Value: s.Closed}, {Label: "在办", Color: "#e0b000", Value: s.Open}, {Label: "撤销", Color: "#9e9e9e", Value: s.Cancelled},
+			{Label: "终止", Color: "#b71c1c", Value: s.Ended}} {
+			if p.Value == 0 && p.Label == "终止" {
+				continue
+			}
 			p.X, p.Y, p.H, p.W = x, 0, 14, p.Value*chartWidth/maxV
 			x += p.W
 			c.Bars = append(c.Bars, p)

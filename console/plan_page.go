@@ -104,7 +104,7 @@ func planOverview(planID string, list []taskclient.Summary, now time.Time) planD
 		}
 		d.Open = append(d.Open, row)
 	}
-	for _, st := range []string{domain.StatusSigning, domain.StatusInReview, domain.StatusClosed, domain.StatusCancelled} {
+	for _, st := range listedStatuses(counts) {
 		c := statusCount{Status: st, Label: statusLabels[st], Count: counts[st]}
 		if d.Tasks > 0 {
 			c.Percent = c.Count * 100 / d.Tasks

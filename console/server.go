@@ -89,10 +89,16 @@ func New(d Deps) *Server {
 	if strings.HasPrefix(strings.ToLower(d.PublicURL), "https://") {
 		d.SecureCookies = true
 	}
-	if d.Tasks != nil && d.Tasks.Board == nil && d.Ledger != nil {
-		// Lists come from the board the tasks keep on the ledger.
+	if d.Tasks != nil && d.Ledger != nil && (d.Tasks.Board == nil || d.Tasks.Ledger == nil) {
+		// Lists come from the board the tasks keep on the ledger, and a
+		// task Temporal no longer holds is read from the board and ledger.
 		tasks := *d.Tasks
-		tasks.Board, tasks.Now = d.Ledger, d.Now
+		if tasks.Board == nil {
+			tasks.Board, tasks.Now = d.Ledger, d.Now
+		}
+		if tasks.Ledger == nil {
+			tasks.Ledger = d.Ledger
+		}
 		d.Tasks = &tasks
 	}
 	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}

@@ -46,6 +46,9 @@ type SectionStats struct {
 	Closed    int    `json:"closed"`
 	Cancelled int    `json:"cancelled"`
 	Open      int    `json:"open"`
+	// Ended counts tasks whose runs ended outside their lifecycle
+	// (terminated, timed out, failed): neither open nor finished.
+	Ended int `json:"ended"`
 	// Percent is the share of closed tasks among those not cancelled.
 	Percent int `json:"percent"`
 }
@@ -108,8 +111,10 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 			sec.Closed++
 		case st.Status == domain.StatusCancelled:
 			sec.Cancelled++
-		default:
+		case domain.IsOpen(st.Status):
 			sec.Open++
+		default:
+			sec.Ended++
 		}
 	}
 	for _, id := range order {

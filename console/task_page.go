@@ -14,6 +14,7 @@ import (
 	"lianxi/attachments"
 	"lianxi/domain"
 	"lianxi/ledger"
+	"lianxi/taskclient"
 )
 
 type taskData struct {
@@ -32,6 +33,9 @@ type taskData struct {
 	Forms []actionForm
 	// Accept lists the file types attachments may have.
 	Accept string
+	// FromLedger is set when Temporal no longer holds the task's history:
+	// the page is read from the board and the ledger.
+	FromLedger bool
 }
 
 // extensionEntry is one extension request as the ledger recorded it, with
@@ -61,7 +65,7 @@ type actionForm struct {
 
 func (s *Server) taskPage(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
-		st, err := s.d.Tasks.Status(r.Context(), taskID(r))
+		st, src, err := s.d.Tasks.Read(r.Context(), taskID(r))
 		if err != nil {
 			return err
 		}
@@ -69,7 +73,8 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		if !canRead(p, st) {
 			return errForbidden
 		}
-		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}}
+		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{},
+			FromLedger: src == taskclient.SourceLedger}
 		for i := range d.Forms {
 			s.pickers(&d.Forms[i], st)
 		}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"lianxi/actions"
-	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
@@ -64,7 +63,7 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 				d.Tasks = append(d.Tasks, task)
 			}
 		}
-		for _, st := range []string{domain.StatusSigning, domain.StatusInReview, domain.StatusClosed, domain.StatusCancelled} {
+		for _, st := range listedStatuses(counts) {
 			d.Totals = append(d.Totals, total{statusLabels[st], counts[st]})
 			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
 		}

@@ -17,7 +17,8 @@ type TaskBoard interface {
 
 // RefreshTasks updates the tasks gauge from the board every interval until
 // ctx is done: open tasks by status and by the light each has at the time
-// of counting, closed and cancelled ones in total. The light is derived
+// of counting, ended ones (closed, cancelled, or ended outside their
+// lifecycle: terminated, timed out, failed) in total by status. The light is derived
 // from the due date, as every reader of the board does, so the gauge turns
 // yellow when a task does, not when its workflow next wakes.
 func (m *Metrics) RefreshTasks(ctx context.Context, board TaskBoard, interval time.Duration) {
@@ -52,7 +53,7 @@ func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time
 		}
 	}
 	ended := map[string]int{}
-	for _, st := range []string{domain.StatusClosed, domain.StatusCancelled} {
+	for _, st := range []string{domain.StatusClosed, domain.StatusCancelled, domain.StatusTerminated, domain.StatusTimedOut, domain.StatusFailed} {
 		n, err := board.BoardCount(ctx, st)
 		if err != nil {
 			return err

@@ -36,6 +36,7 @@ func TestTasksGaugeFromBoard(t *testing.T) {
 		row("g", domain.StatusClosed, now.Add(-day), 5*day),
 		row("h", domain.StatusClosed, now.Add(-day), 5*day),
 		row("i", domain.StatusCancelled, now.Add(day), 5*day),
+		row("j", domain.StatusTerminated, now.Add(day), 5*day),
 	}
 	if n, err := store.SeedBoard(ctx, rows); err != nil || n != len(rows) {
 		t.Fatalf("seed: %d rows, %v", n, err)
@@ -57,6 +58,8 @@ func TestTasksGaugeFromBoard(t *testing.T) {
 		`lianxi_tasks{status="in_review",warning="red"} 0`,
 		`lianxi_tasks{status="closed",warning=""} 2`,
 		`lianxi_tasks{status="cancelled",warning=""} 1`,
+		`lianxi_tasks{status="terminated",warning=""} 1`,
+		`lianxi_tasks{status="timed_out",warning=""} 0`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("scrape lacks %q", want)

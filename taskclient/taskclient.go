@@ -34,6 +34,10 @@ type Client struct {
 	// Board, when set, is where List reads: the rows each task writes on
 	// the ledger with its records. Without it List reads visibility.
 	Board BoardSource
+	// Ledger, with Board, keeps a task readable after Temporal deleted its
+	// history, and lets a read that finds a run ended outside its lifecycle
+	// mark its board row ended at once.
+	Ledger LedgerSource
 	// Now is the clock warning colours are read at; default time.Now.
 	Now func() time.Time
 }
@@ -106,6 +110,9 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 		if ended := c.ended(ctx, taskID); ended != nil {
 			return r, ended
 		}
+		if gone := c.gone(ctx, taskID); gone != nil {
+			return r, gone
+		}
 	}
 	return r, err
 }
@@ -135,6 +142,25 @@ func (c *Client) ended(ctx context.Context, taskID string) error {
 		no, state, info.GetCloseTime().AsTime().UTC().Format("2006-01-02 15:04 MST"))}
 }
 
+// gone explains why a task that Temporal no longer holds (retention
+// deleted its history) takes no updates, when the ledger knows it; nil
+// when it does not.
+func (c *Client) gone(ctx context.Context, taskID string) error {
+	if c.Ledger == nil || c.Board == nil {
+		return nil
+	}
+	st, err := c.fromLedger(ctx, taskID)
+	if err != nil {
+		return nil
+	}
+	state := st.Status
+	if name, ok := domain.StatusNames[state]; ok {
+		state += " (" + name + ")"
+	}
+	return &Rejection{Type: domain.ErrTypeConflict, Message: fmt.Sprintf(
+		"task %s is %s and its workflow history is no longer kept; it takes no more actions (its records stay on the ledger)", st.TaskNo, state)}
+}
+
 // classify turns SDK errors into ErrNotFound or a *Rejection.
 func classify(taskID string, err error) error {
 	if err == nil {
@@ -153,36 +179,6 @@ func classify(taskID string, err error) error {
 		return r
 	}
 	return err
-}
-
-// Status runs the status query.
-func (c *Client) Status(ctx context.Context, taskID string) (domain.TaskStatus, error) {
-	var st domain.TaskStatus
-	v, err := c.C.QueryWorkflow(ctx, taskID, "", workflows.QueryStatus)
-	// A worker that stops while it answers (a restart, a deploy) fails the
-	// query with its own cancellation; the next worker answers it.
-	for try := 1; try < 5 && workerStopped(err) && ctx.Err() == nil; try++ {
-		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
-		v, err = c.C.QueryWorkflow(ctx, taskID, "", workflows.QueryStatus)
-	}
-	if err != nil {
-		return st, classify(taskID, err)
-	}
-	if err := v.Get(&st); err != nil {
-		return st, fmt.Errorf("decode status of %s: %w", taskID, err)
-	}
-	// The run updates its light only when it wakes; the reader's clock is
-	// the one that counts.
-	st.Warning = st.LightAt(time.Now())
-	return st, nil
-}
-
-// workerStopped reports a query the answering worker gave up on because it
-// was stopping, not one the workflow refused.
-func workerStopped(err error) bool {
-	var qf *serviceerror.QueryFailed
-	var cancelled *serviceerror.Canceled
-	return (errors.As(err, &qf) && strings.Contains(qf.Message, context.Canceled.Error())) || errors.As(err, &cancelled)
 }
 
 // Filter selects tasks from visibility. Empty fields match everything.
@@ -264,80 +260,6 @@ func FromBoard(r ledger.BoardRow, now time.Time) Summary {
 		s.Warning = domain.WarningAt(now, r.Due, window)
 	}
 	return s
-}
-
-// SeedBoard puts on the board the tasks visibility lists that the board
-// does not hold yet: tasks whose runs started before the board and have
-// made no decision since. It never replaces a row a task wrote itself.
-func (c *Client) SeedBoard(ctx context.Context, store interface {
-	SeedBoard(context.Context, []ledger.BoardRow) (int, error)
-}) (int, error) {
-	list, err := c.ListVisibility(ctx, Filter{})
-	if err != nil {
-		return 0, err
-	}
-	rows := make([]ledger.BoardRow, 0, len(list))
-	for _, s := range list {
-		lead := ""
-		if len(s.Participants) > 0 {
-			lead = s.Participants[0]
-		}
-		rows = append(rows, ledger.BoardRow{WorkflowID: s.ID, PlanID: s.Plan, TaskNo: s.No, Title: s.Title, Status: s.Status,
-			Round: int(s.Round), Lead: lead, Participants: s.Participants, Pending: s.Pending, Due: s.Due,
-			WarningWindow: domain.DefaultWarningWindow, UpdatedAt: time.Now()})
-	}
-	return store.SeedBoard(ctx, rows)
-}
-
-// EndBoard marks ended, on the board, the tasks whose runs ended outside
-// their lifecycle (terminated by an operator, timed out, failed), which
-// write no record and so would stay listed as open. A task whose latest run
-// is running again (an operator reset it) is left alone. It reports how
-// many rows it changed.
-func (c *Client) EndBoard(ctx context.Context, store interface {
-	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
-}) (int, error) {
-	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed', 'Canceled')", workflows.WorkflowName)
-	open := []string{domain.StatusSigning, domain.StatusInReview}
-	changed := 0
-	var token []byte
-	for {
-		resp, err := c.C.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: c.Namespace, Query: q, NextPageToken: token, PageSize: 1000,
-		})
-		if err != nil {
-			return changed, fmt.Errorf("list ended runs: %w", err)
-		}
-		for _, e := range resp.GetExecutions() {
-			id := e.GetExecution().GetWorkflowId()
-			d, err := c.C.DescribeWorkflowExecution(ctx, id, "")
-			if err != nil {
-				return changed, fmt.Errorf("describe %s: %w", id, err)
-			}
-			info := d.GetWorkflowExecutionInfo()
-			if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-				continue
-			}
-			status := domain.StatusTerminated
-			switch info.GetStatus() {
-			case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-				status = domain.StatusTimedOut
-			case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
-				status = domain.StatusFailed
-			}
-			ok, err := store.EndBoard(ctx, id, status, open, info.GetCloseTime().AsTime())
-			if err != nil {
-				return changed, err
-			}
-			if ok {
-				changed++
-			}
-		}
-		token = resp.GetNextPageToken()
-		if len(token) == 0 {
-			return changed, nil
-		}
-	}
 }
 
 // ListVisibility returns the tasks matching f from Temporal's visibility:
