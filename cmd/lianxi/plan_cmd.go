@@ -177,6 +177,11 @@ func (a *app) planLaunchCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			// Each start is signed with the door key: a worker refuses a task
+			// started without it.
+			if _, err := a.useDoorKey(false); err != nil {
+				return fmt.Errorf("plan launch signs each task's start with the door key, as the API does: %w", err)
+			}
 			c, err := a.dial()
 			if err != nil {
 				return err
