@@ -36,7 +36,11 @@ func TestLedgerProofRoutes(t *testing.T) {
 	if sign.status != 200 {
 		t.Fatalf("sign-off: %d %s", sign.status, sign.body)
 	}
-	var receipt struct{ Seq int64 }
+	var receipt struct {
+		Seq       int64
+		LeafIndex int64  `json:"leaf_index"`
+		LeafHash  string `json:"leaf_hash"`
+	}
 	_ = json.Unmarshal([]byte(sign.body), &receipt)
 	second, err := cps.Checkpoint(ctx)
 	if err != nil || second.Size <= first.Size {
@@ -47,6 +51,9 @@ func TestLedgerProofRoutes(t *testing.T) {
 	var proof ledger.InclusionProof
 	if a.status != 200 || json.Unmarshal([]byte(a.body), &proof) != nil {
 		t.Fatalf("miit's proof: %d %s", a.status, a.body)
+	}
+	if receipt.LeafIndex != receipt.Seq-1 || receipt.LeafHash != proof.LeafHash || uint64(receipt.LeafIndex) != proof.LeafIndex {
+		t.Errorf("the receipt places the record at leaf %d %s, the proof at %d %s", receipt.LeafIndex, receipt.LeafHash, proof.LeafIndex, proof.LeafHash)
 	}
 	if cp, err := ledger.CheckInclusion(proof, key.VerifierKey(), first, second); err != nil || cp.Size != second.Size || proof.Record.Ministry != "miit" {
 		t.Errorf("the proof does not check offline: %v (size %d, record by %s)", err, cp.Size, proof.Record.Ministry)

@@ -97,7 +97,8 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request s
 		}
 	}
 	w.upsertSearch(ctx)
-	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request}
+	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request,
+		LeafIndex: rec.Seq - 1, LeafHash: rec.LeafHash}
 	w.s.Receipts[id] = r
 	w.s.ReceiptOrder = append(w.s.ReceiptOrder, id)
 	w.s.Bound()
