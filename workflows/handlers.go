@@ -30,7 +30,12 @@ func (w *taskWorkflow) Validate(ctx workflow.Context, _ *actions.Action, input f
 	}
 	env := actions.Env{Now: workflow.Now(ctx)}
 	if w.known != nil {
-		env.Known = func(id string) bool { return w.s.Participant(id) != nil || w.known(id) }
+		env.Body = func(id string) error {
+			if w.s.Participant(id) != nil {
+				return nil
+			}
+			return w.known(id)
+		}
 	}
 	if err := input(env); err != nil {
 		return ruleError(err)
