@@ -184,8 +184,11 @@ func checkAmend(r domain.AmendRequest, env Env) error {
 		return domain.Invalid("add", "amend changes nothing: give add, remove, lead or a due date")
 	}
 	for _, id := range append(slices.Clone(r.Add), r.Lead) {
-		if id != "" && env.Known != nil && !env.Known(id) {
-			return domain.Invalid("add", "ministry %q is not in the registry of bodies; check the ID (e.g. ndrc, miit)", id)
+		if id == "" || env.Body == nil {
+			continue
+		}
+		if err := env.Body(id); err != nil {
+			return domain.Invalid("add", "%v", err)
 		}
 	}
 	for _, d := range []struct {

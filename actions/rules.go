@@ -12,12 +12,13 @@ import (
 )
 
 // Env is what an input rule may consult besides the request: the time the
-// update arrived, and whether a body is known (to the registry the worker
-// injects, or on the task already). Input rules run only when an update
-// is first validated, so a registry that grows never changes a replay.
+// update arrived, and whether a body may be given a task (Body: nil when it
+// is on the task already, or in the registry the worker injects and not
+// abolished; otherwise why not). Input rules run only when an update is
+// first validated, so a registry that changes never changes a replay.
 type Env struct {
-	Now   time.Time
-	Known func(id string) bool
+	Now  time.Time
+	Body func(id string) error
 }
 
 // Rules are the typed parts of an action: how its request is built from

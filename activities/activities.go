@@ -6,6 +6,7 @@ package activities
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"lianxi/domain"
@@ -140,7 +141,8 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 			a.Observer.NotificationDone("queued")
 		}
 	}
-	return RecordDecisionResult{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash}, nil
+	return RecordDecisionResult{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash,
+		LeafHash: hex.EncodeToString(ledger.LeafHash(rec))}, nil
 }
 
 // Notify delivers a notification. Transient failures are returned as plain

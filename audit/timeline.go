@@ -104,6 +104,7 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 			// The ledger knows the round the decision was taken in; a receipt
 			// reports the round after it (a return opens the next one).
 			tl.Entries[i].LedgerSeq, tl.Entries[i].Payload, tl.Entries[i].Round = r.Seq, r.Payload, r.Round
+			tl.Entries[i].Problem = contentMismatch(tl.Entries[i], r)
 			return nil
 		}
 		e := Entry{At: r.At, RunID: r.RunID, Action: r.Kind, DecisionID: r.DecisionID, Actor: r.Ministry, Person: r.Person,
@@ -128,4 +129,32 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 		}
 	}
 	return tl, nil
+}
+
+// copiedFields are the request fields a decision's record keeps verbatim.
+var copiedFields = []string{"decision", "comment", "report", "text", "reason"}
+
+// contentMismatch compares an accepted update with its ledger record: the
+// same ministry, and each text the record copies from the request the
+// same. A record rewritten after the fact (its chain recomputed, say)
+// differs here from what the workflow accepted.
+func contentMismatch(e Entry, r ledger.Record) string {
+	if e.Actor != r.Ministry {
+		return fmt.Sprintf("content differs: the history's update was by %s, the ledger's record by %s", e.Actor, r.Ministry)
+	}
+	for _, k := range copiedFields {
+		sent, _ := e.Request[k].(string)
+		if sent != r.Payload[k] {
+			return fmt.Sprintf("content differs: %s is %q in the history and %q on the ledger", k, cut(sent), cut(r.Payload[k]))
+		}
+	}
+	return ""
+}
+
+// cut shortens a text for a message.
+func cut(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }

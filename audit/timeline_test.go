@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,25 @@ func TestTimelineCrossChecksLedger(t *testing.T) {
 	tl, _ = BuildTimeline(ctx, id, histories, l.ledger)
 	if tl.Problems != 1 {
 		t.Errorf("ghost decision: %d problems, want 1", tl.Problems)
+	}
+	// A record whose text was rewritten in the database (triggers dropped)
+	// no longer matches the update the workflow accepted.
+	db := l.ledger.DB()
+	for _, q := range []string{`DROP TRIGGER IF EXISTS decisions_no_update`,
+		`UPDATE decisions SET payload = '{"decision":"return","comment":"改写"}' WHERE decision_id LIKE '%/return'`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tl, _ = BuildTimeline(ctx, id, histories, l.ledger)
+	rewritten := 0
+	for _, e := range tl.Entries {
+		if strings.Contains(e.Problem, "comment is \"请补充\" in the history and \"改写\" on the ledger") {
+			rewritten++
+		}
+	}
+	if rewritten != 1 || tl.Problems != 2 {
+		t.Errorf("rewritten record: %d flagged, %d problems (want 1 and 2 with the ghost): %+v", rewritten, tl.Problems, tl.Entries)
 	}
 	// Against an empty ledger every accepted update is flagged.
 	empty, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "empty.db"))

@@ -1,12 +1,12 @@
 package bundled
 
 import (
-	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"lianxi/plan"
+	"lianxi/testkit"
 )
 
 const document = "../../shared/plans/internet-plus-2015-support-measures.txt"
@@ -31,10 +31,7 @@ func TestBundledPlanIsTheDocumentWithItsRecordedCorrections(t *testing.T) {
 	if len(got.Corrections) != len(want) {
 		t.Errorf("%d corrections recorded, want %d", len(got.Corrections), len(want))
 	}
-	b, err := os.ReadFile(document)
-	if err != nil {
-		t.Skipf("document not found: %v", err)
-	}
+	b := testkit.SharedFile(t, document)
 	p, err := plan.Parse(b, plan.Options{PlanID: PlanID})
 	if err != nil {
 		t.Fatal(err)

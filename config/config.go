@@ -32,6 +32,9 @@ type Config struct {
 	LedgerDSN string
 	// WebhooksFile maps recipients to webhook URLs and secrets (JSON).
 	WebhooksFile string
+	// WitnessURL receives every signed ledger checkpoint (a signed POST);
+	// WitnessSecret signs it.
+	WitnessURL, WitnessSecret string
 	// PrincipalsFile holds the console's principals and token hashes.
 	PrincipalsFile string
 	// DoorKeyFile holds the key the API signs principals with and workers
@@ -113,6 +116,8 @@ func (c *Config) Settings() []Setting {
 		{"public-url", "LIANXI_PUBLIC_URL", "", "console URL as browsers reach it: used in notification links and the sign-in origin check, and https:// marks cookies Secure (default http://<http-addr>)", false, &c.PublicURL},
 		{"ledger-dsn", "LIANXI_LEDGER_DSN", "", "PostgreSQL DSN for the ledger; empty uses <data>/ledger.db (SQLite)", true, &c.LedgerDSN},
 		{"webhooks", "LIANXI_WEBHOOKS", "", "JSON file mapping ministry IDs (and \"office\") to {url, secret} webhooks", false, &c.WebhooksFile},
+		{"witness-url", "LIANXI_WITNESS_URL", "", "URL that receives every signed ledger checkpoint (POST, text/plain, signed like webhooks), to keep copies away from the office; empty sends none", false, &c.WitnessURL},
+		{"witness-secret", "LIANXI_WITNESS_SECRET", "", "shared secret that signs the checkpoints sent to --witness-url (X-Lianxi-Signature)", true, &c.WitnessSecret},
 		{"metrics-addr", "LIANXI_METRICS_ADDR", "", "address for Prometheus /metrics and /healthz (worker, serve, dev); empty disables", false, &c.MetricsAddr},
 		{"ui-addr", "LIANXI_UI_ADDR", "127.0.0.1:8233", "`HOST:PORT` of the Temporal Web UI that lianxi dev serves (read-only, on the embedded server); empty disables it", false, &c.UIAddr},
 		{"principals", "LIANXI_PRINCIPALS", "", "principals file (roles and token hashes) for the console and API; default <data>/principals.json", false, &c.PrincipalsFile},
@@ -203,6 +208,14 @@ func (c *Config) Validate() error {
 	for name, q := range map[string]int{"attachment-task-quota-mib": c.AttachmentTaskQuotaMiB, "attachment-ministry-quota-mib": c.AttachmentMinistryQuotaMiB} {
 		if q < c.AttachmentMaxMiB || q > 1<<20 {
 			errs = append(errs, fmt.Errorf("%s %d: want at least attachment-max-mib (%d) and at most 1048576", name, q, c.AttachmentMaxMiB))
+		}
+	}
+	if c.WitnessURL != "" {
+		if u, err := url.Parse(c.WitnessURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("witness-url %q: want an http:// or https:// URL", c.WitnessURL))
+		}
+		if c.WitnessSecret == "" {
+			errs = append(errs, errors.New("witness-url needs witness-secret, which signs what is sent"))
 		}
 	}
 	switch c.LogLevel {

@@ -98,6 +98,21 @@ func TestStartsAndBodiesAreSigned(t *testing.T) {
 	if n := s.ledgerCount(); n != before {
 		t.Errorf("refused starts wrote %d records", n-before)
 	}
+	// Nothing of them reached an inbox or the board.
+	for _, m := range []string{"ndrc", "miit", "office"} {
+		msgs, err := s.outbox.Inbox(ctx, m, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range msgs {
+			if strings.Contains(msg.Text, "伪造任务") {
+				t.Errorf("%s was notified of a refused start: %s", m, msg.Text)
+			}
+		}
+	}
+	if rows, err := s.tasks.List(ctx, taskclient.Filter{Plan: "web"}); err != nil || len(rows) != 1 {
+		t.Errorf("the board lists %d tasks of plan web (%v), want only the launched one", len(rows), err)
+	}
 
 	// The signed launcher's start runs and records its assignment.
 	ok := spec

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"testing"
 
@@ -48,10 +47,7 @@ func TestExport(t *testing.T) {
 	}
 
 	// The plan document of the issue: 25 tasks, 25 rows under the header.
-	doc, err := os.ReadFile("../../shared/plans/internet-plus-2015-support-measures.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := testkit.SharedFile(t, "../../shared/plans/internet-plus-2015-support-measures.txt")
 	q := "/api/plans?plan_id=internet-plus-2015&section_title=" + url.QueryEscape("2=强化创新驱动") + "&section_title=" + url.QueryEscape("3=营造宽松环境") +
 		"&section_title=" + url.QueryEscape("5=加强智力建设")
 	if a := s.call("office", "POST", q, doc); a.status != 200 {

@@ -38,6 +38,9 @@ type Deps struct {
 	// PublicURL is the console's address as browsers reach it: its origin
 	// is one a sign-in form may be posted from.
 	PublicURL string
+	// LedgerKey is the ledger's public (verifier) key; the proof routes
+	// answer 404 without it.
+	LedgerKey string
 	Now       func() time.Time
 	// Tracing, when set, starts a span for every request (continuing the
 	// caller's trace), so a decision's update and ledger write follow it.
@@ -148,6 +151,8 @@ func (s *Server) apiRoutes() {
 	}
 	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
 	api("GET /api/ledger/checkpoint", s.apiCheckpoint, allRoles...)
+	api("GET /api/ledger/proof", s.apiInclusionProof, allRoles...)
+	api("GET /api/ledger/consistency", s.apiConsistencyProof, RoleOffice, RoleAuditor)
 	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
 	api("GET /api/stats", s.apiStats, RoleOffice, RoleAuditor)
 	api("GET /api/plans/{plan}/export.xlsx", s.apiExport, RoleOffice, RoleAuditor)

@@ -3,10 +3,10 @@ package console
 import (
 	"bytes"
 	"html"
+	"lianxi/testkit"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,10 +78,7 @@ func TestUploadPreviewCorrectsDamagedHeadings(t *testing.T) {
 // corrected, and takes the corrections as section_title=N=TITLE.
 func TestAPILaunchNeedsDamagedTitlesCorrected(t *testing.T) {
 	s := newStack(t)
-	doc, err := os.ReadFile("../../shared/plans/internet-plus-2015-support-measures.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := testkit.SharedFile(t, "../../shared/plans/internet-plus-2015-support-measures.txt")
 	a := s.call("office", "POST", "/api/plans?plan_id=ip", doc)
 	if a.status != 400 || a.err.Field != "section_title" || !strings.Contains(a.err.Message, "section 2") {
 		t.Fatalf("uncorrected launch: %d %s", a.status, a.body)

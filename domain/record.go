@@ -137,6 +137,9 @@ type RecordResult struct {
 	DecisionID string `json:"decision_id"`
 	Seq        int64  `json:"seq"`
 	Hash       string `json:"hash"`
+	// LeafHash is the record's RFC 6962 leaf hash (hex) in the ledger's
+	// Merkle tree, where it is leaf Seq-1.
+	LeafHash string `json:"leaf_hash,omitempty"`
 }
 
 // Error types of the activities' non-retryable failures, named in the

@@ -216,6 +216,11 @@ type Receipt struct {
 	// (RequestHash): a caller that sends the same request ID with another
 	// body can tell it was given another request's receipt.
 	Request string `json:"request_sha256,omitempty"`
+	// LeafIndex and LeafHash place the record in the ledger's Merkle tree:
+	// with them a ministry asks for, and checks, its inclusion proof
+	// (GET /api/ledger/proof?seq=Seq, lianxi audit prove --receipt).
+	LeafIndex int64  `json:"leaf_index"`
+	LeafHash  string `json:"leaf_hash,omitempty"`
 }
 
 // RequestHash is the SHA-256, in hex, of a request's JSON: what a receipt

@@ -47,6 +47,9 @@ type CheckpointOptions struct {
 	Now func() time.Time
 	// OnError hears failures of the background loop.
 	OnError func(error)
+	// OnSigned, when set, hears of each new checkpoint once it is stored;
+	// it must not block (it runs under the checkpointer's lock).
+	OnSigned func(Checkpoint)
 }
 
 // Checkpointer follows the ledger with a compact Merkle range (a few hashes,
@@ -176,6 +179,9 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	}
 	c.last = cp
 	c.signed.Store(int64(cp.Size))
+	if c.opts.OnSigned != nil {
+		c.opts.OnSigned(cp)
+	}
 	return cp, nil
 }
 

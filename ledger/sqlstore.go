@@ -36,6 +36,10 @@ type SQLStore struct {
 	qmu     sync.Mutex
 	queue   []*appendReq
 	leading bool
+	// drainers counts background drains (the leader's caller hands the
+	// rest of the queue to one once its own record is written); Close
+	// waits for them.
+	drainers sync.WaitGroup
 	// unpipelined makes PostgreSQL write each statement in its own round
 	// trip, as SQLite does; for measuring the pipelined path against it.
 	unpipelined bool
@@ -189,9 +193,10 @@ func (s *SQLStore) Append(ctx context.Context, e Entry, also ...Also) (Record, e
 	s.leading = true
 	s.qmu.Unlock()
 	if lead {
-		// The leader writes until the queue is empty; its caller's
-		// cancellation must not fail the others' appends.
-		s.drain(context.WithoutCancel(ctx))
+		// The leader writes its own group, then hands what queued behind
+		// it to a background drain, so no caller waits for others' records
+		// beyond its own group; its cancellation must not fail the others'.
+		s.drain(context.WithoutCancel(ctx), true)
 	}
 	select {
 	case r := <-req.done:
@@ -215,14 +220,26 @@ type appendResult struct {
 	err error
 }
 
-// drain writes queued appends, a group at a time, until none is left.
-func (s *SQLStore) drain(ctx context.Context) {
-	for {
+// drain writes queued appends, a group at a time, until none is left. A
+// leader's caller (handOff) writes the first group, which holds its own
+// append, and leaves the rest to a background drain.
+func (s *SQLStore) drain(ctx context.Context, handOff bool) {
+	for first := true; ; first = false {
 		s.qmu.Lock()
 		n := min(len(s.queue), maxGroup)
 		if n == 0 {
 			s.leading = false
 			s.qmu.Unlock()
+			return
+		}
+		if handOff && !first {
+			// Still leading: the background drain takes over the lead.
+			s.drainers.Add(1)
+			s.qmu.Unlock()
+			go func() {
+				defer s.drainers.Done()
+				s.drain(ctx, false)
+			}()
 			return
 		}
 		group := s.queue[:n:n]
@@ -444,7 +461,10 @@ func (s *SQLStore) scan(ctx context.Context, query string, fn func(Record) error
 }
 
 // Close implements Store.
-func (s *SQLStore) Close() error { return s.db.Close() }
+func (s *SQLStore) Close() error {
+	s.drainers.Wait()
+	return s.db.Close()
+}
 
 // DB exposes the underlying database, for the outbox that shares it.
 func (s *SQLStore) DB() *sql.DB { return s.db }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"lianxi/testkit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,22 +26,8 @@ func readDocument(t *testing.T) []byte {
 }
 
 // sharedFile reads a document from the shared folder beside the
-// repository. The project keeps no copy of the documents' paragraphs, so a
-// clone elsewhere has none: the test is skipped there, with the reason,
-// and fails in CI (CI set), where the folder must be present.
-func sharedFile(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		return b
-	case os.Getenv("CI") != "":
-		t.Fatalf("%s is needed in CI: %v", path, err)
-	default:
-		t.Skipf("skipped: %s is not here (%v); the documents live in ../shared beside the repository, and CI requires them", path, err)
-	}
-	return nil
-}
+// repository (testkit.SharedFile: skipped outside CI when missing).
+func sharedFile(t *testing.T, path string) []byte { return testkit.SharedFile(t, path) }
 
 func parseDocument(t *testing.T, b []byte) *Plan {
 	t.Helper()

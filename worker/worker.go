@@ -20,19 +20,29 @@ import (
 // Register puts the lifecycle workflow and the activities on a registry.
 // The workflow's validators consult the bundled registry of bodies.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
-	lc := workflows.Lifecycle{Known: knownBody}
+	lc := workflows.Lifecycle{Body: usableBody}
 	r.RegisterWorkflowWithOptions(lc.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterActivity(acts)
 }
 
-// knownBody looks an ID up in the bundled registry of bodies.
-func knownBody(id string) bool {
+// usableBody says whether a ministry may be given a task: it is in the
+// bundled registry of bodies and not abolished (else it has no token to
+// answer with, and its successor is named).
+func usableBody(id string) error {
 	reg, err := plan.DefaultRegistry()
 	if err != nil {
-		return false
+		return fmt.Errorf("registry of bodies: %w", err)
 	}
-	_, ok := reg.ByID(id)
-	return ok
+	m, ok := reg.ByID(id)
+	switch {
+	case !ok:
+		return fmt.Errorf("ministry %q is not in the registry of bodies; check the ID (e.g. ndrc, miit)", id)
+	case m.Until != 0 && m.Successor != "":
+		return fmt.Errorf("ministry %s (%s) was abolished in %d; its duties passed to %s", id, m.Short, m.Until, m.Successor)
+	case m.Until != 0:
+		return fmt.Errorf("ministry %s (%s) was abolished in %d", id, m.Short, m.Until)
+	}
+	return nil
 }
 
 // New creates a worker on the lianxi task queue with everything registered.

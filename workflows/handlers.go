@@ -30,7 +30,12 @@ func (w *taskWorkflow) Validate(ctx workflow.Context, _ *actions.Action, input f
 	}
 	env := actions.Env{Now: workflow.Now(ctx)}
 	if w.known != nil {
-		env.Known = func(id string) bool { return w.s.Participant(id) != nil || w.known(id) }
+		env.Body = func(id string) error {
+			if w.s.Participant(id) != nil {
+				return nil
+			}
+			return w.known(id)
+		}
 	}
 	if err := input(env); err != nil {
 		return ruleError(err)
@@ -97,7 +102,8 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request s
 		}
 	}
 	w.upsertSearch(ctx)
-	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request}
+	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request,
+		LeafIndex: rec.Seq - 1, LeafHash: rec.LeafHash}
 	w.s.Receipts[id] = r
 	w.s.ReceiptOrder = append(w.s.ReceiptOrder, id)
 	w.s.Bound()

@@ -13,13 +13,14 @@ import (
 )
 
 // Lifecycle is the task workflow with what it consults besides its
-// history: Known says whether the registry of bodies knows a ministry ID
-// (the worker injects the plan registry). Only validators ask it, and
+// history: Body says whether a ministry ID may be given a task (nil), or
+// why not: unknown to the registry of bodies, or abolished (the worker
+// injects the plan registry). Only validators ask it, and
 // validators do not run on replay, so a registry that grows between
-// releases never changes a replayed decision. A nil Known takes every ID
+// releases never changes a replayed decision. A nil Body takes every ID
 // as known.
 type Lifecycle struct {
-	Known func(id string) bool
+	Body func(id string) error
 }
 
 // TaskWorkflow runs a task with no registry of bodies, as replay does.
@@ -29,7 +30,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (domain.TaskOutcome, error
 
 // Run runs one task of a plan. Its workflow ID is domain.WorkflowID(plan, no).
 func (l Lifecycle) Run(ctx workflow.Context, in TaskInput) (domain.TaskOutcome, error) {
-	w, err := newTaskWorkflow(ctx, in, l.Known)
+	w, err := newTaskWorkflow(ctx, in, l.Body)
 	if err != nil {
 		return domain.TaskOutcome{}, err
 	}
@@ -57,10 +58,10 @@ type taskWorkflow struct {
 	lastSA string
 	// wakeAt is when the main loop's running timer fires.
 	wakeAt time.Time
-	known  func(id string) bool
+	known  func(id string) error
 }
 
-func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) bool) (*taskWorkflow, error) {
+func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) error) (*taskWorkflow, error) {
 	spec, err := normalizeSpec(in.Spec)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidTask, err)

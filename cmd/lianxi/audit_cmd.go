@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -11,7 +12,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"lianxi/audit"
-	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/logging"
 	"lianxi/taskclient"
@@ -31,7 +31,7 @@ func (a *app) auditVerifyCmd() *cobra.Command {
 		Example: `  lianxi audit verify
   lianxi audit verify --checkpoints kept/ledger-checkpoints.jsonl --pubkey kept/ledger.pub
   lianxi audit verify --ledger-dsn postgres://lianxi:PASS@db/lianxi`,
-		Short: "Recompute the ledger's hash chain, check it against kept checkpoints (and with --history, match closed tasks' histories); exit 1 on any break",
+		Short: "Recompute the ledger's hash chain, check it against kept checkpoints (and with --history, match every kept history with the ledger, content included); exit 1 on any break",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			store, err := a.openLedger(cmd.Context())
@@ -61,40 +61,47 @@ func (a *app) auditVerifyCmd() *cobra.Command {
 			if !withHistory {
 				return nil
 			}
-			return a.crossCheckClosed(cmd.Context(), store)
+			return a.crossCheck(cmd.Context(), store)
 		},
 	}
-	cmd.Flags().BoolVar(&withHistory, "history", false, "also match every closed task's workflow history with the ledger (needs Temporal)")
+	cmd.Flags().BoolVar(&withHistory, "history", false, "also match every task history Temporal still keeps, open or closed, with the ledger: each update with its record, ministry and texts included (needs Temporal)")
 	cmd.Flags().StringVar(&checkpoints, "checkpoints", "", "checkpoints to hold the ledger to: a checkpoints file or one signed note (default <data>/"+ledger.CheckpointsFile+")")
 	cmd.Flags().StringVar(&pub, "pubkey", "", "the log's public key, a file or the key itself (default <data>/"+ledger.PublicKeyFile+"; give a copy kept elsewhere)")
 	return cmd
 }
 
-// crossCheckClosed matches each closed task's history with the ledger.
-func (a *app) crossCheckClosed(ctx context.Context, store *ledger.SQLStore) error {
+// crossCheck matches, for every task on the board whose history Temporal
+// still keeps, open or closed, each accepted update with its ledger record
+// (same ministry, same texts) and each record with its update.
+func (a *app) crossCheck(ctx context.Context, store *ledger.SQLStore) error {
 	c, err := a.dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	closed, err := a.tasks(c).List(ctx, taskclient.Filter{Status: domain.StatusClosed})
+	rows, err := store.Board(ctx, ledger.BoardFilter{})
 	if err != nil {
 		return err
 	}
-	problems := 0
-	for _, t := range closed {
-		tl, err := a.timeline(ctx, c, store, t.ID)
+	problems, checked, gone := 0, 0, 0
+	for _, t := range rows {
+		tl, err := a.timeline(ctx, c, store, t.WorkflowID)
+		if errors.Is(err, taskclient.ErrNotFound) {
+			gone++
+			continue
+		}
 		if err != nil {
 			return err
 		}
+		checked++
 		for _, e := range tl.Entries {
 			if e.Problem != "" {
 				problems++
-				fmt.Fprintf(a.stdout, "MISMATCH %s %s: %s\n", t.ID, e.DecisionID, e.Problem)
+				fmt.Fprintf(a.stdout, "MISMATCH %s %s: %s\n", t.WorkflowID, e.DecisionID, e.Problem)
 			}
 		}
 	}
-	fmt.Fprintf(a.stdout, "%d closed tasks checked against their histories, %d mismatches\n", len(closed), problems)
+	fmt.Fprintf(a.stdout, "%d tasks checked against their histories (%d no longer kept by Temporal), %d mismatches\n", checked, gone, problems)
 	if problems > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d decisions differ between history and ledger", problems)}
 	}

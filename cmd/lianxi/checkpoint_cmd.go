@@ -13,6 +13,7 @@ import (
 
 	"lianxi/audit"
 	"lianxi/ledger"
+	"lianxi/notify"
 )
 
 // The ledger's checkpoints: the key and the checkpoints file live in the
@@ -35,14 +36,14 @@ func (a *app) loadLedgerKey() (key *ledger.Signer, ok bool, err error) {
 }
 
 // checkpointer follows store and signs checkpoints, or is nil in a process
-// that holds no key.
-func (a *app) checkpointer(ctx context.Context, store *ledger.SQLStore) (*ledger.Checkpointer, error) {
+// that holds no key. onSigned, when set, hears of each new checkpoint.
+func (a *app) checkpointer(ctx context.Context, store *ledger.SQLStore, onSigned func(ledger.Checkpoint)) (*ledger.Checkpointer, error) {
 	key, ok, err := a.loadLedgerKey()
 	if err != nil || !ok {
 		return nil, err
 	}
 	c, err := ledger.NewCheckpointer(ctx, store, ledger.CheckpointOptions{
-		Signer: key, File: a.ledgerFile(ledger.CheckpointsFile),
+		Signer: key, File: a.ledgerFile(ledger.CheckpointsFile), OnSigned: onSigned,
 		OnError: func(err error) { a.log.Error("ledger checkpoint", zap.Error(err)) },
 	})
 	if errors.Is(err, ledger.ErrCheckpointMismatch) {
@@ -54,8 +55,17 @@ func (a *app) checkpointer(ctx context.Context, store *ledger.SQLStore) (*ledger
 // startCheckpoints signs checkpoints in the background until ctx is done
 // (at least every ledger.DefaultCheckpointEvery records and every
 // ledger.DefaultCheckpointInterval while records come).
-func (a *app) startCheckpoints(ctx context.Context, store *ledger.SQLStore) error {
-	c, err := a.checkpointer(ctx, store)
+// With --witness-url, each new checkpoint is also sent there. Both run in
+// bg, so they end before the store closes.
+func (a *app) startCheckpoints(bg *group, store *ledger.SQLStore) error {
+	var onSigned func(ledger.Checkpoint)
+	if a.cfg.WitnessURL != "" {
+		w := notify.NewWitness(a.cfg.WitnessURL, a.cfg.WitnessSecret, a.log.Named("witness"))
+		onSigned = func(cp ledger.Checkpoint) { w.Offer(cp.Note) }
+		bg.Go(w.Run)
+		a.log.Info("ledger checkpoints go to a witness", zap.String("url", a.cfg.WitnessURL))
+	}
+	c, err := a.checkpointer(bg.ctx, store, onSigned)
 	if err != nil {
 		return err
 	}
@@ -67,14 +77,16 @@ func (a *app) startCheckpoints(ctx context.Context, store *ledger.SQLStore) erro
 	a.log.Info("ledger checkpoints on", zap.String("public_key", key.VerifierKey()),
 		zap.String("file", a.ledgerFile(ledger.CheckpointsFile)),
 		zap.Int("every_records", ledger.DefaultCheckpointEvery), zap.Duration("interval", ledger.DefaultCheckpointInterval))
-	go c.Run(ctx)
+	bg.Go(c.Run)
 	return nil
 }
 
 func (a *app) auditCheckpointCmd() *cobra.Command {
 	var pub bool
 	cmd := &cobra.Command{
-		Use:   "checkpoint [--public-key]",
+		Use: "checkpoint [--public-key]",
+		Example: `  lianxi audit checkpoint > kept/checkpoint.txt
+  lianxi audit checkpoint --public-key > kept/ledger.pub`,
 		Short: "Sign a checkpoint of the whole ledger now and print it (or print the log's public key)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -94,7 +106,7 @@ func (a *app) auditCheckpointCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			c, err := a.checkpointer(cmd.Context(), store)
+			c, err := a.checkpointer(cmd.Context(), store, nil)
 			if err == nil && c == nil {
 				err = fmt.Errorf("this process holds no ledger key (%s): sign where the key is", a.ledgerFile(ledger.KeyFile))
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"lianxi/testkit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,9 +19,7 @@ const shippedDocument = "../../../shared/plans/internet-plus-2015-support-measur
 // damaged in every output format, and a --section-title correction is
 // applied and recorded.
 func TestPlanParseReportsDamagedHeadings(t *testing.T) {
-	if _, err := os.Stat(shippedDocument); err != nil {
-		t.Skipf("shipped document not found: %v", err)
-	}
+	testkit.SharedFile(t, shippedDocument)
 	ctx := context.Background()
 	base := []string{"plan", "parse", shippedDocument, "--plan-id", "ip"}
 
@@ -82,9 +81,7 @@ func TestPlanParseReportsDamagedHeadings(t *testing.T) {
 
 // Launch refuses damaged headings before dialing anything.
 func TestPlanLaunchRefusesDamagedHeadings(t *testing.T) {
-	if _, err := os.Stat(shippedDocument); err != nil {
-		t.Skipf("shipped document not found: %v", err)
-	}
+	testkit.SharedFile(t, shippedDocument)
 	r := lianxi(context.Background(), "plan", "launch", shippedDocument, "--plan-id", "ip", "--section-title", "2=强化创新驱动")
 	if r.code == 0 || !strings.Contains(r.stderr, "damaged headings") || !strings.Contains(r.stderr, "section 3") || strings.Contains(r.stderr, "section 2 ") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)

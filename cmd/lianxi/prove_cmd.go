@@ -26,7 +26,10 @@ type proveOptions struct {
 func (a *app) auditProveCmd() *cobra.Command {
 	var o proveOptions
 	cmd := &cobra.Command{
-		Use:   "prove (--seq N [--size M] | --from A --to B) [--out FILE] | (--receipt FILE | --consistency FILE) [--checkpoint FILE] --pubkey KEY",
+		Use: "prove (--seq N [--size M] | --from A --to B) [--out FILE] | (--receipt FILE | --consistency FILE) [--checkpoint FILE] --pubkey KEY",
+		Example: `  lianxi audit prove --seq 443 --out receipt-443.json
+  lianxi audit prove --from 400 --to 500 --out consistency.json
+  lianxi audit prove --receipt receipt-443.json --checkpoint kept/checkpoint.txt --pubkey kept/ledger.pub`,
 		Short: "Make an inclusion or consistency proof from the ledger, or check one offline with the log's public key alone",
 		Long: `With --seq, writes the proof that record N is in the log signed at checkpoint M
 (default: the newest); with --from and --to, the proof that checkpoint B extends A.

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -88,8 +90,16 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	bg.Go(func(ctx context.Context) { a.sweepAttachments(ctx, files) })
 	tasks := a.tasks(c)
 	bg.Go(func(ctx context.Context) { a.seedBoard(ctx, tasks, store) })
+	// With the ledger's public key the console hands out inclusion and
+	// consistency proofs; without it (a replica with no data folder) it
+	// says so.
+	ledgerKey := ""
+	if b, err := os.ReadFile(a.ledgerFile(ledger.PublicKeyFile)); err == nil {
+		ledgerKey = strings.TrimSpace(string(b))
+	}
 	srv := console.New(console.Deps{
-		Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
+		LedgerKey: ledgerKey,
+		Tasks:     tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))

@@ -125,7 +125,11 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		store.Close()
 		return nil, nil, err
 	}
-	if err := a.startCheckpoints(ctx, store); err != nil {
+	// Background work on the store stops, and is waited for, before the
+	// store closes.
+	bg := newGroup(ctx)
+	if err := a.startCheckpoints(bg, store); err != nil {
+		bg.stop()
 		store.Close()
 		return nil, nil, err
 	}
@@ -138,7 +142,6 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 	// The dispatcher delivers what decisions wrote to the outbox. It stops
 	// with ctx or when the returned function is called, which waits for it
 	// before closing the store it reads.
-	bg := newGroup(ctx)
 	bg.Go(func(ctx context.Context) {
 		if err := outbox.Dispatcher(dopts).Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("notification dispatcher stopped", zap.Error(err))
