@@ -249,10 +249,12 @@ func crashRecovery(t *testing.T, store crashStore) {
 	}
 
 	workers := []*proc{
-		newProc("worker-1", "worker", "--ledger-dsn", pg.dsn, "--door-key", keyPath),
-		newProc("worker-2", "worker", "--ledger-dsn", pg.dsn, "--door-key", keyPath),
+		newProc("worker-1", "worker", "--data", dir, "--ledger-dsn", pg.dsn, "--door-key", keyPath),
+		newProc("worker-2", "worker", "--data", dir, "--ledger-dsn", pg.dsn, "--door-key", keyPath),
 	}
-	serve := newProc("serve", "serve", "--ledger-dsn", pg.dsn, "--principals", prPath, "--http-addr", httpAddr, "--door-key", keyPath)
+	// --data keeps what serve writes beside its data (attachments, the
+	// sweep's marker) in the test's folder, not the source tree.
+	serve := newProc("serve", "serve", "--data", dir, "--ledger-dsn", pg.dsn, "--principals", prPath, "--http-addr", httpAddr, "--door-key", keyPath)
 	for _, p := range append(workers, serve) {
 		p.start()
 		defer p.stop()
