@@ -58,7 +58,7 @@ var withdraw = &Action{
 			if c.S.Lead != "" {
 				to = []string{c.S.Lead, domain.Office}
 			}
-			c.Notify(NotifyWithdrawal, to, r.Ministry+"撤回"+map[string]string{domain.DecisionApprove: "同意", domain.DecisionObject: "异议"}[was.Decision])
+			c.Notify(NotifyWithdrawal, to, r.Ministry+": 撤回"+map[string]string{domain.DecisionApprove: "同意", domain.DecisionObject: "异议"}[was.Decision])
 			return domain.Record{Kind: KindWithdrawal, Actor: r.Ministry,
 				Payload: domain.Fields("withdrawn", was.Decision, "withdrawn_decision_id", was.DecisionID, "comment", r.Comment)}
 		},

@@ -98,10 +98,8 @@ func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, sess sessi
 
 // Words for states that the workflow and outbox keep as identifiers.
 var (
-	extensionStates = map[string]string{
-		domain.ExtensionPending: "待批复", domain.ExtensionGranted: "同意", domain.ExtensionRefused: "不同意",
-	}
-	deliveryStates = map[string]string{
+	extensionStates = notify.ExtensionStates
+	deliveryStates  = map[string]string{
 		notify.StateStored: "站内送达", notify.StateDelivered: "已推送", notify.StatePending: "待重发", notify.StateRefused: "推送被拒",
 	}
 )
@@ -118,45 +116,12 @@ func lightOf(status, warning string) (class, label string) {
 	return warning, map[string]string{domain.WarningGreen: "正常", domain.WarningYellow: "预警", domain.WarningRed: "超期"}[warning]
 }
 
-// ministryName is a ministry's Chinese short name; the office and the
-// system have their own names.
-func (s *Server) ministryName(id string) string {
-	switch id {
-	case "office":
-		return "联席办公室"
-	case "system":
-		return "系统"
-	}
-	if m, ok := s.d.Registry.ByID(id); ok {
-		return m.Short
-	}
-	return id
-}
+// ministryName is a ministry's Chinese short name (notify.Name).
+func (s *Server) ministryName(id string) string { return notify.Name(s.d.Registry, id) }
 
 // namesOf writes a comma-separated list of ministry IDs as names.
-func (s *Server) namesOf(list string) string {
-	var names []string
-	for _, id := range strings.Split(list, ",") {
-		names = append(names, s.ministryName(strings.TrimSpace(id)))
-	}
-	return strings.Join(names, "、")
-}
+func (s *Server) namesOf(list string) string { return notify.NamesOf(s.d.Registry, list) }
 
-// noticeText is a stored notification as the console shows it: the
-// workflow's detail words (ministry IDs, extension outcomes, the removal
-// marker) put in Chinese, without the console link the page gives anyway.
-func (s *Server) noticeText(m notify.Message) string {
-	n := m.Notification
-	head, rest, found := strings.Cut(n.Detail, ": ")
-	switch {
-	case n.Kind == domain.NotifyOverdue:
-		n.Detail = "待办单位：" + s.namesOf(n.Detail)
-	case n.Kind == domain.NotifyExtensionDecision && found:
-		n.Detail = extensionStates[head] + "，" + rest
-	case n.Kind == domain.NotifyParticipantChanged && head == "removed":
-		n.Detail = "调整原因：" + rest
-	case found && (n.Kind == domain.NotifyObjection || n.Kind == domain.NotifyExtensionRequest):
-		n.Detail = s.ministryName(head) + "：" + rest
-	}
-	return notify.Compose(n, "")
-}
+// noticeText is a stored notification as the console shows it, without
+// the console link the page gives anyway.
+func (s *Server) noticeText(m notify.Message) string { return notify.Compose(m.Notification, "") }
