@@ -119,9 +119,6 @@ func lightOf(status, warning string) (class, label string) {
 // ministryName is a ministry's Chinese short name (notify.Name).
 func (s *Server) ministryName(id string) string { return notify.Name(s.d.Registry, id) }
 
-// namesOf writes a comma-separated list of ministry IDs as names.
-func (s *Server) namesOf(list string) string { return notify.NamesOf(s.d.Registry, list) }
-
 // noticeText is a stored notification as the console shows it, without
 // the console link the page gives anyway.
 func (s *Server) noticeText(m notify.Message) string { return notify.Compose(m.Notification, "") }
