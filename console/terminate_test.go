@@ -54,6 +54,12 @@ func TestTerminatedTaskEndsAtOnce(t *testing.T) {
 	if rows, _ := s.ledger.Board(ctx, ledger.BoardFilter{Pending: "mof"}); len(rows) != 0 {
 		t.Errorf("mof's inbox still lists the terminated task: %+v", rows)
 	}
+	// The ledger says so too, once, however often the task is read.
+	s.call("office", "GET", task, nil)
+	if ended := s.recordsOf(domain.KindRunEnded); len(ended) != 1 || ended[0].Payload["status"] != domain.StatusTerminated ||
+		ended[0].WorkflowID != "web/1.1" || ended[0].Ministry != domain.ActorSystem {
+		t.Errorf("run-ended records %+v, want one saying terminated", ended)
+	}
 
 	for _, who := range []struct{ role, token string }{{"miit", s.tokens.Ministries["miit"]}, {"office", s.tokens.Office}} {
 		b := newBrowser(t, s)

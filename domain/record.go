@@ -23,11 +23,15 @@ const (
 	KindEscalation        = "escalation"
 	KindUrge              = "urge"
 	KindReminder          = "reminder"
+	// KindRunEnded records that a task's run ended outside its lifecycle
+	// (an operator terminated it, or it timed out or failed), written by
+	// whoever notices first, so the record tells what the workflow cannot.
+	KindRunEnded = "run-ended"
 )
 
 // SystemKinds are the kinds the workflow records on its own (the clock and
 // the launch), not in answer to a person's update.
-var SystemKinds = []string{KindAssigned, KindEscalation, KindReminder}
+var SystemKinds = []string{KindAssigned, KindEscalation, KindReminder, KindRunEnded}
 
 // Actor of the records the clock makes.
 const ActorSystem = "system"

@@ -40,11 +40,8 @@ func (c *Client) SeedBoard(ctx context.Context, store interface {
 // write no record and so would stay listed as open. A task whose latest run
 // is running again (an operator reset it) is left alone. It reports how
 // many rows it changed.
-func (c *Client) EndBoard(ctx context.Context, store interface {
-	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
-}) (int, error) {
+func (c *Client) EndBoard(ctx context.Context, store ender) (int, error) {
 	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed', 'Canceled')", workflows.WorkflowName)
-	open := []string{domain.StatusSigning, domain.StatusInReview}
 	changed := 0
 	var token []byte
 	for {
@@ -65,7 +62,7 @@ func (c *Client) EndBoard(ctx context.Context, store interface {
 			if !ended {
 				continue
 			}
-			ok, err := store.EndBoard(ctx, id, status, open, info.GetCloseTime().AsTime())
+			ok, err := endTask(ctx, store, id, status, info.GetCloseTime().AsTime())
 			if err != nil {
 				return changed, err
 			}

@@ -23,6 +23,7 @@ import (
 type LedgerSource interface {
 	ScanWorkflow(ctx context.Context, workflowID string, fn func(ledger.Record) error) error
 	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
+	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
 }
 
 // Source says where a status was read.
@@ -138,10 +139,41 @@ func (c *Client) endRow(ctx context.Context, taskID, status string, at time.Time
 	if c.Ledger == nil {
 		return nil
 	}
-	if _, err := c.Ledger.EndBoard(ctx, taskID, status, []string{domain.StatusSigning, domain.StatusInReview}, at); err != nil {
-		return fmt.Errorf("mark %s %s on the board: %w", taskID, status, err)
+	_, err := endTask(ctx, c.Ledger, taskID, status, at)
+	return err
+}
+
+// ender is where a run found ended is marked.
+type ender interface {
+	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
+	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
+}
+
+// endTask marks a task whose run ended outside its lifecycle at at: its
+// board row ends and, the time it does, the ledger records how and when
+// (a system record, once: its ID is the task and the end's time). It
+// reports whether the row changed.
+func endTask(ctx context.Context, store ender, taskID, status string, at time.Time) (bool, error) {
+	ok, err := store.EndBoard(ctx, taskID, status, []string{domain.StatusSigning, domain.StatusInReview}, at)
+	if err != nil {
+		return false, fmt.Errorf("mark %s %s on the board: %w", taskID, status, err)
 	}
-	return nil
+	if !ok {
+		return false, nil
+	}
+	plan, no := taskID, ""
+	if i := strings.LastIndex(taskID, "/"); i >= 0 {
+		plan, no = taskID[:i], taskID[i+1:]
+	}
+	at = at.UTC()
+	if _, err := store.Append(ctx, ledger.Entry{
+		DecisionID: taskID + "/" + domain.KindRunEnded + "/" + at.Format(time.RFC3339Nano), WorkflowID: taskID,
+		PlanID: plan, TaskNo: no, Kind: domain.KindRunEnded, Ministry: domain.ActorSystem,
+		Payload: map[string]string{"status": status}, At: at,
+	}); err != nil {
+		return true, fmt.Errorf("record that %s's run ended %s: %w", taskID, status, err)
+	}
+	return true, nil
 }
 
 // fromLedger reads a task Temporal no longer holds from its board row and
