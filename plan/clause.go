@@ -92,6 +92,18 @@ func findClauses(s string) ([]clause, string) {
 		found []clause
 		rest  strings.Builder
 	)
+	tail := scanClauses(s, func(before string, c clause) {
+		found = append(found, c)
+		rest.WriteString(before)
+	})
+	rest.WriteString(tail)
+	return found, rest.String()
+}
+
+// scanClauses walks the top-level bracketed runs of s and calls fn for each
+// that is a responsibility clause, with the text since the previous clause.
+// It returns the text after the last clause.
+func scanClauses(s string, fn func(before string, c clause)) string {
 	rs := []rune(s)
 	depth, start, last := 0, -1, 0
 	for i, r := range rs {
@@ -108,16 +120,14 @@ func findClauses(s string) ([]clause, string) {
 			depth--
 			if depth == 0 && start >= 0 {
 				if c, ok := parseClause(string(rs[start+1 : i])); ok {
-					found = append(found, c)
-					rest.WriteString(string(rs[last:start]))
+					fn(string(rs[last:start]), c)
 					last = i + 1
 				}
 				start = -1
 			}
 		}
 	}
-	rest.WriteString(string(rs[last:]))
-	return found, rest.String()
+	return string(rs[last:])
 }
 
 // parseClause reads the inside of a bracket. ok is false when the text is

@@ -17,36 +17,11 @@ type part struct {
 // that ends it. The text after the last clause is returned apart: it may
 // be what follows the item (a signature, a date) in a run-on paragraph.
 func splitParts(s string) ([]part, string) {
-	var (
-		out  []part
-		text strings.Builder
-	)
-	rs := []rune(s)
-	depth, start, last := 0, -1, 0
-	for i, r := range rs {
-		switch r {
-		case '(', '（':
-			if depth == 0 {
-				start = i
-			}
-			depth++
-		case ')', '）':
-			if depth == 0 {
-				continue
-			}
-			depth--
-			if depth == 0 && start >= 0 {
-				if c, ok := parseClause(string(rs[start+1 : i])); ok {
-					text.WriteString(string(rs[last:start]))
-					out = append(out, part{text: strings.TrimSpace(text.String()), c: c})
-					text.Reset()
-					last = i + 1
-				}
-				start = -1
-			}
-		}
-	}
-	return out, strings.TrimSpace(string(rs[last:]))
+	var out []part
+	tail := scanClauses(s, func(before string, c clause) {
+		out = append(out, part{text: strings.TrimSpace(before), c: c})
+	})
+	return out, strings.TrimSpace(tail)
 }
 
 // separate reports whether the clauses of an item each close their own
