@@ -70,7 +70,7 @@ func newLab(t *testing.T) *lab {
 	}
 	t.Cleanup(func() { store.Close() })
 	acts := &activities.Activities{Ledger: store, Outbox: discard{}, Notifier: discard{}}
-	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, acts) })
+	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, acts) }, testkit.WorkerOptions(sdkworker.Options{}))
 	return &lab{t: t, c: c, ns: ts.GetDefaultNamespace(), tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store}
 }
 

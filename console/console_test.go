@@ -78,7 +78,7 @@ func newStack(t *testing.T) *stack {
 	}
 	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
 		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox})
-	}, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}})
+	}, testkit.WorkerOptions(sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}}))
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
 	reg, err := plan.DefaultRegistry()
 	if err != nil {

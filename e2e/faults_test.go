@@ -101,9 +101,9 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	fl := &faultyLedger{SQLStore: store}
-	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) {
+	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
 		worker.Register(r, &activities.Activities{Ledger: fl, Outbox: outbox, Notifier: outbox})
-	})
+	}, testkit.WorkerOptions(sdkworker.Options{}))
 	return &faultEnv{t: t, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: fl, outbox: outbox, receiver: rc}
 }
 

@@ -94,7 +94,7 @@ func newEnv(t *testing.T) *env {
 	e.acts = &activities.Activities{Ledger: store, Outbox: e.inbox, Notifier: e.inbox}
 	var current sdkworker.Worker
 	e.newW = func() sdkworker.Worker {
-		current = ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) })
+		current = ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) }, testkit.WorkerOptions(sdkworker.Options{}))
 		return current
 	}
 	e.currentWorker = func() sdkworker.Worker { return current }

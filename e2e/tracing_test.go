@@ -28,6 +28,7 @@ import (
 	"lianxi/notify"
 	"lianxi/plan"
 	"lianxi/starter"
+	"lianxi/testkit"
 	"lianxi/taskclient"
 	"lianxi/tracing"
 	"lianxi/worker"
@@ -72,7 +73,7 @@ func TestOneDecisionOneTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	acts := &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox, Tracer: tp.Tracer("lianxi/activities")}
-	w, err := worker.New(c, acts, key, sdkworker.Options{})
+	w, err := worker.New(c, acts, key, testkit.WorkerOptions(sdkworker.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,11 @@ const DefaultWait = 20 * time.Second
 // receipt once it has.
 const ErrTypeNoAnswer = "NoAnswerYet"
 
+// errTypeRunEndedFirst is the type the server gives an update that was
+// accepted by a run that then ended (or continued as new) before the update
+// completed.
+const errTypeRunEndedFirst = "AcceptedUpdateCompletedWorkflow"
+
 // ErrNotFound reports an unknown task.
 var ErrNotFound = errors.New("task not found")
 
@@ -98,6 +103,15 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 			"%s on %s got no answer within %s: the ledger or the workers may be unavailable; an accepted decision waits and is recorded once the ledger answers — send the same request (same request ID) again to get its receipt", name, taskID, wait)}
 	}
 	err = classify(taskID, err)
+	if rej, ok := err.(*Rejection); ok && rej.Type == errTypeRunEndedFirst {
+		// The run continued as new (or ended) while this update was under
+		// way, before it was answered: nothing of it is in the new run.
+		if c.ended(ctx, taskID) == nil {
+			return r, &Rejection{Type: ErrTypeNoAnswer, Message: fmt.Sprintf(
+				"%s on %s got no answer: the task's run rolled over while it was under way — send the same request (same request ID) again to get its receipt", name, taskID)}
+		}
+		err = ErrNotFound
+	}
 	if err == nil && r.Request != "" {
 		// Temporal answers a request ID it has seen with that request's
 		// outcome, whatever is sent with it now.
