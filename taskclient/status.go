@@ -251,18 +251,15 @@ func (c *Client) caughtUp(ctx context.Context, taskID string, st domain.TaskStat
 // ahead reports whether the board (written with every record) shows more
 // records of the task than its status reflects.
 func (c *Client) ahead(ctx context.Context, taskID string, st domain.TaskStatus) bool {
+	return c.boardAhead(ctx, taskID, st.Decisions)
+}
+
+// boardAhead reports whether the task's board row counts more records than
+// seen.
+func (c *Client) boardAhead(ctx context.Context, taskID string, seen int) bool {
 	if c.Board == nil {
 		return false
 	}
 	row, err := c.boardRow(ctx, taskID)
-	return err == nil && row != nil && row.Decisions > st.Decisions
-}
-
-// behind reads the task's status and reports whether the board is ahead.
-func (c *Client) behind(ctx context.Context, taskID string) bool {
-	if c.Board == nil {
-		return false
-	}
-	st, ended, err := c.query(ctx, taskID, enumspb.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY)
-	return err == nil && ended == enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED && c.ahead(ctx, taskID, st)
+	return err == nil && row != nil && row.Decisions > seen
 }

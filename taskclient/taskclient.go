@@ -73,6 +73,9 @@ type Rejection struct {
 	Message string
 	// Field names the request field at fault, when the workflow said.
 	Field string
+	// Seen is how many records of the task the refusing state reflected,
+	// when the workflow said (0 otherwise).
+	Seen int
 }
 
 func (r *Rejection) Error() string { return r.Message }
@@ -91,8 +94,8 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 		// between a record and its workflow task): once it has adopted
 		// what the ledger holds, the request is decided again. A rejected
 		// update left nothing behind, so its request ID is free.
-		if c.behind(ctx, taskID) {
-			if res, cerr := c.Converge(ctx, taskID, "refusal"); cerr == nil && len(res.Adopted)+len(res.Refused) > 0 {
+		if rej.Seen > 0 && c.boardAhead(ctx, taskID, rej.Seen) {
+			if _, cerr := c.Converge(ctx, taskID, "refusal"); cerr == nil {
 				return c.update(ctx, taskID, name, requestID, arg)
 			}
 		}
@@ -228,7 +231,10 @@ func classify(taskID string, err error) error {
 	if errors.As(err, &app) {
 		r := &Rejection{Type: app.Type(), Message: app.Message()}
 		if app.HasDetails() {
-			_ = app.Details(&r.Field)
+			if app.Details(&r.Field, &r.Seen) != nil {
+				r.Seen = 0
+				_ = app.Details(&r.Field)
+			}
 		}
 		return r
 	}

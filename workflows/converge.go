@@ -49,6 +49,8 @@ func (w *taskWorkflow) reflects() *domain.Reflects {
 // and what it could not, with the board row after them. The caller holds
 // w.mu.
 func (w *taskWorkflow) catchUp(ctx workflow.Context, reason string) (domain.ConvergeResult, error) {
+	w.catching++
+	defer func() { w.catching-- }()
 	res := domain.ConvergeResult{}
 	for {
 		for {

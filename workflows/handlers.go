@@ -40,13 +40,33 @@ func (w *taskWorkflow) Validate(ctx workflow.Context, _ *actions.Action, input f
 	if err := input(env); err != nil {
 		return ruleError(err)
 	}
-	return w.checkState(state)
+	if err := w.checkState(state); err != nil {
+		if w.catching > 0 {
+			// The state is being brought level with the ledger: the
+			// handler decides on the caught-up task.
+			return nil
+		}
+		return err
+	}
+	return nil
 }
 
 // checkState asks a state rule about the task as it stands.
 func (w *taskWorkflow) checkState(state func(*domain.Task) error) error {
 	t := domain.Task{Spec: w.spec, State: w.s}
-	return ruleError(state(&t))
+	err := ruleError(state(&t))
+	var app *temporal.ApplicationError
+	if w.converges && errors.As(err, &app) {
+		// A state rule's refusal says how many records of the task the
+		// state reflected: a caller that finds the ledger holding more
+		// asks the workflow to catch up and sends the request again.
+		var field string
+		if app.HasDetails() {
+			_ = app.Details(&field)
+		}
+		return temporal.NewApplicationError(app.Message(), app.Type(), field, w.s.Decisions)
+	}
+	return err
 }
 
 // Decide implements actions.Host: it serializes decisions, re-checks the

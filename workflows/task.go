@@ -63,6 +63,8 @@ type taskWorkflow struct {
 	known  func(id string) error
 	// converges: this run keeps up with its ledger (changeConverge).
 	converges bool
+	// catching counts catch-ups under way.
+	catching int
 }
 
 func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) error) (*taskWorkflow, error) {
