@@ -49,7 +49,8 @@ type Host interface {
 	// records the decision and answers with its receipt.
 	// request is the request's JSON: the record carries it, and the
 	// receipt its hash (domain.RequestDigest).
-	Decide(ctx workflow.Context, a *Action, request []byte, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error)
+	// actor is who makes the request (a ministry, or the office).
+	Decide(ctx workflow.Context, a *Action, actor string, request []byte, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error)
 }
 
 // Adoption is a recorded decision made ready to apply again: its request's
@@ -115,7 +116,7 @@ func (r *Rules[R]) bind(a *Action, h Host) (any, any) {
 		if err != nil {
 			return domain.Receipt{}, fmt.Errorf("%s: the request does not encode: %w", a.Name, err)
 		}
-		return h.Decide(ctx, a, request, state(req), func(c *domain.Change) domain.Record { return r.Effect(c, req) })
+		return h.Decide(ctx, a, actorOf(req), request, state(req), func(c *domain.Change) domain.Record { return r.Effect(c, req) })
 	}
 	return handler, validator
 }

@@ -221,9 +221,10 @@ type Receipt struct {
 	// (GET /api/ledger/proof?seq=Seq, lianxi audit prove --receipt).
 	LeafIndex int64  `json:"leaf_index"`
 	LeafHash  string `json:"leaf_hash,omitempty"`
-	// Action and At say which action made the decision and when, so a
-	// retry of it under a new request ID is recognised.
+	// Action, Actor and At say which action made the decision, for whom
+	// and when, so a retry of it under a new request ID is recognised.
 	Action string    `json:"action,omitempty"`
+	Actor  string    `json:"actor,omitempty"`
 	At     time.Time `json:"at,omitzero"`
 }
 

@@ -151,7 +151,7 @@ func (w *taskWorkflow) adopt(r domain.LedgerRecord, res *domain.ConvergeResult) 
 	c := &domain.Change{Spec: w.spec, S: &w.s, At: r.At, ID: r.DecisionID}
 	ad.Effect(c) // its notifications were stored with the record
 	w.keepReceipt(r.DecisionID, domain.Receipt{DecisionID: r.DecisionID, Seq: r.Seq, Hash: r.Hash, Status: w.s.Status, Round: w.s.Round,
-		Request: ad.Request, LeafIndex: r.Seq - 1, LeafHash: r.LeafHash, Action: a.Name, At: r.At})
+		Request: ad.Request, LeafIndex: r.Seq - 1, LeafHash: r.LeafHash, Action: a.Name, Actor: r.Ministry, At: r.At})
 	res.Adopted = append(res.Adopted, r.DecisionID)
 }
 
@@ -163,19 +163,20 @@ func (w *taskWorkflow) keepReceipt(id string, r domain.Receipt) {
 }
 
 // retried finds the receipt of an earlier decision this request repeats:
-// the same action and request (so the same actor and content) in the same
-// round, within retryWindow.
-func (w *taskWorkflow) retried(action, request string, now time.Time) (domain.Receipt, bool) {
+// the actor's latest decision, within retryWindow, in the same round, of
+// the same action with the same request. A decision by the actor in
+// between (a withdrawal) makes the request a new one.
+func (w *taskWorkflow) retried(action, actor, request string, now time.Time) (domain.Receipt, bool) {
 	for i := len(w.s.ReceiptOrder) - 1; i >= 0; i-- {
 		r, ok := w.s.Receipts[w.s.ReceiptOrder[i]]
 		if !ok || r.At.IsZero() {
 			continue
 		}
-		if now.Sub(r.At) > retryWindow {
+		if now.Sub(r.At) > retryWindow || r.Round != w.s.Round {
 			break
 		}
-		if r.Action == action && r.Request == request && r.Round == w.s.Round {
-			return r, true
+		if r.Actor == actor {
+			return r, r.Action == action && r.Request == request
 		}
 	}
 	return domain.Receipt{}, false

@@ -78,7 +78,7 @@ func (w *taskWorkflow) checkState(state func(*domain.Task) error) error {
 // other decisions through and tries again, re-checking, until the ledger
 // takes it: the caller's wait runs out first and it is told to send the
 // same request again, which then gets this decision's receipt, recorded once.
-func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, requestJSON []byte, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error) {
+func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, actor string, requestJSON []byte, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error) {
 	request := domain.RequestDigest(requestJSON)
 	id := w.decisionID(ctx)
 	// An update that arrives with the start waits for the assignment, so
@@ -110,7 +110,7 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, requestJS
 		}
 	}
 	if w.converges {
-		if r, ok := w.retried(a.Name, request, workflow.Now(ctx)); ok {
+		if r, ok := w.retried(a.Name, actor, request, workflow.Now(ctx)); ok {
 			return r, nil
 		}
 	}
@@ -157,7 +157,7 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, requestJS
 	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request,
 		LeafIndex: rec.Seq - 1, LeafHash: rec.LeafHash}
 	if w.converges {
-		r.Action, r.At = a.Name, workflow.Now(ctx)
+		r.Action, r.Actor, r.At = a.Name, actor, workflow.Now(ctx)
 	}
 	w.keepReceipt(id, r)
 	return r, nil
