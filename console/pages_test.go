@@ -180,11 +180,12 @@ func TestMessagesComeFromKeys(t *testing.T) {
 	}
 }
 
-// With two plans launched the dashboard has a plan column and filter, and
-// lists each plan's tasks by number, 1.2 before 1.10.
+// With two plans launched the dashboard has a plan column and filter, each
+// plan named by its title (its ID only in URLs), and lists each plan's
+// tasks by number, 1.2 before 1.10.
 func TestDashboardSeveralPlans(t *testing.T) {
 	s := newStack(t)
-	second := `{"plan_id":"second","tasks":[` +
+	second := `{"plan_id":"second","title":"第二项规划","tasks":[` +
 		`{"no":"1.10","title":"第十项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"miit","role":"co"}]},` +
 		`{"no":"1.2","title":"第二项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"mof","role":"co"}]}]}`
 	if a := s.call("office", "POST", "/api/plans", []byte(second)); a.status != 200 {
@@ -192,21 +193,50 @@ func TestDashboardSeveralPlans(t *testing.T) {
 	}
 	office := newBrowser(t, s)
 	office.login(s.tokens.Office)
-	testkit.Eventually(t, "the dashboard to list both plans", func() (bool, string) {
+	testkit.Eventually(t, "the dashboard to list both plans by title", func() (bool, string) {
 		_, _, page := office.do("GET", "/office", nil)
-		return strings.Contains(page, `<option value="second"`) && strings.Contains(page, `<option value="web"`) &&
-			strings.Contains(page, `<a href="/plans/web">web</a>`) && strings.Contains(page, "第十项") && strings.Contains(page, "第二项"), "plans missing"
+		return strings.Contains(page, `<option value="second" >第二项规划</option>`) && strings.Contains(page, `<option value="web" >`+testPlanTitle+`</option>`) &&
+			strings.Contains(page, `<a href="/plans/web">`+testPlanTitle+`</a>`) && strings.Contains(page, `<a href="/plans/second">第二项规划</a>`) &&
+			strings.Contains(page, "第十项") && strings.Contains(page, "第二项"), "plans missing"
 	})
 	_, _, page := office.do("GET", "/office?plan=second", nil)
-	if strings.Contains(page, `<a href="/plans/web">web</a>`) {
+	if strings.Contains(page, `<a href="/plans/web">`) {
 		t.Error("the plan filter lets another plan's tasks through")
 	}
-	if i, j := strings.Index(page, "第二项"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
+	if i, j := strings.Index(page, "第二项<"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
 		t.Errorf("1.2 should come before 1.10 (at %d and %d)", i, j)
 	}
-	if _, _, page := office.do("GET", "/office?q="+url.QueryEscape("第十"), nil); !strings.Contains(page, "第十项") || strings.Contains(page, "第二项") {
+	if _, _, page := office.do("GET", "/office?q="+url.QueryEscape("第十"), nil); !strings.Contains(page, "第十项") || strings.Contains(page, "第二项<") {
 		t.Error("searching by title should find 第十项 only")
 	}
+	// Where people read, a plan is its title: the dashboard, its overview,
+	// the statistics and the audit page never show the ID as text.
+	for _, path := range []string{"/office", "/plans/second", "/stats?plan=second", "/audit"} {
+		_, _, page := office.do("GET", path, nil)
+		if text := visibleText(page); strings.Contains(text, "second") || strings.Contains(text, "web") {
+			t.Errorf("%s shows a plan's ID where people read: %q", path, excerptAround(text, "second", "web"))
+		}
+		if !strings.Contains(page, "第二项规划") {
+			t.Errorf("%s does not name the plan by its title", path)
+		}
+	}
+}
+
+// visibleText is what a page shows a reader: its text outside tags, with
+// the title and style left out.
+func visibleText(page string) string {
+	page = regexp.MustCompile(`(?s)<(style|title)>.*?</(style|title)>`).ReplaceAllString(page, "")
+	return html.UnescapeString(regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(page, " "))
+}
+
+// excerptAround shows the text around the first of words found.
+func excerptAround(text string, words ...string) string {
+	for _, w := range words {
+		if i := strings.Index(text, w); i >= 0 {
+			return text[max(0, i-60):min(len(text), i+60)]
+		}
+	}
+	return ""
 }
 
 // Returned rounds stay on the task page whole, newest first, three to a
