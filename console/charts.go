@@ -15,9 +15,10 @@ type bar struct {
 	Label, Color string
 	Value        int
 	X, Y, W, H   int
-	// TextY is the baseline of the bar's label and value, Font their size
-	// in pixels (0 for a bar drawn without them).
-	TextY, Font int
+	// TextY is the baseline of the bar's label and value, ValueX where its
+	// value starts, Font their size in pixels (0 for a bar drawn without
+	// them).
+	TextY, ValueX, Font int
 }
 
 // chart is one horizontal bar chart for one row (a ministry, a section).
@@ -62,7 +63,7 @@ func ministryCharts(st Stats) []chart {
 			y := i * chartRow
 			c.Bars = append(c.Bars, bar{Label: ministrySeries[i].Label, Color: ministrySeries[i].Color, Value: v,
 				X: chartLabelW, Y: y + 2, W: v * (chartWidth - chartLabelW - chartValueW) / maxV, H: chartRow - 4,
-				TextY: y + chartFont + 1, Font: chartFont})
+				TextY: y + chartFont + 1, ValueX: chartLabelW + v*(chartWidth-chartLabelW-chartValueW)/maxV + 4, Font: chartFont})
 		}
 		out = append(out, c)
 	}
