@@ -60,10 +60,10 @@ func ministryCharts(st Stats) []chart {
 			c.Note = "答复中位 " + strconv.FormatFloat(m.MedianDaysToAnswer, 'f', -1, 64) + " 天"
 		}
 		for i, v := range []int{m.Led, m.CoSigned, m.Pending, m.Overdue, m.Closed} {
-			y := i * chartRow
+			y, w := i*chartRow, v*(chartWidth-chartLabelW-chartValueW)/maxV
 			c.Bars = append(c.Bars, bar{Label: ministrySeries[i].Label, Color: ministrySeries[i].Color, Value: v,
-				X: chartLabelW, Y: y + 2, W: v * (chartWidth - chartLabelW - chartValueW) / maxV, H: chartRow - 4,
-				TextY: y + chartFont + 1, ValueX: chartLabelW + v*(chartWidth-chartLabelW-chartValueW)/maxV + 4, Font: chartFont})
+				X: chartLabelW, Y: y + 2, W: w, H: chartRow - 4,
+				TextY: y + chartFont + 1, ValueX: chartLabelW + w + 4, Font: chartFont})
 		}
 		out = append(out, c)
 	}
