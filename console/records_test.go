@@ -77,6 +77,9 @@ func TestLongProgressStaysReadable(t *testing.T) {
 	if n := strings.Count(page, `<details class="fold">`); n != 10 {
 		t.Errorf("%d folded reports on the first page, want 10", n)
 	}
+	if !strings.Contains(page, "时间线（61 条）") || !regexp.MustCompile(`<a href="[^"]*timeline=2[^"]*">2</a>`).MatchString(page) {
+		t.Errorf("the timeline of 61 records should be counted and paged")
+	}
 	last := regexp.MustCompile(`<a href="([^"]*reports=6[^"]*)">6</a>`).FindStringSubmatch(page)
 	if last == nil {
 		t.Fatal("the first page has no link to the oldest reports' page")
