@@ -271,3 +271,87 @@ func TestBrowserLongListsKeepColumns(t *testing.T) {
 		t.Errorf("the unread marker %+v should be shown, in another colour than the overdue red", marker)
 	}
 }
+
+// The task page with 60 of the longest progress reports, in Chromium: the
+// document is under 1 MiB, the newest report comes first, folded, and opens
+// whole with one click; the oldest is reached through the page links.
+func TestBrowserLongProgressPaged(t *testing.T) {
+	bin := chromium(t)
+	s := newStack(t)
+	report := s.fileLongReports(60)
+	artifacts := os.Getenv("LIANXI_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = filepath.Join("..", "artifacts")
+	}
+	artifacts = filepath.Join(artifacts, "browser")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bctx := startChromium(t, bin)
+	bctx, cancel := context.WithTimeout(bctx, time.Minute)
+	defer cancel()
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var buf []byte
+			if err := chromedp.CaptureScreenshot(&buf).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(artifacts, name+".png"), buf, 0o644)
+		})
+	}
+	// size is the HTML document's size in bytes, as Chromium received it.
+	const size = `performance.getEntriesByType('navigation')[0].decodedBodySize`
+	// first reads the first report listed: its opening, and its whole text
+	// when it is open.
+	const first = `(() => {
+		const li = document.querySelector('#progress li');
+		const d = li.querySelector('details.fold');
+		return {head: li.querySelector('summary').innerText, open: d.open, whole: d.open ? d.querySelector('.whole').innerText : ''};
+	})()`
+	type shown struct {
+		Head  string `json:"head"`
+		Open  bool   `json:"open"`
+		Whole string `json:"whole"`
+	}
+	var firstSize, lastSize float64
+	var folded, opened, oldest shown
+	var oldestPage string
+	if err := chromedp.Run(bctx,
+		chromedp.Navigate(s.url+"/login"),
+		chromedp.WaitVisible("#token", chromedp.ByID),
+		chromedp.SendKeys("#token", s.tokens.Ministries["mof"], chromedp.ByID),
+		chromedp.Click("#login", chromedp.ByID),
+		chromedp.WaitVisible("header .who", chromedp.ByQuery),
+		chromedp.Navigate(s.url+"/tasks/web/1.1"),
+		chromedp.WaitVisible("#progress", chromedp.ByID),
+		chromedp.Evaluate(size, &firstSize),
+		chromedp.Evaluate(first, &folded),
+		chromedp.ScrollIntoView("#progress-list", chromedp.ByID),
+		shot("progress-first-page"),
+		chromedp.Click("#progress li details.fold summary", chromedp.ByQuery),
+		chromedp.Evaluate(first, &opened),
+		shot("progress-report-open"),
+		// The pager's last numbered link is the oldest page.
+		chromedp.Evaluate(`Array.from(document.querySelectorAll('#progress-list + nav.pager a:not([rel])')).pop().href`, &oldestPage),
+		chromedp.ActionFunc(func(ctx context.Context) error { return chromedp.Navigate(oldestPage).Do(ctx) }),
+		chromedp.WaitVisible("#progress", chromedp.ByID),
+		chromedp.Evaluate(size, &lastSize),
+		chromedp.Click("#progress li:last-child details.fold summary", chromedp.ByQuery),
+		chromedp.Evaluate(`(() => { const d = document.querySelector('#progress li:last-child details.fold'); return {head: d.querySelector('summary').innerText, open: d.open, whole: d.querySelector('.whole').innerText}; })()`, &oldest),
+		shot("progress-last-page"),
+	); err != nil {
+		t.Fatalf("task page: %v", err)
+	}
+	if firstSize <= 0 || firstSize >= 1<<20 || lastSize <= 0 || lastSize >= 1<<20 {
+		t.Errorf("the task page's pages are %.0f and %.0f bytes, want each under 1 MiB", firstSize, lastSize)
+	}
+	if !strings.HasPrefix(folded.Head, "第59份：") || folded.Open || !strings.Contains(folded.Head, "展开全文") {
+		t.Errorf("the first report shown is %.40q (open %v), want the newest, folded", folded.Head, folded.Open)
+	}
+	if !opened.Open || opened.Whole != report(59) {
+		t.Errorf("one click on the newest report shows %d characters (open %v), want it whole", len([]rune(opened.Whole)), opened.Open)
+	}
+	if !oldest.Open || oldest.Whole != report(0) {
+		t.Errorf("the last page's last report is %.40q (open %v), want the oldest, whole", oldest.Head, oldest.Open)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -130,33 +129,6 @@ func (s *Server) templates() map[string]*template.Template {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
-}
-
-// Long texts (a progress report, a joint report, a comment) longer than
-// foldLen characters are folded to their first foldHead characters, with
-// the whole text one click away.
-const (
-	foldLen  = 300
-	foldHead = 120
-)
-
-// foldPendingOver is how many names a pending list shows before it folds.
-const foldPendingOver = 5
-
-// pendingList is a list of pending ministries as a cell shows it.
-type pendingList struct {
-	// All joins every name; Short the first few, shown while folded.
-	All, Short string
-	Count      int
-	Folded     bool
-}
-
-func foldNames(names []string) pendingList {
-	p := pendingList{All: strings.Join(names, "、"), Count: len(names)}
-	if len(names) > foldPendingOver {
-		p.Folded, p.Short = true, strings.Join(names[:3], "、")
-	}
-	return p
 }
 
 type pageHandler func(w http.ResponseWriter, r *http.Request, sess session) error

@@ -19,21 +19,7 @@ import (
 func TestLongProgressStaysReadable(t *testing.T) {
 	s := newStack(t)
 	task := "/api/plans/web/tasks/1.1"
-	for i := range 60 {
-		text := fmt.Sprintf("第%d份：", i) + strings.Repeat("进", 19990)
-		body := js(map[string]string{"text": text, "request_id": fmt.Sprint("long-", i)})
-		// As the API tells callers: a request with no answer in time (503)
-		// is sent again with its request ID, and is recorded once (the
-		// progress count below says so). Under the race detector on two
-		// cores, a history this large can take longer than one wait.
-		a := s.call("miit", "POST", task+"/progress", body)
-		for try := 0; a.status == 503 && try < 3; try++ {
-			a = s.call("miit", "POST", task+"/progress", body)
-		}
-		if a.status != 200 {
-			t.Fatalf("report %d: %d %.200s", i, a.status, a.body)
-		}
-	}
+	report := s.fileLongReports(60)
 	a := s.call("miit", "GET", task, nil)
 	if a.status != 200 || len(a.body) > 1<<20 || !strings.Contains(a.body, `"progress_count":60`) {
 		t.Fatalf("task: %d, %d bytes, %.200s", a.status, len(a.body), a.body)
@@ -58,7 +44,6 @@ func TestLongProgressStaysReadable(t *testing.T) {
 	// The task page shows the newest reports whole (folded, one click
 	// from the whole text), newest first, under a mebibyte, and links to
 	// the pages of older ones.
-	report := func(i int) string { return fmt.Sprintf("第%d份：", i) + strings.Repeat("进", 19990) }
 	b := newBrowser(t, s)
 	b.login(s.tokens.Ministries["miit"])
 	code, _, page := b.do("GET", "/tasks/web/1.1", nil)
@@ -91,4 +76,29 @@ func TestLongProgressStaysReadable(t *testing.T) {
 	if st := s.status(); st.ProgressCount != 60 || len(st.Progress) != domain.KeepProgress {
 		t.Errorf("status lists %d of %d reports, want the latest %d", len(st.Progress), st.ProgressCount, domain.KeepProgress)
 	}
+}
+
+// longReport is the i-th of the longest progress reports the tests file:
+// just under domain.MaxReportLen characters.
+func longReport(i int) string { return fmt.Sprintf("第%d份：", i) + strings.Repeat("进", 19990) }
+
+// fileLongReports has miit file n of the longest progress reports on
+// web/1.1, and returns longReport to name them.
+func (s *stack) fileLongReports(n int) func(int) string {
+	s.t.Helper()
+	for i := range n {
+		body := js(map[string]string{"text": longReport(i), "request_id": fmt.Sprint("long-", i)})
+		// As the API tells callers: a request with no answer in time (503)
+		// is sent again with its request ID, and is recorded once (the
+		// progress count says so). Under the race detector on two cores, a
+		// history this large can take longer than one wait.
+		a := s.call("miit", "POST", "/api/plans/web/tasks/1.1/progress", body)
+		for try := 0; a.status == 503 && try < 3; try++ {
+			a = s.call("miit", "POST", "/api/plans/web/tasks/1.1/progress", body)
+		}
+		if a.status != 200 {
+			s.t.Fatalf("report %d: %d %.200s", i, a.status, a.body)
+		}
+	}
+	return longReport
 }
