@@ -210,8 +210,9 @@ func TestDashboardSeveralPlans(t *testing.T) {
 		t.Error("searching by title should find 第十项 only")
 	}
 	// Where people read, a plan is its title: the dashboard, its overview,
-	// the statistics and the audit page never show the ID as text.
-	for _, path := range []string{"/office", "/plans/second", "/stats?plan=second", "/audit"} {
+	// the statistics, the audit page and a task's page never show the ID
+	// as text.
+	for _, path := range []string{"/office", "/plans/second", "/stats?plan=second", "/audit", "/tasks/second/1.2"} {
 		_, _, page := office.do("GET", path, nil)
 		if text := visibleText(page); strings.Contains(text, "second") || strings.Contains(text, "web") {
 			t.Errorf("%s shows a plan's ID where people read: %q", path, excerptAround(text, "second", "web"))
