@@ -111,7 +111,9 @@ func New(d Deps) *Server {
 	if d.Ledger != nil {
 		readTitles = d.Ledger.PlanTitles
 	}
-	s.titles = newPlanTitles(readTitles, d.Now)
+	// The titles are cached in wall-clock time, whatever clock tasks are
+	// read at.
+	s.titles = newPlanTitles(readTitles, time.Now)
 	s.apiRoutes()
 	s.pageRoutes()
 	s.handler = s.mux
