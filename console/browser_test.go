@@ -146,7 +146,7 @@ func TestBrowserJointSignOffAndClosure(t *testing.T) {
 	if err := chromedp.Run(ctx, sign("miit", "")); err != nil {
 		t.Fatalf("miit signs: %v", err)
 	}
-	if !strings.Contains(inbox, "web/1.1") || flash != "已提交" {
+	if !strings.Contains(inbox, testPlanTitle) || !strings.Contains(inbox, "1.1") || flash != "已提交" {
 		t.Errorf("miit: inbox %q, flash %q", inbox, flash)
 	}
 	if err := chromedp.Run(ctx, sign("mof", "")); err != nil {

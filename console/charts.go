@@ -15,6 +15,10 @@ type bar struct {
 	Label, Color string
 	Value        int
 	X, Y, W, H   int
+	// TextY is the baseline of the bar's label and value, ValueX where its
+	// value starts, Font their size in pixels (0 for a bar drawn without
+	// them).
+	TextY, ValueX, Font int
 }
 
 // chart is one horizontal bar chart for one row (a ministry, a section).
@@ -31,7 +35,17 @@ var ministrySeries = []struct{ Label, Color string }{
 	{"牵头", "#1565c0"}, {"会签", "#6a8caf"}, {"待办", "#e0b000"}, {"超期", "#c62828"}, {"办结", "#2e7d32"},
 }
 
-const chartWidth = 360
+// Geometry of the charts, in pixels. Labels are set at chartFont, the
+// size of the page's small print, on rows tall enough to hold them; the
+// bars start after the widest label (two characters).
+const (
+	chartWidth  = 360
+	chartFont   = 13
+	chartRow    = chartFont + 6
+	chartLabelW = 2*chartFont + 8
+	// chartValueW leaves room after the longest bar for its value.
+	chartValueW = 4 * chartFont
+)
 
 // ministryCharts draws each ministry's five figures as bars on one scale.
 func ministryCharts(st Stats) []chart {
@@ -41,13 +55,15 @@ func ministryCharts(st Stats) []chart {
 	}
 	var out []chart
 	for _, m := range st.Ministries {
-		c := chart{Title: m.Name, Height: 5 * 12}
+		c := chart{Title: m.Name, Height: 5 * chartRow}
 		if m.MedianDaysToAnswer >= 0 {
 			c.Note = "答复中位 " + strconv.FormatFloat(m.MedianDaysToAnswer, 'f', -1, 64) + " 天"
 		}
 		for i, v := range []int{m.Led, m.CoSigned, m.Pending, m.Overdue, m.Closed} {
+			y, w := i*chartRow, v*(chartWidth-chartLabelW-chartValueW)/maxV
 			c.Bars = append(c.Bars, bar{Label: ministrySeries[i].Label, Color: ministrySeries[i].Color, Value: v,
-				X: 40, Y: i * 12, W: v * (chartWidth - 80) / maxV, H: 10})
+				X: chartLabelW, Y: y + 2, W: w, H: chartRow - 4,
+				TextY: y + chartFont + 1, ValueX: chartLabelW + w + 4, Font: chartFont})
 		}
 		out = append(out, c)
 	}

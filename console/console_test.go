@@ -51,6 +51,9 @@ type stack struct {
 	raw client.Client
 }
 
+// testPlanTitle is the title of the plan every stack launches ("web").
+const testPlanTitle = "网页测试规划"
+
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	ctx := context.Background()
@@ -117,8 +120,8 @@ func newStack(t *testing.T) *stack {
 	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
-	spec := domain.TaskSpec{PlanID: "web", TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{}); err != nil {
+	spec := domain.TaskSpec{PlanID: "web", PlanTitle: testPlanTitle, TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
+	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{Board: store}); err != nil {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, console: console, key: key,

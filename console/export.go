@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"lianxi/domain"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -86,7 +87,8 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) 
 		}
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+planID+`.xlsx"`)
+	// The file is named for people, by the plan's title.
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": s.titles.title(r.Context(), planID) + "台账.xlsx"}))
 	if _, err := f.WriteTo(w); err != nil {
 		s.d.Logger.Sugar().Warnw("export written in part", "plan", planID, "error", err)
 	}

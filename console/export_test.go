@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,6 +39,16 @@ func TestExport(t *testing.T) {
 	}
 	if len(rows) != 2 || rows[0][0] != "编号" || rows[1][0] != "1.1" || rows[1][3] != s.console.ministryName("ndrc") || rows[1][5] != statusLabels[domain.StatusSigning] {
 		t.Errorf("first sheet rows: %q", rows)
+	}
+	req, _ := http.NewRequest("GET", s.url+"/api/plans/web/export.xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+s.tokens.Office)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err != nil || params["filename"] != testPlanTitle+"台账.xlsx" {
+		t.Errorf("the workbook is named %q (%v), want the plan's title", params["filename"], err)
 	}
 	if a := s.call("miit", "GET", "/api/plans/web/export.xlsx", nil); a.status != http.StatusForbidden {
 		t.Errorf("a ministry's export: %d, want 403", a.status)

@@ -1,14 +1,15 @@
 package console
 
 import (
+	"context"
 	"crypto/subtle"
 	"embed"
 	"errors"
 	"html/template"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"lianxi/actions"
 	"lianxi/domain"
@@ -93,15 +94,35 @@ func (s *Server) templates() map[string]*template.Template {
 			}
 			return s.ministryName(id)
 		},
-		// pendingNames lists every pending ministry by name: an office
-		// chasing answers needs all of them, not the first few.
-		"pendingNames": func(ids []string) string {
+		// pending names the pending ministries: all of them, folded
+		// behind the first few and a count when they are many, so an
+		// office chasing answers has every name one click away and the
+		// list never squeezes the table's other columns.
+		"pending": func(ids []string) pendingList {
 			names := make([]string, 0, len(ids))
 			for _, id := range ids {
 				names = append(names, s.ministryName(id))
 			}
-			return strings.Join(names, "、")
+			return foldNames(names)
 		},
+		// planTitle names a plan by its title; its ID is for URLs.
+		"planTitle": func(id string) string { return s.titles.title(context.Background(), id) },
+		// person is who signed a decision, whole, as the ledger holds it,
+		// or the status's excerpt when the ledger has none.
+		"person": func(persons map[string]string, id, excerpt string) string {
+			if v := persons[id]; v != "" {
+				return v
+			}
+			return excerpt
+		},
+		"folded": func(s string) bool { return utf8.RuneCountInString(s) > foldLen },
+		"head": func(s string) string {
+			if r := []rune(s); len(r) > foldHead {
+				return string(r[:foldHead])
+			}
+			return s
+		},
+		"runes": utf8.RuneCountInString,
 	}
 	out := map[string]*template.Template{}
 	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan"} {

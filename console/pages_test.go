@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -178,11 +180,12 @@ func TestMessagesComeFromKeys(t *testing.T) {
 	}
 }
 
-// With two plans launched the dashboard has a plan column and filter, and
-// lists each plan's tasks by number, 1.2 before 1.10.
+// With two plans launched the dashboard has a plan column and filter, each
+// plan named by its title (its ID only in URLs), and lists each plan's
+// tasks by number, 1.2 before 1.10.
 func TestDashboardSeveralPlans(t *testing.T) {
 	s := newStack(t)
-	second := `{"plan_id":"second","tasks":[` +
+	second := `{"plan_id":"second","title":"第二项规划","tasks":[` +
 		`{"no":"1.10","title":"第十项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"miit","role":"co"}]},` +
 		`{"no":"1.2","title":"第二项","lead":"ndrc","participants":[{"id":"ndrc","role":"lead"},{"id":"mof","role":"co"}]}]}`
 	if a := s.call("office", "POST", "/api/plans", []byte(second)); a.status != 200 {
@@ -190,48 +193,122 @@ func TestDashboardSeveralPlans(t *testing.T) {
 	}
 	office := newBrowser(t, s)
 	office.login(s.tokens.Office)
-	testkit.Eventually(t, "the dashboard to list both plans", func() (bool, string) {
+	testkit.Eventually(t, "the dashboard to list both plans by title", func() (bool, string) {
 		_, _, page := office.do("GET", "/office", nil)
-		return strings.Contains(page, `<option value="second"`) && strings.Contains(page, `<option value="web"`) &&
-			strings.Contains(page, `<a href="/plans/web">web</a>`) && strings.Contains(page, "第十项") && strings.Contains(page, "第二项"), "plans missing"
+		return strings.Contains(page, `<option value="second" >第二项规划</option>`) && strings.Contains(page, `<option value="web" >`+testPlanTitle+`</option>`) &&
+			strings.Contains(page, `<a href="/plans/web">`+testPlanTitle+`</a>`) && strings.Contains(page, `<a href="/plans/second">第二项规划</a>`) &&
+			strings.Contains(page, "第十项") && strings.Contains(page, "第二项"), "plans missing"
 	})
 	_, _, page := office.do("GET", "/office?plan=second", nil)
-	if strings.Contains(page, `<a href="/plans/web">web</a>`) {
+	if strings.Contains(page, `<a href="/plans/web">`) {
 		t.Error("the plan filter lets another plan's tasks through")
 	}
-	if i, j := strings.Index(page, "第二项"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
+	if i, j := strings.Index(page, "第二项<"), strings.Index(page, "第十项"); i < 0 || j < 0 || i > j {
 		t.Errorf("1.2 should come before 1.10 (at %d and %d)", i, j)
 	}
-	if _, _, page := office.do("GET", "/office?q="+url.QueryEscape("第十"), nil); !strings.Contains(page, "第十项") || strings.Contains(page, "第二项") {
+	if _, _, page := office.do("GET", "/office?q="+url.QueryEscape("第十"), nil); !strings.Contains(page, "第十项") || strings.Contains(page, "第二项<") {
 		t.Error("searching by title should find 第十项 only")
+	}
+	// Where people read, a plan is its title: the dashboard, its overview,
+	// the statistics, the audit page and a task's page never show the ID
+	// as text.
+	for _, path := range []string{"/office", "/plans/second", "/stats?plan=second", "/audit", "/tasks/second/1.2"} {
+		_, _, page := office.do("GET", path, nil)
+		if text := visibleText(page); strings.Contains(text, "second") || strings.Contains(text, "web") {
+			t.Errorf("%s shows a plan's ID where people read: %q", path, excerptAround(text, "second", "web"))
+		}
+		if !strings.Contains(page, "第二项规划") {
+			t.Errorf("%s does not name the plan by its title", path)
+		}
 	}
 }
 
-// A returned round stays on the task page whole: each ministry's answer,
-// the objection and the joint report, and the office's return comment.
+// visibleText is what a page shows a reader: its text outside tags, with
+// the title and style left out.
+func visibleText(page string) string {
+	page = regexp.MustCompile(`(?s)<(style|title)>.*?</(style|title)>`).ReplaceAllString(page, "")
+	return html.UnescapeString(regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(page, " "))
+}
+
+// excerptAround shows the text around the first of words found.
+func excerptAround(text string, words ...string) string {
+	for _, w := range words {
+		if i := strings.Index(text, w); i >= 0 {
+			return text[max(0, i-60):min(len(text), i+60)]
+		}
+	}
+	return ""
+}
+
+// Returned rounds stay on the task page whole, newest first, three to a
+// page: each ministry's answer with its signer, the objection and the joint
+// report, and the office's return comment, read from the ledger (the
+// status keeps only the latest rounds, without signers). The current
+// round's signer is shown whole, not as the status's excerpt.
 func TestTaskPageShowsEarlierRounds(t *testing.T) {
 	s := newStack(t)
 	task := "/api/plans/web/tasks/1.1"
-	for _, step := range []struct{ role, path, body string }{
-		{"miit", "/sign-off", `{"decision":"approve"}`},
-		{"mof", "/sign-off", `{"decision":"object","comment":"口径不一致"}`},
-		{"ndrc", "/sign-off", `{"decision":"approve","report":"第一轮联合报告","signer":"张三"}`},
-		{"office", "/review", `{"decision":"return","comment":"请统一口径"}`},
-	} {
-		if a := s.call(step.role, "POST", task+step.path, []byte(step.body)); a.status != 200 {
-			t.Fatalf("%s %s: %d %s", step.role, step.path, a.status, a.body)
+	for r := 1; r <= 4; r++ {
+		for _, step := range []struct{ role, path, body string }{
+			{"miit", "/sign-off", fmt.Sprintf(`{"decision":"approve","signer":"王五%d"}`, r)},
+			{"mof", "/sign-off", fmt.Sprintf(`{"decision":"object","comment":"口径不一致%d","signer":"赵六%d"}`, r, r)},
+			{"ndrc", "/sign-off", fmt.Sprintf(`{"decision":"approve","report":"第%d轮联合报告","signer":"张三%d"}`, r, r)},
+			{"office", "/review", fmt.Sprintf(`{"decision":"return","comment":"请统一口径%d"}`, r)},
+		} {
+			if a := s.call(step.role, "POST", task+step.path, []byte(step.body)); a.status != 200 {
+				t.Fatalf("round %d: %s %s: %d %s", r, step.role, step.path, a.status, a.body)
+			}
 		}
+	}
+	longSigner := strings.Repeat("签", domain.NameExcerptLen) + "欧阳某某"
+	if a := s.call("miit", "POST", task+"/sign-off", js(map[string]string{"decision": "approve", "signer": longSigner})); a.status != 200 {
+		t.Fatalf("round 5: %d %s", a.status, a.body)
+	}
+	if st := s.status(); st.Round != 5 || len(st.Rounds) > domain.KeepRounds {
+		t.Fatalf("the status should be in round 5 and keep at most %d rounds: round %d, %d kept", domain.KeepRounds, st.Round, len(st.Rounds))
 	}
 	office := newBrowser(t, s)
 	office.login(s.tokens.Office)
 	_, _, page := office.do("GET", "/tasks/web/1.1", nil)
-	_, rounds, ok := strings.Cut(page, `id="rounds"`)
+	current, rounds, ok := strings.Cut(page, `id="rounds"`)
 	if !ok {
 		t.Fatal("no earlier rounds on the task page")
 	}
-	for _, want := range []string{"口径不一致", "第一轮联合报告", "请统一口径", "异议", s.console.ministryName("mof")} {
-		if !strings.Contains(rounds, want) {
-			t.Errorf("the earlier round does not show %q", want)
+	// The rounds end where the next section (the timeline) begins.
+	rounds, _, _ = strings.Cut(rounds, "<h2")
+	if !strings.Contains(current, longSigner) {
+		t.Errorf("the current round does not show its signer whole")
+	}
+	if !strings.Contains(page, "往轮（4 轮）") {
+		t.Errorf("the task page does not count 4 returned rounds")
+	}
+	for r := 4; r >= 2; r-- {
+		for _, want := range []string{fmt.Sprintf("第 %d 轮：退回", r), fmt.Sprintf("王五%d", r), fmt.Sprintf("赵六%d", r), fmt.Sprintf("张三%d", r),
+			fmt.Sprintf("口径不一致%d", r), fmt.Sprintf("第%d轮联合报告", r), fmt.Sprintf("请统一口径%d", r)} {
+			if !strings.Contains(rounds, want) {
+				t.Errorf("round %d on the first page does not show %q", r, want)
+			}
 		}
+	}
+	if i, j := strings.Index(rounds, "第 4 轮"), strings.Index(rounds, "第 2 轮"); i < 0 || j < 0 || i > j {
+		t.Errorf("the newest round should come first (at %d and %d)", i, j)
+	}
+	if strings.Contains(rounds, "王五1") {
+		t.Error("the first page shows more than three rounds")
+	}
+	older := regexp.MustCompile(`<a href="([^"]*rounds=2[^"]*)" rel="next">`).FindStringSubmatch(rounds)
+	if older == nil {
+		t.Fatal("no link to the older rounds")
+	}
+	_, _, page = office.do("GET", html.UnescapeString(older[1]), nil)
+	_, rounds, _ = strings.Cut(page, `id="rounds"`)
+	rounds, _, _ = strings.Cut(rounds, "<h2")
+	for _, want := range []string{"第 1 轮：退回", "王五1", "赵六1", "张三1", "口径不一致1", "第1轮联合报告", "请统一口径1", "异议", s.console.ministryName("mof")} {
+		if !strings.Contains(rounds, want) {
+			t.Errorf("the older rounds' page does not show %q", want)
+		}
+	}
+	if strings.Contains(rounds, "王五2") {
+		t.Error("the older rounds' page repeats the newer rounds")
 	}
 }

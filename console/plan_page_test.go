@@ -57,11 +57,11 @@ func TestPlanPage(t *testing.T) {
 	s := newStack(t)
 	office := newBrowser(t, s)
 	office.login(s.tokens.Office)
-	if _, _, page := office.do("GET", "/office", nil); !strings.Contains(page, `<a href="/plans/web">web</a>`) {
+	if _, _, page := office.do("GET", "/office", nil); !strings.Contains(page, `<a href="/plans/web">`+testPlanTitle+`</a>`) {
 		t.Errorf("the dashboard's plan column does not link to the overview:\n%s", page)
 	}
 	code, _, page := office.do("GET", "/plans/web", nil)
-	for _, want := range []string{"规划概览：web", "会签中", "（1）", `href="/tasks/web/1.1"`, "剩余", "没有超期任务", "发展改革委"} {
+	for _, want := range []string{"规划概览：" + testPlanTitle, "会签中", "（1）", `href="/tasks/web/1.1"`, "剩余", "没有超期任务", "发展改革委"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the overview lacks %q", want)
 		}

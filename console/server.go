@@ -57,6 +57,8 @@ type Server struct {
 	mux      *http.ServeMux
 	// handler is mux, traced when Deps.Tracing is set.
 	handler http.Handler
+	// titles names plans on pages by their titles.
+	titles *planTitles
 	// routes lists every authenticated route with the roles it admits, so
 	// the authorization test walks the same table the mux was built from.
 	routes []route
@@ -105,6 +107,13 @@ func New(d Deps) *Server {
 		d.Tasks = &tasks
 	}
 	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}
+	var readTitles func(context.Context) (map[string]string, error)
+	if d.Ledger != nil {
+		readTitles = d.Ledger.PlanTitles
+	}
+	// The titles are cached in wall-clock time, whatever clock tasks are
+	// read at.
+	s.titles = newPlanTitles(readTitles, time.Now)
 	s.apiRoutes()
 	s.pageRoutes()
 	s.handler = s.mux

@@ -18,16 +18,27 @@ import (
 )
 
 type taskData struct {
-	Status   domain.TaskStatus
-	Timeline []ledger.Record
-	// Progress lists every progress report, whole, from the ledger (the
-	// status keeps only the latest, as excerpts).
-	Progress []ledger.Record
+	Status domain.TaskStatus
+	// Timeline is one page of the task's records, newest first.
+	Timeline      []ledger.Record
+	TimelinePager pager
+	// Progress is one page of the progress reports, newest first, whole,
+	// from the ledger (the status keeps only the latest, as excerpts).
+	Progress      []ledger.Record
+	ProgressPager pager
+	// Rounds is one page of the returned rounds, newest first, read from
+	// the ledger with their signers and whole texts.
+	Rounds      []pastRound
+	RoundsPager pager
 	// Extensions lists every extension request and its decision, whole,
 	// from the ledger.
 	Extensions []extensionEntry
 	// Texts holds each decision's texts as recorded, by decision ID.
 	Texts map[string]map[string]string
+	// Persons holds the person who signed each decision, whole, by
+	// decision ID: the status keeps an excerpt of the current round's
+	// signers and none of earlier rounds'.
+	Persons map[string]string
 	// Forms are the actions this principal may take on the task now, each
 	// rendered from its definition.
 	Forms []actionForm
@@ -73,7 +84,7 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		if !canRead(p, st) {
 			return errForbidden
 		}
-		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{},
+		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}, Persons: map[string]string{},
 			FromLedger: src == taskclient.SourceLedger}
 		for i := range d.Forms {
 			s.pickers(&d.Forms[i], st)
@@ -84,12 +95,14 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		if d.Accept != "" {
 			d.Accept = d.Accept[1:]
 		}
+		var records, progress []ledger.Record
 		if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {
-			d.Timeline = append(d.Timeline, rec)
+			records = append(records, rec)
 			d.Texts[rec.DecisionID] = rec.Payload
+			d.Persons[rec.DecisionID] = rec.Person
 			switch rec.Kind {
 			case domain.KindProgress:
-				d.Progress = append(d.Progress, rec)
+				progress = append(progress, rec)
 			case domain.KindExtensionRequest:
 				until, _ := time.Parse(time.RFC3339, rec.Payload["until"])
 				d.Extensions = append(d.Extensions, extensionEntry{Ministry: rec.Ministry, Until: until, Reason: rec.Payload["reason"],
@@ -111,9 +124,30 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 		}); err != nil {
 			return err
 		}
+		d.pages(r, records, progress)
 		s.render(w, t, s.view(sess, st.TaskNo+" "+st.Title, r, d))
 		return nil
 	}
+}
+
+// pages picks the page of each long list the request asks for: progress
+// reports (?reports=), returned rounds (?rounds=) and the timeline
+// (?timeline=), each newest first with links to the rest, so the page
+// stays bounded however long the task runs.
+func (d *taskData) pages(r *http.Request, records, progress []ledger.Record) {
+	path, q := r.URL.Path, r.URL.Query()
+	var lo, hi int
+	d.ProgressPager, lo, hi = paginate(path, q, "reports", "progress-list", "份", len(progress), reportsPerPage)
+	d.Progress = newestFirst(progress, lo, hi)
+	order := make([]string, 0, len(d.Status.Participants))
+	for _, pt := range d.Status.Participants {
+		order = append(order, pt.ID)
+	}
+	rounds := pastRounds(records, order)
+	d.RoundsPager, lo, hi = paginate(path, q, "rounds", "rounds", "轮", len(rounds), roundsPerPage)
+	d.Rounds = newestFirst(rounds, lo, hi)
+	d.TimelinePager, lo, hi = paginate(path, q, "timeline", "timeline-list", "条", len(records), timelinePerPage)
+	d.Timeline = newestFirst(records, lo, hi)
 }
 
 // pickers fills the form's ministry choices, each by its Chinese name:

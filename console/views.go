@@ -176,7 +176,7 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess sessi
 	if err != nil {
 		return err
 	}
-	msg := "规划 " + res.PlanID + "：新启动 " + strconv.Itoa(res.Started) + " 项，已在办 " + strconv.Itoa(res.AlreadyRunning) + " 项，已结束 " + strconv.Itoa(res.AlreadyClosed) + " 项"
+	msg := "规划“" + s.titles.title(r.Context(), res.PlanID) + "”：新启动 " + strconv.Itoa(res.Started) + " 项，已在办 " + strconv.Itoa(res.AlreadyRunning) + " 项，已结束 " + strconv.Itoa(res.AlreadyClosed) + " 项"
 	s.redirectWith(w, r, sess, "/office", "msg", "launched", notice{Flash: msg})
 	return nil
 }

@@ -92,9 +92,13 @@ func WorkflowID(planID, taskNo string) string { return planID + "/" + taskNo }
 // TaskSpec describes one task of a plan.
 type TaskSpec struct {
 	PlanID string `json:"plan_id"`
-	TaskNo string `json:"task_no"`
-	Title  string `json:"title"`
-	Text   string `json:"text,omitempty"`
+	// PlanTitle is the plan's title, which lists show in place of its ID.
+	// The starter records it beside the board; the workflow has no use for
+	// it, so it is not part of the workflow's input.
+	PlanTitle string `json:"-"`
+	TaskNo    string `json:"task_no"`
+	Title     string `json:"title"`
+	Text      string `json:"text,omitempty"`
 	// Lead is the lead ministry's ID, empty for a broadcast task.
 	Lead string `json:"lead,omitempty"`
 	// Participants lists every ministry that signs off, the lead first.

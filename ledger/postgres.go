@@ -45,6 +45,7 @@ var postgresDialect = dialect{
 		readMigration,
 		boardMigration,
 		checkpointMigration,
+		plansMigration,
 	},
 }
 

@@ -36,6 +36,7 @@ var sqliteDialect = dialect{
 		readMigration,
 		boardMigration,
 		checkpointMigration,
+		plansMigration,
 	},
 }
 

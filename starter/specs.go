@@ -17,7 +17,7 @@ func Specs(p *plan.Plan, d config.TaskDefaults) []domain.TaskSpec {
 	out := make([]domain.TaskSpec, 0, len(p.Tasks))
 	for _, t := range p.Tasks {
 		s := domain.TaskSpec{
-			PlanID: p.PlanID, TaskNo: t.No, Title: t.Title, Text: t.Text,
+			PlanID: p.PlanID, PlanTitle: p.Title, TaskNo: t.No, Title: t.Title, Text: t.Text,
 			Participants: t.IDs(), OpenList: t.OpenList,
 			SignOffPeriod: d.SignOffPeriod, ReviewPeriod: d.ReviewPeriod,
 			ReminderInterval: d.ReminderInterval, WarningWindow: d.WarningWindow,

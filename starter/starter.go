@@ -82,6 +82,9 @@ func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts 
 	if err := Validate(specs, opts.Known, time.Now()); err != nil {
 		return Report{}, err
 	}
+	if err := recordPlanTitles(ctx, specs, opts.Board); err != nil {
+		return Report{}, err
+	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
@@ -129,6 +132,32 @@ func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts 
 		return rep, fmt.Errorf("launch: %d of %d tasks failed to start: %s", rep.Failed, len(specs), rep.Errors[0])
 	}
 	return rep, nil
+}
+
+// planTitler keeps plan titles (ledger.SQLStore does).
+type planTitler interface {
+	PutPlanTitle(ctx context.Context, planID, title string) error
+}
+
+// recordPlanTitles records the title of each plan the specs belong to, when
+// the board's store keeps titles, before any task starts: a list that shows
+// a new task can name its plan.
+func recordPlanTitles(ctx context.Context, specs []domain.TaskSpec, board any) error {
+	titler, ok := board.(planTitler)
+	if !ok {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, spec := range specs {
+		if spec.PlanTitle == "" || done[spec.PlanID] {
+			continue
+		}
+		done[spec.PlanID] = true
+		if err := titler.PutPlanTitle(ctx, spec.PlanID, spec.PlanTitle); err != nil {
+			return fmt.Errorf("launch: %w", err)
+		}
+	}
+	return nil
 }
 
 type launchOutcome int
