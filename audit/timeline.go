@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -11,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"lianxi/actions"
+	"lianxi/domain"
 	"lianxi/ledger"
 )
 
@@ -30,6 +32,13 @@ type Entry struct {
 	Payload    map[string]string `json:"payload,omitempty"`
 	// Problem flags a decision found in only one of history and ledger.
 	Problem string `json:"problem,omitempty"`
+	// RetryOf is the decision an accepted update was answered with when it
+	// repeated that decision under a new request ID (nothing new recorded).
+	RetryOf string `json:"retry_of,omitempty"`
+	// AdoptedBy is the caught-up record of a decision on the ledger that
+	// its workflow took over from the ledger (its own workflow task never
+	// completed, or a reset undid it), so no update of it is in history.
+	AdoptedBy int64 `json:"adopted_by,omitempty"`
 }
 
 // Timeline is a task's decisions from history, cross-checked with the ledger.
@@ -83,23 +92,35 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 					continue
 				}
 				var receipt struct {
-					Round int `json:"round"`
+					Round      int    `json:"round"`
+					DecisionID string `json:"decision_id"`
 				}
 				if p := a.GetOutcome().GetSuccess().GetPayloads(); len(p) > 0 {
 					_ = dc.FromPayload(p[0], &receipt)
 				}
 				tl.Entries[i].Round = receipt.Round
+				if receipt.DecisionID != "" && receipt.DecisionID != tl.Entries[i].DecisionID {
+					tl.Entries[i].RetryOf = receipt.DecisionID
+				}
 			}
 		}
 	}
 	for i, e := range tl.Entries {
-		if e.Failed == "" {
+		if e.Failed == "" && e.RetryOf == "" {
 			byDecision[e.DecisionID] = i
 		}
 	}
 	seen := map[string]bool{}
+	adopted := map[string]int64{}
 	if err := l.ScanWorkflow(ctx, workflowID, func(r ledger.Record) error {
 		seen[r.DecisionID] = true
+		if r.Kind == domain.KindCaughtUp {
+			for _, id := range strings.Split(r.Payload["adopted"], ",") {
+				if id != "" {
+					adopted[id] = r.Seq
+				}
+			}
+		}
 		if i, ok := byDecision[r.DecisionID]; ok {
 			// The ledger knows the round the decision was taken in; a receipt
 			// reports the round after it (a return opens the next one).
@@ -118,8 +139,14 @@ func BuildTimeline(ctx context.Context, workflowID string, runs map[string]*hist
 		return nil, fmt.Errorf("timeline of %s: %w", workflowID, err)
 	}
 	for i, e := range tl.Entries {
-		if e.Failed == "" && e.RequestID != "" && !seen[e.DecisionID] {
+		if seq, ok := adopted[e.DecisionID]; ok && e.RequestID == "" {
+			tl.Entries[i].AdoptedBy, tl.Entries[i].Problem = seq, ""
+		}
+		if e.Failed == "" && e.RequestID != "" && e.RetryOf == "" && !seen[e.DecisionID] {
 			tl.Entries[i].Problem = "accepted in the workflow history but missing from the ledger"
+		}
+		if e.RetryOf != "" && !seen[e.RetryOf] {
+			tl.Entries[i].Problem = "answered as a retry of " + e.RetryOf + ", which the ledger does not hold"
 		}
 	}
 	sort.SliceStable(tl.Entries, func(i, j int) bool { return tl.Entries[i].At.Before(tl.Entries[j].At) })

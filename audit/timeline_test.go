@@ -89,3 +89,59 @@ func TestTimelineCrossChecksLedger(t *testing.T) {
 		t.Errorf("empty ledger: %d problems, want the 8 accepted updates", tl.Problems)
 	}
 }
+
+// A decision the workflow took over from the ledger (its own workflow
+// task never completed) and a retry answered with the first receipt are
+// explained on the timeline, not flagged.
+func TestTimelineExplainsAdoptedAndRetried(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	id := scenarios["adopt-ghost"](l)
+	l.wait(id)
+	runs, err := Runs(ctx, l.c, l.ns, TaskQuery(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	histories := map[string]*historypb.History{}
+	for _, r := range runs {
+		h, err := Fetch(ctx, l.c, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		histories[r.RunID] = h
+	}
+	tl, err := BuildTimeline(ctx, id, histories, l.ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adopted := 0
+	for _, e := range tl.Entries {
+		if e.DecisionID == id+"/ghost-miit" && e.AdoptedBy > 0 {
+			adopted++
+		}
+	}
+	if tl.Problems != 0 || adopted != 1 {
+		t.Errorf("%d problems, ghost adopted %d times: %+v", tl.Problems, adopted, tl.Entries)
+	}
+
+	id2 := l.start(spec("14"), 0)
+	l.do(id2, domain.UpdateReportProgress, "p", domain.ProgressRequest{Ministry: "mof", Text: "进展"})
+	l.do(id2, domain.UpdateReportProgress, "p-again", domain.ProgressRequest{Ministry: "mof", Text: "进展"})
+	l.do(id2, domain.UpdateCancel, "end", domain.CancelRequest{Reason: "测试结束"})
+	l.wait(id2)
+	runs, _ = Runs(ctx, l.c, l.ns, TaskQuery(id2))
+	h, err := Fetch(ctx, l.c, runs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, _ = BuildTimeline(ctx, id2, map[string]*historypb.History{runs[0].RunID: h}, l.ledger)
+	retries := 0
+	for _, e := range tl.Entries {
+		if e.RequestID == "p-again" && e.RetryOf == id2+"/p" {
+			retries++
+		}
+	}
+	if tl.Problems != 0 || retries != 1 {
+		t.Errorf("%d problems, %d retries explained: %+v", tl.Problems, retries, tl.Entries)
+	}
+}
