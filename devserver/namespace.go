@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	namespacepb "go.temporal.io/api/namespace/v1"
+	"go.uber.org/zap"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
@@ -77,3 +80,51 @@ func (quietLogger) Debug(string, ...any) {}
 func (quietLogger) Info(string, ...any)  {}
 func (quietLogger) Warn(string, ...any)  {}
 func (quietLogger) Error(string, ...any) {}
+
+// enableArchival turns history archival on for the namespace, into the
+// options' archive, unless it is on already. A namespace archiving
+// elsewhere keeps its URI (Temporal does not let it change); that is
+// logged.
+func enableArchival(ctx context.Context, address string, opts Options, logger *zap.Logger) error {
+	var last error
+	for attempt := 1; ; attempt++ {
+		done, err := tryEnableArchival(ctx, address, opts, logger)
+		if err == nil && done {
+			return nil
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("embedded Temporal: enable history archival on %s: %w", opts.Namespace, errors.Join(last, ctx.Err()))
+		case <-time.After(min(time.Duration(attempt)*250*time.Millisecond, 2*time.Second)):
+		}
+	}
+}
+
+func tryEnableArchival(ctx context.Context, address string, opts Options, logger *zap.Logger) (bool, error) {
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: opts.Namespace, Logger: quietLogger{}})
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	d, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
+	if err != nil {
+		return false, err
+	}
+	cfg := d.GetConfig()
+	if cfg.GetHistoryArchivalState() == enumspb.ARCHIVAL_STATE_ENABLED {
+		if uri := cfg.GetHistoryArchivalUri(); uri != opts.ArchiveURI() && logger != nil {
+			logger.Warn("embedded Temporal: the namespace archives histories elsewhere", zap.String("uri", uri))
+		}
+		return true, nil
+	}
+	uri := cfg.GetHistoryArchivalUri()
+	if uri == "" {
+		uri = opts.ArchiveURI()
+	}
+	_, err = c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
+		Namespace: opts.Namespace,
+		Config:    &namespacepb.NamespaceConfig{HistoryArchivalState: enumspb.ARCHIVAL_STATE_ENABLED, HistoryArchivalUri: uri},
+	})
+	return err == nil, err
+}

@@ -44,6 +44,26 @@ type Options struct {
 	// empty, warnings and errors go to Logger.
 	LogFile string
 	Logger  *zap.Logger
+	// ArchiveDir is where Temporal archives each closed run's history
+	// before retention deletes it (the filestore archiver); DataDir/archive
+	// by default. The audit tools read an archived history as they read a
+	// retained one.
+	ArchiveDir string
+	// ArchiveDelay, when positive, replaces the server's delay (up to 5
+	// minutes, jittered) between a run's close and its archival.
+	ArchiveDelay time.Duration
+}
+
+// ArchiveURI is the namespace's history archival URI for these options.
+func (o Options) ArchiveURI() string {
+	dir := o.ArchiveDir
+	if dir == "" {
+		dir = filepath.Join(o.DataDir, "archive")
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return "file://" + filepath.ToSlash(dir)
 }
 
 // Server is a running embedded Temporal server.
@@ -91,7 +111,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := serverConfig(persistence, host, port)
+	cfg, err := serverConfig(persistence, host, port, opts.ArchiveURI())
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +128,7 @@ func Start(opts Options) (*Server, error) {
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithLogger(logger),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			// The server lists workflows by search attribute right after
-			// they are registered.
-			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-		}),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("embedded Temporal: %w", err)
@@ -121,17 +137,36 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("embedded Temporal: start: %w", err)
 	}
 	s := &Server{srv: srv, address: net.JoinHostPort(host, portStr)}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	if opts.DB != "" {
 		// On PostgreSQL the namespace is registered through the frontend,
 		// as an operator would.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
 		if err := registerNamespace(ctx, s.address, opts); err != nil {
 			_ = srv.Stop()
 			return nil, err
 		}
 	}
+	// A namespace made before archival was on (an older data folder) gets
+	// it now.
+	if err := enableArchival(ctx, s.address, opts, opts.Logger); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
 	return s, nil
+}
+
+// dynamicConfig is the server's dynamic configuration.
+func dynamicConfig(opts Options) dynamicconfig.StaticClient {
+	dc := dynamicconfig.StaticClient{
+		// The server lists workflows by search attribute right after
+		// they are registered.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+	}
+	if opts.ArchiveDelay > 0 {
+		dc[dynamicconfig.ArchivalProcessorArchiveDelay.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.ArchiveDelay}}
+	}
+	return dc
 }
 
 // prepareSQLite creates the SQLite file and the namespace on first use.
@@ -162,6 +197,8 @@ func prepareSQLite(opts Options) (config.Persistence, error) {
 		return config.Persistence{}, fmt.Errorf("embedded Temporal: namespace: %w", err)
 	}
 	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
+	ns.Detail.Config.HistoryArchivalState = enumspb.ARCHIVAL_STATE_ENABLED
+	ns.Detail.Config.HistoryArchivalUri = opts.ArchiveURI()
 	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
 		return config.Persistence{}, fmt.Errorf("embedded Temporal: namespace: %w", err)
 	}
@@ -238,7 +275,7 @@ const (
 
 // serverConfig lays out the four services around the frontend's port; all
 // but the frontend bind to loopback only.
-func serverConfig(persistence config.Persistence, host string, port int) (*config.Config, error) {
+func serverConfig(persistence config.Persistence, host string, port int, archiveURI string) (*config.Config, error) {
 	if port+membershipOffset < 1024 || port+portOffsets["worker"] > 65535 {
 		return nil, fmt.Errorf("embedded Temporal: port %d leaves no room for the other services (%d..%d)", port, port+membershipOffset, port+6)
 	}
@@ -270,12 +307,17 @@ func serverConfig(persistence config.Persistence, host string, port int) (*confi
 		},
 		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
 		Services:            services,
+		// Each closed run's history is archived to files before retention
+		// deletes it, and read back from there (visibility is not archived:
+		// the ledger names a task's runs).
 		Archival: config.Archival{
-			History:    config.HistoryArchival{State: "disabled"},
+			History: config.HistoryArchival{State: "enabled", EnableRead: true, Provider: &config.HistoryArchiverProvider{
+				Filestore: &config.FilestoreArchiver{FileMode: "0600", DirMode: "0700"},
+			}},
 			Visibility: config.VisibilityArchival{State: "disabled"},
 		},
 		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
-			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			History:    config.HistoryArchivalNamespaceDefaults{State: "enabled", URI: archiveURI},
 			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
 		}},
 		PublicClient: config.PublicClient{HostPort: frontend},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -109,7 +110,7 @@ func (a *app) crossCheck(ctx context.Context, store *ledger.SQLStore) error {
 }
 
 func (a *app) timeline(ctx context.Context, c client.Client, store *ledger.SQLStore, id string) (*audit.Timeline, error) {
-	runs, err := audit.Runs(ctx, c, a.cfg.Temporal.Namespace, audit.TaskQuery(id))
+	runs, err := a.runs(ctx, c, store, "", id)
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +119,51 @@ func (a *app) timeline(ctx context.Context, c client.Client, store *ledger.SQLSt
 	}
 	hs := map[string]*historypb.History{}
 	for _, r := range runs {
-		if hs[r.RunID], err = audit.Fetch(ctx, c, r); err != nil {
+		h, err := audit.Fetch(ctx, c, r)
+		if audit.Gone(err) {
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
+		hs[r.RunID] = h
 	}
 	return audit.BuildTimeline(ctx, id, hs, store)
+}
+
+// runs lists the runs of a task (or, with no task, of a plan): those
+// Temporal's visibility lists, and those the ledger names, whose histories
+// after retention Temporal reads from its archive. A run neither holds is
+// reported Gone when fetched. store may be nil (no ledger reachable).
+func (a *app) runs(ctx context.Context, c client.Client, store *ledger.SQLStore, plan, task string) ([]audit.Run, error) {
+	q := audit.PlanQuery(plan)
+	if task != "" {
+		q = audit.TaskQuery(task)
+	}
+	runs, err := audit.Runs(ctx, c, a.cfg.Temporal.Namespace, q)
+	if err != nil || store == nil {
+		return runs, err
+	}
+	recorded, err := audit.LedgerRuns(ctx, store, plan, task)
+	if err != nil {
+		return nil, err
+	}
+	return audit.Merge(runs, recorded), nil
+}
+
+// optionalLedger opens the ledger when one is configured or the data
+// folder holds one; nil otherwise.
+func (a *app) optionalLedger(ctx context.Context) *ledger.SQLStore {
+	if a.cfg.LedgerDSN == "" {
+		if _, err := os.Stat(a.cfg.LedgerPath()); err != nil {
+			return nil
+		}
+	}
+	store, err := a.openLedger(ctx)
+	if err != nil {
+		return nil
+	}
+	return store
 }
 
 func (a *app) auditExportCmd() *cobra.Command {
@@ -142,17 +183,28 @@ func (a *app) auditExportCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			q := audit.PlanQuery(planID)
-			if task != "" {
-				q = audit.TaskQuery(task)
+			store := a.optionalLedger(cmd.Context())
+			if store != nil {
+				defer store.Close()
 			}
-			runs, err := audit.Runs(cmd.Context(), c, a.cfg.Temporal.Namespace, q)
+			runs, err := a.runs(cmd.Context(), c, store, planID, task)
 			if err != nil {
 				return err
 			}
-			files, err := audit.Export(cmd.Context(), c, runs, out)
+			var files []string
+			for _, r := range runs {
+				f, err := audit.Export(cmd.Context(), c, []audit.Run{r}, out)
+				if audit.Gone(err) {
+					fmt.Fprintf(a.stdout, "skipped %s %s: Temporal holds its history neither in its store nor in its archive\n", r.WorkflowID, r.RunID)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				files = append(files, f...)
+			}
 			fmt.Fprintf(a.stdout, "exported %d runs to %s\n", len(files), out)
-			return err
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&task, "task", "", "task ID (<plan>/<no>)")
@@ -189,12 +241,20 @@ func (a *app) auditReplayCmd() *cobra.Command {
 					return err
 				}
 				defer c.Close()
-				runs, err := audit.Runs(cmd.Context(), c, a.cfg.Temporal.Namespace, audit.PlanQuery(planID))
+				store := a.optionalLedger(cmd.Context())
+				if store != nil {
+					defer store.Close()
+				}
+				runs, err := a.runs(cmd.Context(), c, store, planID, "")
 				if err != nil {
 					return err
 				}
 				for _, run := range runs {
 					h, err := audit.Fetch(cmd.Context(), c, run)
+					if audit.Gone(err) {
+						fmt.Fprintf(a.stdout, "SKIP %s %s: Temporal holds its history neither in its store nor in its archive\n", run.WorkflowID, run.RunID)
+						continue
+					}
 					if err == nil {
 						err = r.Replay(h)
 					}
