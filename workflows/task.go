@@ -65,6 +65,8 @@ type taskWorkflow struct {
 	converges bool
 	// catching counts catch-ups under way.
 	catching int
+	// continued: this run continues an earlier one's state.
+	continued bool
 }
 
 func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) error) (*taskWorkflow, error) {
@@ -82,7 +84,7 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) erro
 		known:    known,
 	}
 	if in.State != nil {
-		w.s = *in.State
+		w.s, w.continued = *in.State, true
 	} else {
 		w.s = newState(spec, workflow.Now(ctx))
 		// The launcher set the search attributes with the start
@@ -123,9 +125,10 @@ func (w *taskWorkflow) setup(ctx workflow.Context) error {
 // run records the assignment, then keeps reminders and escalation going
 // until the task is closed or cancelled.
 func (w *taskWorkflow) run(ctx workflow.Context) (domain.TaskOutcome, error) {
-	if w.converges {
-		// What the ledger holds of the task from before this run (a
-		// relaunch, or a record its previous run did not see) comes first.
+	if w.converges && w.continued {
+		// What the ledger holds of the task that the previous run did not
+		// see comes first. (A first run finds its task's earlier records,
+		// from a relaunch, when it records its assignment.)
 		if err := w.mu.Lock(ctx); err != nil {
 			return domain.TaskOutcome{}, err
 		}
