@@ -45,6 +45,8 @@ var postgresDialect = dialect{
 		readMigration,
 		boardMigration,
 		checkpointMigration,
+		sessionsMigration,
+		leaseMigration,
 	},
 }
 

@@ -36,6 +36,8 @@ var sqliteDialect = dialect{
 		readMigration,
 		boardMigration,
 		checkpointMigration,
+		sessionsMigration,
+		leaseMigration,
 	},
 }
 
