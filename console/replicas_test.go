@@ -86,7 +86,7 @@ func sharedDatabases(t *testing.T) map[string]func(t *testing.T) func() *ledger.
 // testClock is a settable clock shared by the replicas of a test.
 type testClock struct{ ns atomic.Int64 }
 
-func (c *testClock) now() time.Time           { return time.Unix(0, c.ns.Load()) }
+func (c *testClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *testClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // TestSessionsSharedThroughTheDatabase holds two session stores on separate
