@@ -181,17 +181,10 @@ type replica struct {
 	done chan struct{}
 }
 
-func startReplica(t *testing.T, addr string, store *ledger.SQLStore, principalsPath, publicURL string) *replica {
+func startReplica(t *testing.T, addr string, d Deps) *replica {
 	t.Helper()
-	principals, err := LoadPrincipals(principalsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := plan.DefaultRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var l net.Listener
+	var err error
 	for i := 0; ; i++ {
 		if l, err = net.Listen("tcp", addr); err == nil || i == 50 {
 			break
@@ -201,8 +194,7 @@ func startReplica(t *testing.T, addr string, store *ledger.SQLStore, principalsP
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{t: t, addr: l.Addr().String(), done: make(chan struct{}),
-		srv: &http.Server{Handler: New(Deps{Principals: principals, Ledger: store, Registry: reg, PublicURL: publicURL, Logger: zap.NewNop()})}}
+	r := &replica{t: t, addr: l.Addr().String(), done: make(chan struct{}), srv: &http.Server{Handler: New(d)}}
 	go func() {
 		defer close(r.done)
 		if err := r.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -211,6 +203,21 @@ func startReplica(t *testing.T, addr string, store *ledger.SQLStore, principalsP
 	}()
 	t.Cleanup(r.stop)
 	return r
+}
+
+// bareDeps is what a console process without Temporal opens: its own
+// handle on the database and its own reading of the principals file.
+func bareDeps(t *testing.T, store *ledger.SQLStore, principalsPath string) Deps {
+	t.Helper()
+	principals, err := LoadPrincipals(principalsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := plan.DefaultRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Deps{Principals: principals, Ledger: store, Registry: reg, Logger: zap.NewNop()}
 }
 
 // stop kills the replica: connections are cut, nothing is handed over.
@@ -254,8 +261,8 @@ func TestTwoReplicasBehindAProxy(t *testing.T) {
 			}
 			tok := readTokens(t, tokPath)
 			handle := open(t)
-			a := startReplica(t, "127.0.0.1:0", handle(), prPath, "")
-			b := startReplica(t, "127.0.0.1:0", handle(), prPath, "")
+			a := startReplica(t, "127.0.0.1:0", bareDeps(t, handle(), prPath))
+			b := startReplica(t, "127.0.0.1:0", bareDeps(t, handle(), prPath))
 			proxy, served := roundRobin(t, []string{a.addr, b.addr})
 
 			office := newBrowser(t, &stack{t: t, url: proxy.URL})
@@ -303,7 +310,7 @@ func TestTwoReplicasBehindAProxy(t *testing.T) {
 			if code, _, _ := office.do("GET", "/upload", nil); code != http.StatusBadGateway {
 				t.Fatalf("replica b is down, but its turn answered %d", code)
 			}
-			b = startReplica(t, b.addr, handle(), prPath, "")
+			b = startReplica(t, b.addr, bareDeps(t, handle(), prPath))
 			for i := range 4 {
 				if code, loc, _ := office.do("GET", "/upload", nil); code != http.StatusOK {
 					t.Fatalf("after the restart, page %d: %d to %q: signed out", i, code, loc)
