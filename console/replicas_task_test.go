@@ -86,7 +86,7 @@ func TestTaskThroughTwoReplicas(t *testing.T) {
 
 	// Replica b is killed and started again, a new process on its address.
 	b.stop()
-	b = startReplica(t, b.addr, replicaOf(t, s))
+	startReplica(t, b.addr, replicaOf(t, s))
 
 	// mof uploads through one replica and the file downloads through the
 	// other, then signs through the API naming it.
