@@ -1,6 +1,8 @@
 package actions
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -45,14 +47,25 @@ type Host interface {
 	Validate(ctx workflow.Context, a *Action, input func(Env) error, state func(*domain.Task) error) error
 	// Decide re-checks state under the workflow's lock, applies effect,
 	// records the decision and answers with its receipt.
-	// request is the request's hash, for the receipt (domain.RequestHash).
-	Decide(ctx workflow.Context, a *Action, request string, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error)
+	// request is the request's JSON: the record carries it, and the
+	// receipt its hash (domain.RequestDigest).
+	// actor is who makes the request (a ministry, or the office).
+	Decide(ctx workflow.Context, a *Action, actor string, request []byte, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error)
+}
+
+// Adoption is a recorded decision made ready to apply again: its request's
+// state rule and effect, and the request's hash.
+type Adoption struct {
+	Request string
+	State   func(*domain.Task) error
+	Effect  func(*domain.Change) domain.Record
 }
 
 // binder is Rules[R] for any R.
 type binder interface {
 	build(v Values, ministry string) any
 	bind(a *Action, h Host) (handler, validator any)
+	adopt(a *Action, request []byte) (Adoption, error)
 	requestType() reflect.Type
 }
 
@@ -60,18 +73,33 @@ func (r *Rules[R]) build(v Values, ministry string) any { return r.Build(v, mini
 
 func (r *Rules[R]) requestType() reflect.Type { return reflect.TypeFor[R]() }
 
-func (r *Rules[R]) bind(a *Action, h Host) (any, any) {
-	state := func(req R) func(*domain.Task) error {
-		return func(t *domain.Task) error {
-			if err := a.Allowed(t, actorOf(req)); err != nil {
-				return err
-			}
-			if r.State != nil {
-				return r.State(t, req)
-			}
-			return nil
+// state is the request's whole state rule: Allowed, then State.
+func (r *Rules[R]) state(a *Action, req R) func(*domain.Task) error {
+	return func(t *domain.Task) error {
+		if err := a.Allowed(t, actorOf(req)); err != nil {
+			return err
 		}
+		if r.State != nil {
+			return r.State(t, req)
+		}
+		return nil
 	}
+}
+
+func (r *Rules[R]) adopt(a *Action, request []byte) (Adoption, error) {
+	var req R
+	if err := json.Unmarshal(request, &req); err != nil {
+		return Adoption{}, fmt.Errorf("the recorded %s request does not read: %w", a.Name, err)
+	}
+	return Adoption{
+		Request: domain.RequestDigest(request),
+		State:   r.state(a, req),
+		Effect:  func(c *domain.Change) domain.Record { return r.Effect(c, req) },
+	}, nil
+}
+
+func (r *Rules[R]) bind(a *Action, h Host) (any, any) {
+	state := func(req R) func(*domain.Task) error { return r.state(a, req) }
 	validator := func(ctx workflow.Context, req R) error {
 		return h.Validate(ctx, a, func(env Env) error {
 			if err := a.checkFields(req); err != nil {
@@ -84,14 +112,18 @@ func (r *Rules[R]) bind(a *Action, h Host) (any, any) {
 		}, state(req))
 	}
 	handler := func(ctx workflow.Context, req R) (domain.Receipt, error) {
-		hash, err := domain.RequestHash(req)
+		request, err := json.Marshal(req)
 		if err != nil {
-			return domain.Receipt{}, err
+			return domain.Receipt{}, fmt.Errorf("%s: the request does not encode: %w", a.Name, err)
 		}
-		return h.Decide(ctx, a, hash, state(req), func(c *domain.Change) domain.Record { return r.Effect(c, req) })
+		return h.Decide(ctx, a, actorOf(req), request, state(req), func(c *domain.Change) domain.Record { return r.Effect(c, req) })
 	}
 	return handler, validator
 }
+
+// Adopt reads a decision of this action back from the request its record
+// carries (domain.PayloadRequest), to apply it again.
+func (a *Action) Adopt(request []byte) (Adoption, error) { return a.rules.adopt(a, request) }
 
 // Bind gives the update handler and validator of the action, typed for its
 // request, for the workflow to register under a.Name.

@@ -6,7 +6,7 @@ import "lianxi/domain"
 // and the clock's reminders and escalations.
 var systemKinds = map[string]string{
 	domain.KindAssigned: "交办", domain.KindEscalation: "超期上报", domain.KindReminder: "自动提醒",
-	domain.KindRunEnded: "运行终止",
+	domain.KindRunEnded: "运行终止", domain.KindCaughtUp: "台账补齐",
 }
 
 // systemNotices are the headings of the notifications the launch and the

@@ -23,6 +23,13 @@ import (
 // Ledger is the part of the decision ledger the activities need.
 type Ledger interface {
 	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
+	// Lookup finds a decision's record.
+	Lookup(ctx context.Context, decisionID string) (ledger.Record, bool, error)
+	// Ahead reports whether the ledger holds records of a task's workflow
+	// past what the workflow reflects.
+	Ahead(ctx context.Context, workflowID string, after domain.Reflects) (bool, error)
+	// TaskRecords reads those records.
+	TaskRecords(ctx context.Context, workflowID string, after domain.Reflects, limit, maxBytes int) ([]ledger.Record, error)
 }
 
 // Stager stores notifications in the transaction that records the decision
@@ -114,6 +121,26 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 			attribute.String("lianxi.decision_id", in.Entry.DecisionID), attribute.String("lianxi.kind", in.Entry.Kind)))
 		defer span.End()
 	}
+	if in.Reflects != nil {
+		// A decision already recorded is answered with its record; another
+		// is refused while the task's workflow is behind its ledger. The
+		// workflow records one decision of a task at a time, so nothing of
+		// the task lands between this look and the append.
+		if rec, ok, err := a.Ledger.Lookup(ctx, in.Entry.DecisionID); err != nil {
+			return RecordDecisionResult{}, err
+		} else if ok {
+			return resultOf(rec), nil
+		}
+		ahead, err := a.Ledger.Ahead(ctx, in.Entry.WorkflowID, *in.Reflects)
+		if err != nil {
+			return RecordDecisionResult{}, err
+		}
+		if ahead {
+			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"the ledger holds records of %s that its workflow does not reflect yet: it adopts them first", in.Entry.WorkflowID),
+				domain.ErrTypeLedgerAhead, nil)
+		}
+	}
 	var also []ledger.Also
 	if len(in.Notifications) > 0 {
 		if a.Outbox == nil {
@@ -141,8 +168,26 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 			a.Observer.NotificationDone("queued")
 		}
 	}
+	return resultOf(rec), nil
+}
+
+func resultOf(rec ledger.Record) RecordDecisionResult {
 	return RecordDecisionResult{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash,
-		LeafHash: hex.EncodeToString(ledger.LeafHash(rec))}, nil
+		LeafHash: hex.EncodeToString(ledger.LeafHash(rec))}
+}
+
+// ReadTaskRecords reads the records of a task past what its workflow
+// reflects, for the workflow to adopt. It runs as a local activity.
+func (a *Activities) ReadTaskRecords(ctx context.Context, in domain.ReadInput) ([]domain.LedgerRecord, error) {
+	recs, err := a.Ledger.TaskRecords(ctx, in.WorkflowID, in.After, in.Limit, domain.MaxReadBytes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.LedgerRecord, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, domain.LedgerRecord{Entry: r.Entry, Seq: r.Seq, Hash: r.Hash, LeafHash: hex.EncodeToString(ledger.LeafHash(r))})
+	}
+	return out, nil
 }
 
 // Notify delivers a notification. Transient failures are returned as plain

@@ -62,7 +62,10 @@ func TestInputRuleChangesKeepReplaying(t *testing.T) {
 		urge.Fields[i].Max = oldMax
 
 		urge.Allowed = func(t *domain.Task, _ string) error { return domain.Conflict("urging is no longer allowed") }
-		if err := NewReplayer(quiet).Replay(h); err == nil || !strings.Contains(err.Error(), "nondeterministic") && !strings.Contains(err.Error(), "no longer allowed") {
+		// (Runs that keep up with their ledger first look for records they
+		// missed, so the replay meets a read where history has the record:
+		// TMPRL1100, the SDK's nondeterminism.)
+		if err := NewReplayer(quiet).Replay(h); err == nil || !strings.Contains(err.Error(), "nondeterministic") && !strings.Contains(err.Error(), "no longer allowed") && !strings.Contains(err.Error(), "TMPRL1100") {
 			t.Errorf("%s: a tightened state rule still replayed (%v); the replay does not run state rules", f, err)
 		}
 		urge.Allowed = oldAllowed

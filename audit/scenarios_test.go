@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -29,12 +30,13 @@ var update = flag.Bool("update", false, "regenerate testdata/histories on a real
 
 // historyDir holds one folder per generation of the workflow code, from
 // the release baseline (v0.1.0) on; every generation stays and keeps
+// replaying (v0.2.0: runs keep up with their ledger, changeConverge);
 // replaying. A change to workflow logic is patched (workflow.GetVersion),
 // gets a new historyGeneration named for the release that brings it, and
 // its histories are generated with -update beside the older ones.
 const (
 	historyDir        = "testdata/histories"
-	historyGeneration = "v0.1.0"
+	historyGeneration = "v0.2.0"
 )
 
 type discard struct{}
@@ -197,6 +199,25 @@ var scenarios = map[string]func(l *lab) string{
 		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
 		l.do(id, actions.UpdateWithdraw, "withdraw", actions.WithdrawRequest{Ministry: "mof", Comment: "数据需复核"})
 		l.signAll(id, "-again")
+		l.approve(id)
+		return id
+	},
+	"adopt-ghost": func(l *lab) string {
+		id := l.start(spec("13"), 0)
+		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
+		// miit's sign-off is on the ledger, but its workflow task never
+		// completed (a process killed in between): the next decision
+		// finds the ledger ahead, and the workflow adopts it first.
+		req, _ := json.Marshal(domain.SignOffRequest{Ministry: "miit", Decision: "approve", Signer: "张三"})
+		if _, err := l.ledger.Append(context.Background(), ledger.Entry{
+			DecisionID: id + "/ghost-miit", WorkflowID: id, RunID: "killed", PlanID: "audit", TaskNo: "13", Round: 1,
+			Kind: domain.KindSignOff, Ministry: "miit", Person: "张三", At: time.Now().UTC(),
+			Payload: map[string]string{"decision": "approve", domain.PayloadAction: domain.UpdateSignOff, domain.PayloadRequest: string(req)},
+		}); err != nil {
+			l.t.Fatal(err)
+		}
+		l.do(id, domain.UpdateReportProgress, "progress", domain.ProgressRequest{Ministry: "mof", Text: "已完成"})
+		l.do(id, domain.UpdateSignOff, "ndrc", domain.SignOffRequest{Ministry: "ndrc", Decision: "approve", Report: "联合报告"})
 		l.approve(id)
 		return id
 	},

@@ -31,7 +31,7 @@ const (
 
 // SystemKinds are the kinds the workflow records on its own (the clock and
 // the launch), not in answer to a person's update.
-var SystemKinds = []string{KindAssigned, KindEscalation, KindReminder, KindRunEnded}
+var SystemKinds = []string{KindAssigned, KindEscalation, KindReminder, KindRunEnded, KindCaughtUp}
 
 // Actor of the records the clock makes.
 const ActorSystem = "system"
@@ -131,7 +131,11 @@ type BoardRow struct {
 // RecordInput asks for one decision to be recorded, with the notifications
 // it causes and the task's board row after it, in one transaction.
 type RecordInput struct {
-	Entry         Entry
+	Entry Entry
+	// Reflects, when set, is how much of the task's record its workflow
+	// has seen: the ledger refuses the record (ErrTypeLedgerAhead) when it
+	// holds more.
+	Reflects      *Reflects      `json:",omitempty"`
 	Notifications []Notification `json:",omitempty"`
 	Board         *BoardRow      `json:",omitempty"`
 }

@@ -25,8 +25,11 @@ type TaskState struct {
 	NextReminder time.Time `json:"next_reminder,omitempty"`
 	NotifySeq    int       `json:"notify_seq"`
 	Decisions    int       `json:"decisions"`
-	Assigned     bool      `json:"assigned"`
-	StartedAt    time.Time `json:"started_at"`
+	// LastSeq is the ledger sequence of the last record of the task the
+	// state reflects (0 in runs from before it was kept).
+	LastSeq   int64     `json:"last_seq,omitempty"`
+	Assigned  bool      `json:"assigned"`
+	StartedAt time.Time `json:"started_at"`
 	// Outcome is set once the task is closed or cancelled.
 	Outcome *TaskOutcome `json:"outcome,omitempty"`
 	// Receipts maps every accepted request ID to its receipt, so a request

@@ -221,6 +221,11 @@ type Receipt struct {
 	// (GET /api/ledger/proof?seq=Seq, lianxi audit prove --receipt).
 	LeafIndex int64  `json:"leaf_index"`
 	LeafHash  string `json:"leaf_hash,omitempty"`
+	// Action, Actor and At say which action made the decision, for whom
+	// and when, so a retry of it under a new request ID is recognised.
+	Action string    `json:"action,omitempty"`
+	Actor  string    `json:"actor,omitempty"`
+	At     time.Time `json:"at,omitzero"`
 }
 
 // RequestHash is the SHA-256, in hex, of a request's JSON: what a receipt
@@ -230,6 +235,11 @@ func RequestHash(v any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("hash request: %w", err)
 	}
+	return RequestDigest(b), nil
+}
+
+// RequestDigest is the SHA-256, in hex, of a request's JSON bytes.
+func RequestDigest(b []byte) string {
 	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:]), nil
+	return hex.EncodeToString(h[:])
 }

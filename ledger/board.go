@@ -109,8 +109,10 @@ func (s *SQLStore) SeedBoard(ctx context.Context, rows []BoardRow) (int, error) 
 
 // BoardFilter selects board rows; empty fields match everything.
 type BoardFilter struct {
-	Plan   string
-	Status string
+	// WorkflowID selects one task's row.
+	WorkflowID string
+	Plan       string
+	Status     string
 	// Participant selects tasks Ministry takes part in; Pending those still
 	// waiting for its answer.
 	Participant string
@@ -127,6 +129,7 @@ func (s *SQLStore) Board(ctx context.Context, f BoardFilter) ([]BoardRow, error)
 			args = append(args, v)
 		}
 	}
+	add(`workflow_id = ?`, f.WorkflowID)
 	add(`plan_id = ?`, f.Plan)
 	add(`status = ?`, f.Status)
 	if f.Participant != "" {

@@ -55,7 +55,7 @@ func (c *Client) Read(ctx context.Context, taskID string) (domain.TaskStatus, So
 	case err != nil:
 		return st, SourceWorkflow, err
 	case ended == enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED:
-		return st, SourceWorkflow, nil
+		return c.caughtUp(ctx, taskID, st), SourceWorkflow, nil
 	}
 	// The run ended outside its lifecycle: the board row ends first (so
 	// inboxes stop listing it even if the state cannot be read), then the
@@ -211,7 +211,7 @@ func (c *Client) boardRow(ctx context.Context, taskID string) (*domain.BoardRow,
 	if i < 0 {
 		return nil, nil
 	}
-	rows, err := c.Board.Board(ctx, ledger.BoardFilter{Plan: taskID[:i]})
+	rows, err := c.Board.Board(ctx, ledger.BoardFilter{Plan: taskID[:i], WorkflowID: taskID})
 	if err != nil {
 		return nil, fmt.Errorf("read the board row of %s: %w", taskID, err)
 	}
@@ -229,4 +229,37 @@ func workerStopped(err error) bool {
 	var qf *serviceerror.QueryFailed
 	var cancelled *serviceerror.Canceled
 	return (errors.As(err, &qf) && strings.Contains(qf.Message, context.Canceled.Error())) || errors.As(err, &cancelled)
+}
+
+// caughtUp is st, or, when the board (written with every record) shows
+// more records of the task than the workflow reflects — a reset, or a
+// crash between a record and its workflow task — the status after the
+// workflow has adopted them. A read that cannot tell answers st.
+func (c *Client) caughtUp(ctx context.Context, taskID string, st domain.TaskStatus) domain.TaskStatus {
+	if !c.ahead(ctx, taskID, st) {
+		return st
+	}
+	if _, err := c.Converge(ctx, taskID, "read"); err != nil {
+		return st
+	}
+	if now, _, err := c.query(ctx, taskID, enumspb.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY); err == nil {
+		return now
+	}
+	return st
+}
+
+// ahead reports whether the board (written with every record) shows more
+// records of the task than its status reflects.
+func (c *Client) ahead(ctx context.Context, taskID string, st domain.TaskStatus) bool {
+	return c.boardAhead(ctx, taskID, st.Decisions)
+}
+
+// boardAhead reports whether the task's board row counts more records than
+// seen.
+func (c *Client) boardAhead(ctx context.Context, taskID string, seen int) bool {
+	if c.Board == nil {
+		return false
+	}
+	row, err := c.boardRow(ctx, taskID)
+	return err == nil && row != nil && row.Decisions > seen
 }

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"lianxi/domain"
+	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/workflows"
 )
@@ -72,6 +73,9 @@ type Rejection struct {
 	Message string
 	// Field names the request field at fault, when the workflow said.
 	Field string
+	// Seen is how many records of the task the refusing state reflected,
+	// when the workflow said (0 otherwise).
+	Seen int
 }
 
 func (r *Rejection) Error() string { return r.Message }
@@ -83,6 +87,45 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 	if requestID == "" {
 		requestID = uuid.NewString()
 	}
+	r, err := c.update(ctx, taskID, name, requestID, arg)
+	var rej *Rejection
+	if errors.As(err, &rej) && rej.Type == domain.ErrTypeConflict {
+		// The workflow may be behind its ledger (after a reset, or a crash
+		// between a record and its workflow task): once it has adopted
+		// what the ledger holds, the request is decided again. A rejected
+		// update left nothing behind, so its request ID is free.
+		if rej.Seen > 0 && c.boardAhead(ctx, taskID, rej.Seen) {
+			if _, cerr := c.Converge(ctx, taskID, "refusal"); cerr == nil {
+				return c.update(ctx, taskID, name, requestID, arg)
+			}
+		}
+	}
+	return r, err
+}
+
+// Converge asks a task's workflow to adopt the records of its task on the
+// ledger it does not reflect yet, and says what it adopted. It acts for
+// the principal in ctx, or the launcher when there is none: it decides
+// nothing new.
+func (c *Client) Converge(ctx context.Context, taskID, reason string) (domain.ConvergeResult, error) {
+	wait := c.Wait
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	wctx, cancel := context.WithTimeout(door.OrPrincipal(ctx, door.Launcher), wait)
+	defer cancel()
+	var res domain.ConvergeResult
+	h, err := c.C.UpdateWorkflow(wctx, client.UpdateWorkflowOptions{
+		WorkflowID: taskID, UpdateID: uuid.NewString(), UpdateName: domain.UpdateConverge,
+		Args: []any{domain.ConvergeRequest{Reason: reason}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(wctx, &res)
+	}
+	return res, classify(taskID, err)
+}
+
+func (c *Client) update(ctx context.Context, taskID, name, requestID string, arg any) (domain.Receipt, error) {
 	wait := c.Wait
 	if wait <= 0 {
 		wait = DefaultWait
@@ -188,7 +231,10 @@ func classify(taskID string, err error) error {
 	if errors.As(err, &app) {
 		r := &Rejection{Type: app.Type(), Message: app.Message()}
 		if app.HasDetails() {
-			_ = app.Details(&r.Field)
+			if app.Details(&r.Field, &r.Seen) != nil {
+				r.Seen = 0
+				_ = app.Details(&r.Field)
+			}
 		}
 		return r
 	}

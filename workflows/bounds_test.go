@@ -51,7 +51,10 @@ func TestStatusStaysBounded(t *testing.T) {
 		})
 		for i := range 20 {
 			h.at(next(), func() {
-				h.update(domain.UpdateReportProgress, fmt.Sprintf("p%d-%d", round, i), domain.ProgressRequest{Ministry: "m001", Text: long(domain.MaxReportLen)})
+				// Each report its own: the same text again within minutes
+				// would be taken for a retry of the first.
+				text := fmt.Sprintf("%d-%02d", round, i) + long(domain.MaxReportLen-4)
+				h.update(domain.UpdateReportProgress, fmt.Sprintf("p%d-%d", round, i), domain.ProgressRequest{Ministry: "m001", Text: text})
 			})
 		}
 		decision := domain.DecisionReturn

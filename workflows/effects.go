@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -58,14 +59,19 @@ func (w *taskWorkflow) record(ctx workflow.Context, round int, id string, r doma
 		DecisionID: id, WorkflowID: w.id, RunID: w.runID,
 		PlanID: w.spec.PlanID, TaskNo: w.spec.TaskNo, Round: round,
 		Kind: r.Kind, Ministry: r.Actor, Person: r.Person, Payload: r.Payload, At: workflow.Now(ctx),
-	}, Notifications: notes, Board: w.boardRow(ctx)}
+	}, Notifications: notes, Board: w.boardRow(ctx), Reflects: w.reflects()}
 	var res domain.RecordResult
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteLocalActivity(lctx, domain.RecordActivity, in).Get(lctx, &res); err != nil {
+		var app *temporal.ApplicationError
+		if w.converges && errors.As(err, &app) && app.Type() == domain.ErrTypeLedgerAhead {
+			return res, errAhead
+		}
 		return res, temporal.NewApplicationErrorWithCause(
 			fmt.Sprintf("ledger unavailable: decision %s was not recorded and nothing changed; retry with the same request ID", id),
 			ErrTypeLedger, err)
 	}
+	w.s.LastSeq = max(w.s.LastSeq, res.Seq)
 	return res, nil
 }
 
@@ -81,6 +87,14 @@ func (w *taskWorkflow) recordSystem(ctx workflow.Context, id, kind, actor string
 			return nil
 		}
 		w.s.Decisions--
+		if errors.Is(err, errAhead) {
+			// What the clock or the launch meant to record may no longer
+			// hold once the workflow has caught up: its caller decides again.
+			if _, err := w.catchUp(ctx, "behind"); err != nil {
+				return err
+			}
+			return errAhead
+		}
 		workflow.GetLogger(ctx).Error("ledger unavailable; retrying", "decision", id, "error", err)
 		if err := w.pause(ctx, wait); err != nil {
 			return err
@@ -139,7 +153,7 @@ func (w *taskWorkflow) tick(ctx workflow.Context) error {
 		c := w.change(ctx, id)
 		c.NotifyOffice(domain.NotifyOverdue, pending)
 		if err := w.recordSystem(ctx, id, domain.KindEscalation, domain.ActorSystem, payload, c.Out); err != nil {
-			return err
+			return skipAhead(err)
 		}
 		w.s.Escalated = key
 	}
@@ -153,10 +167,19 @@ func (w *taskWorkflow) tick(ctx workflow.Context) error {
 		c.Notify(domain.NotifyReminder, recipients, "")
 		if err := w.recordSystem(ctx, id, domain.KindReminder, domain.ActorSystem,
 			domain.Fields("phase", w.s.Status, "reminded", strings.Join(recipients, ",")), c.Out); err != nil {
-			return err
+			return skipAhead(err)
 		}
 		w.s.NextReminder = now.Add(w.spec.ReminderInterval)
 	}
 	w.upsertSearch(ctx)
 	return nil
+}
+
+// skipAhead drops errAhead: the clock's decision is made again, on the
+// caught-up state, at the main loop's next wake-up.
+func skipAhead(err error) error {
+	if errors.Is(err, errAhead) {
+		return nil
+	}
+	return err
 }

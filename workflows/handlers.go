@@ -40,13 +40,33 @@ func (w *taskWorkflow) Validate(ctx workflow.Context, _ *actions.Action, input f
 	if err := input(env); err != nil {
 		return ruleError(err)
 	}
-	return w.checkState(state)
+	if err := w.checkState(state); err != nil {
+		if w.catching > 0 {
+			// The state is being brought level with the ledger: the
+			// handler decides on the caught-up task.
+			return nil
+		}
+		return err
+	}
+	return nil
 }
 
 // checkState asks a state rule about the task as it stands.
 func (w *taskWorkflow) checkState(state func(*domain.Task) error) error {
 	t := domain.Task{Spec: w.spec, State: w.s}
-	return ruleError(state(&t))
+	err := ruleError(state(&t))
+	var app *temporal.ApplicationError
+	if w.converges && errors.As(err, &app) {
+		// A state rule's refusal says how many records of the task the
+		// state reflected: a caller that finds the ledger holding more
+		// asks the workflow to catch up and sends the request again.
+		var field string
+		if app.HasDetails() {
+			_ = app.Details(&field)
+		}
+		return temporal.NewApplicationError(app.Message(), app.Type(), field, w.s.Decisions)
+	}
+	return err
 }
 
 // Decide implements actions.Host: it serializes decisions, re-checks the
@@ -58,7 +78,8 @@ func (w *taskWorkflow) checkState(state func(*domain.Task) error) error {
 // other decisions through and tries again, re-checking, until the ledger
 // takes it: the caller's wait runs out first and it is told to send the
 // same request again, which then gets this decision's receipt, recorded once.
-func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request string, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error) {
+func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, actor string, requestJSON []byte, state func(*domain.Task) error, effect func(*domain.Change) domain.Record) (domain.Receipt, error) {
+	request := domain.RequestDigest(requestJSON)
 	id := w.decisionID(ctx)
 	// An update that arrives with the start waits for the assignment, so
 	// the ledger never holds a decision on a task before its assignment.
@@ -73,7 +94,25 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request s
 		return r, nil
 	}
 	if err := w.checkState(state); err != nil {
-		return domain.Receipt{}, err
+		if !w.converges {
+			return domain.Receipt{}, err
+		}
+		// The state may be behind the ledger (a reset, a crash): refuse
+		// only what the caught-up task refuses.
+		if _, cerr := w.catchUp(ctx, "refusal"); cerr != nil {
+			return domain.Receipt{}, cerr
+		}
+		if r, ok := w.s.Receipts[id]; ok {
+			return r, nil
+		}
+		if err := w.checkState(state); err != nil {
+			return domain.Receipt{}, err
+		}
+	}
+	if w.converges {
+		if r, ok := w.retried(a.Name, actor, request, workflow.Now(ctx)); ok {
+			return r, nil
+		}
 	}
 	var rec domain.RecordResult
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
@@ -86,6 +125,9 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request s
 		if c.Rearm {
 			w.dirty = true
 		}
+		if w.converges {
+			r.Payload = withRequest(r.Payload, a.Name, requestJSON)
+		}
 		var err error
 		rec, err = w.record(ctx, round, id, r, c.Out)
 		w.shown = nil
@@ -93,9 +135,19 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request s
 			break
 		}
 		w.s = before
-		workflow.GetLogger(ctx).Warn("decision waits for the ledger", "decision", id, "error", err)
-		if err := w.pause(ctx, wait); err != nil {
-			return domain.Receipt{}, err
+		if errors.Is(err, errAhead) {
+			// Adopt what the ledger holds first, then decide again.
+			if _, err := w.catchUp(ctx, "behind"); err != nil {
+				return domain.Receipt{}, err
+			}
+			if r, ok := w.s.Receipts[id]; ok {
+				return r, nil
+			}
+		} else {
+			workflow.GetLogger(ctx).Warn("decision waits for the ledger", "decision", id, "error", err)
+			if err := w.pause(ctx, wait); err != nil {
+				return domain.Receipt{}, err
+			}
 		}
 		if err := w.checkState(state); err != nil {
 			return domain.Receipt{}, err
@@ -104,10 +156,23 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, _ *actions.Action, request s
 	w.upsertSearch(ctx)
 	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request,
 		LeafIndex: rec.Seq - 1, LeafHash: rec.LeafHash}
-	w.s.Receipts[id] = r
-	w.s.ReceiptOrder = append(w.s.ReceiptOrder, id)
-	w.s.Bound()
+	if w.converges {
+		r.Action, r.Actor, r.At = a.Name, actor, workflow.Now(ctx)
+	}
+	w.keepReceipt(id, r)
 	return r, nil
+}
+
+// withRequest adds to a decision's payload (the effect's own, fresh map)
+// the action and the request, so the decision can be applied again from
+// its record.
+func withRequest(payload map[string]string, action string, request []byte) map[string]string {
+	if payload == nil {
+		payload = map[string]string{}
+	}
+	payload[domain.PayloadAction] = action
+	payload[domain.PayloadRequest] = string(request)
+	return payload
 }
 
 // ruleError turns a rule's refusal into the application error callers

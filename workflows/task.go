@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ func (l Lifecycle) Run(ctx workflow.Context, in TaskInput) (domain.TaskOutcome, 
 	if err != nil {
 		return domain.TaskOutcome{}, err
 	}
+	w.converges = workflow.GetVersion(ctx, changeConverge, workflow.DefaultVersion, 1) >= 1
 	if err := w.setup(ctx); err != nil {
 		return domain.TaskOutcome{}, err
 	}
@@ -59,6 +61,10 @@ type taskWorkflow struct {
 	// wakeAt is when the main loop's running timer fires.
 	wakeAt time.Time
 	known  func(id string) error
+	// converges: this run keeps up with its ledger (changeConverge).
+	converges bool
+	// catching counts catch-ups under way.
+	catching int
 }
 
 func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) error) (*taskWorkflow, error) {
@@ -107,12 +113,28 @@ func (w *taskWorkflow) setup(ctx workflow.Context) error {
 			return fmt.Errorf("register update %s: %w", a.Name, err)
 		}
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, domain.UpdateConverge, w.converge,
+		workflow.UpdateHandlerOptions{Validator: w.validateConverge}); err != nil {
+		return fmt.Errorf("register update %s: %w", domain.UpdateConverge, err)
+	}
 	return nil
 }
 
 // run records the assignment, then keeps reminders and escalation going
 // until the task is closed or cancelled.
 func (w *taskWorkflow) run(ctx workflow.Context) (domain.TaskOutcome, error) {
+	if w.converges {
+		// What the ledger holds of the task from before this run (a
+		// relaunch, or a record its previous run did not see) comes first.
+		if err := w.mu.Lock(ctx); err != nil {
+			return domain.TaskOutcome{}, err
+		}
+		_, err := w.catchUp(ctx, "run-start")
+		w.mu.Unlock()
+		if err != nil {
+			return domain.TaskOutcome{}, err
+		}
+	}
 	if err := w.assign(ctx); err != nil {
 		return domain.TaskOutcome{}, err
 	}
@@ -166,14 +188,21 @@ func (w *taskWorkflow) assign(ctx workflow.Context) error {
 		return err
 	}
 	defer w.mu.Unlock()
-	c := w.change(ctx, "")
-	c.NotifyAll(domain.NotifyAssignment, "")
-	payload := domain.Fields("participants", strings.Join(w.s.IDs(), ","), "lead", w.s.Lead,
-		"sign_off_due", w.s.SignOffDue.Format(time.RFC3339))
-	if err := w.recordSystem(ctx, w.id+"/assigned", domain.KindAssigned, domain.Office, payload, c.Out); err != nil {
-		return err
+	for !w.s.Assigned {
+		c := w.change(ctx, "")
+		c.NotifyAll(domain.NotifyAssignment, "")
+		payload := domain.Fields("participants", strings.Join(w.s.IDs(), ","), "lead", w.s.Lead,
+			"sign_off_due", w.s.SignOffDue.Format(time.RFC3339))
+		err := w.recordSystem(ctx, w.id+"/assigned", domain.KindAssigned, domain.Office, payload, c.Out)
+		switch {
+		case err == nil:
+			w.s.Assigned = true
+		case errors.Is(err, errAhead):
+			// caught up: the assignment may be among what it adopted
+		default:
+			return err
+		}
 	}
-	w.s.Assigned = true
 	return nil
 }
 
