@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +22,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 
 	"lianxi/console"
 	"lianxi/testkit"
@@ -67,6 +73,19 @@ func TestTwoServeReplicas(t *testing.T) {
 	server := newProc("server", append([]string{"server", "--data", filepath.Join(dir, "temporal")}, onPostgres.serverArgs(pg)...)...)
 	server.start()
 	defer server.stop()
+	// A worker that finds no namespace exits: start them once the server
+	// has registered it.
+	testkit.EventuallyWithin(t, 3*time.Minute, "the server's default namespace", func() (bool, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := client.DialContext(ctx, client.Options{HostPort: temporal, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+		if err != nil {
+			return false, err.Error()
+		}
+		defer c.Close()
+		_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+		return err == nil, fmt.Sprint(err)
+	})
 	if out, err := exec.Command(bin, "tokens", "init", "--data", dir).CombinedOutput(); err != nil {
 		t.Fatalf("lianxi tokens init: %v\n%s", err, out)
 	}
