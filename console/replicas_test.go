@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -377,4 +378,30 @@ func getWith(t *testing.T, target string, c *http.Cookie) (int, string) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// A console built without the database has nowhere to keep sessions: it
+// says so instead of signing anyone in to one replica only.
+func TestNoSessionsWithoutTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
+	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	d := bareDeps(t, nil, prPath)
+	srv := httptest.NewServer(New(d))
+	defer srv.Close()
+	resp := signIn(t, srv, readTokens(t, tokPath).Office, "", true)
+	if resp.StatusCode != http.StatusServiceUnavailable || sessionCookieOf(resp) != nil {
+		t.Fatalf("sign-in without a database: %d, cookie %v; want 503 and no session", resp.StatusCode, sessionCookieOf(resp))
+	}
+	r, err := http.Get(srv.URL + "/upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "Deps.Ledger") {
+		t.Fatalf("a page without a database: %d %q", r.StatusCode, body)
+	}
 }
