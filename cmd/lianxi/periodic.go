@@ -43,19 +43,29 @@ func leaseHolder(command string) string {
 	return fmt.Sprintf("%s@%s/%d/%s", command, host, os.Getpid(), hex.EncodeToString(b))
 }
 
-// keepBoard offers to keep the board until ctx is done. Whichever process
-// holds the board's lease puts on the board, when it takes the lease, the
-// tasks that predate it (from visibility, retrying while Temporal is still
-// starting: its namespace or search attributes not there yet), and then
-// marks ended, once every endBoardEvery, the tasks whose runs an operator
-// terminated (or that timed out), so dashboards and inboxes stop listing
-// them as open.
+// keepBoard offers to keep the board until ctx is done (boardUpkeep).
 func (a *app) keepBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore, holder string) {
+	p := a.boardUpkeep(holder, endBoardEvery,
+		func(ctx context.Context) (int, error) { return tasks.SeedBoard(ctx, store) },
+		func(ctx context.Context) (int, error) { return tasks.EndBoard(ctx, store) })
+	if err := store.RunPeriodic(ctx, p); err != nil {
+		a.log.Error("board upkeep not started", zap.String("holder", holder), zap.Error(err))
+	}
+}
+
+// boardUpkeep is the board's periodic work. Whichever process holds the
+// board's lease puts on the board, when it takes the lease, the tasks that
+// predate it (seed, from visibility, retried while Temporal is still
+// starting: its namespace or search attributes not there yet), and then
+// marks ended, once every period, the tasks whose runs an operator
+// terminated or that timed out (end), so dashboards and inboxes stop
+// listing them as open.
+func (a *app) boardUpkeep(holder string, every time.Duration, seed, end func(context.Context) (int, error)) ledger.Periodic {
 	log := a.log.With(zap.String("lease", boardLease), zap.String("holder", holder))
-	err := store.RunPeriodic(ctx, ledger.Periodic{
-		Name: boardLease, Holder: holder, Every: endBoardEvery,
+	return ledger.Periodic{
+		Name: boardLease, Holder: holder, Every: every,
 		Start: func(ctx context.Context) error {
-			n, err := tasks.SeedBoard(ctx, store)
+			n, err := seed(ctx)
 			if n > 0 {
 				log.Info("board seeded from visibility", zap.Int("tasks", n))
 			}
@@ -65,7 +75,7 @@ func (a *app) keepBoard(ctx context.Context, tasks *taskclient.Client, store *le
 			return nil
 		},
 		Run: func(ctx context.Context, _ time.Time) error {
-			n, err := tasks.EndBoard(ctx, store)
+			n, err := end(ctx)
 			if n > 0 {
 				log.Info("board: tasks whose runs ended outside their lifecycle marked ended", zap.Int("tasks", n))
 			}
@@ -75,9 +85,6 @@ func (a *app) keepBoard(ctx context.Context, tasks *taskclient.Client, store *le
 			return nil
 		},
 		OnError: func(err error) { log.Warn("board upkeep", zap.Error(err)) },
-	})
-	if err != nil {
-		log.Error("board upkeep not started", zap.Error(err))
 	}
 }
 
