@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
@@ -89,83 +88,4 @@ func EnsureTokens(tokensPath, principalsPath string, ministries []string, name f
 		}
 	}
 	return true, nil
-}
-
-// session is a signed-in console user.
-type session struct {
-	id        string
-	principal Principal
-	csrf      string
-	expires   time.Time
-}
-
-// sessions keeps console sessions in memory; a restart signs everyone out.
-type sessions struct {
-	mu sync.Mutex
-	m  map[string]session
-	// notices holds, by session ID, the message the next page shows.
-	notices map[string]notice
-	ttl     time.Duration
-	now     func() time.Time
-}
-
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: map[string]session{}, notices: map[string]notice{}, ttl: ttl, now: now}
-}
-
-func (s *sessions) create(p Principal) (id string, sess session, err error) {
-	if id, err = newToken(); err != nil {
-		return "", session{}, err
-	}
-	csrf, err := newToken()
-	if err != nil {
-		return "", session{}, err
-	}
-	sess = session{id: id, principal: p, csrf: csrf, expires: s.now().Add(s.ttl)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, v := range s.m {
-		if s.now().After(v.expires) {
-			delete(s.m, k)
-			delete(s.notices, k)
-		}
-	}
-	s.m[id] = sess
-	return id, sess, nil
-}
-
-func (s *sessions) get(id string) (session, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ok := s.m[id]
-	if !ok || s.now().After(sess.expires) {
-		delete(s.m, id)
-		return session{}, false
-	}
-	return sess, true
-}
-
-func (s *sessions) drop(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, id)
-	delete(s.notices, id)
-}
-
-// setNotice keeps n for the session's next page.
-func (s *sessions) setNotice(id string, n notice) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.m[id]; ok {
-		s.notices[id] = n
-	}
-}
-
-// takeNotice returns the session's notice once.
-func (s *sessions) takeNotice(id string) (notice, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := s.notices[id]
-	delete(s.notices, id)
-	return n, ok
 }

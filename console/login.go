@@ -72,18 +72,23 @@ func (s *Server) login(t *template.Template) http.HandlerFunc {
 			s.loginPage(t, w, http.StatusForbidden, "login_csrf")
 			return
 		}
+		if s.sessions == nil {
+			http.Error(w, "无法登录：控制台未连接数据库 ("+ErrNoSessionStore.Error()+")", http.StatusServiceUnavailable)
+			return
+		}
 		p, ok := s.d.Principals.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
 		if !ok {
 			http.Redirect(w, r, "/login?error=token", http.StatusSeeOther)
 			return
 		}
-		id, _, err := s.sessions.create(p)
+		sess, err := s.sessions.create(r.Context(), p)
 		if err != nil {
-			http.Error(w, "cannot create a session", http.StatusInternalServerError)
+			s.d.Logger.Sugar().Errorw("sign-in failed", "error", err)
+			http.Error(w, "暂时无法登录，请稍后重试", http.StatusServiceUnavailable)
 			return
 		}
 		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies})
-		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies, MaxAge: int((12 * time.Hour).Seconds())})
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies, MaxAge: int(sessionTTL.Seconds())})
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,10 +15,13 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"lianxi/ledger"
 )
 
-// bareServer is the console with principals and nothing else: enough for
-// signing in, authentication and path checks, without Temporal.
+// bareServer is the console with principals and a SQLite ledger for its
+// sessions, nothing else: enough for signing in, authentication and path
+// checks, without Temporal.
 func bareServer(t *testing.T, publicURL string) (*httptest.Server, Tokens) {
 	t.Helper()
 	dir := t.TempDir()
@@ -37,7 +41,12 @@ func bareServer(t *testing.T, publicURL string) (*httptest.Server, Tokens) {
 	if err := json.Unmarshal(b, &tok); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Deps{Principals: principals, PublicURL: publicURL, Logger: zap.NewNop()}))
+	store, err := ledger.OpenSQLite(context.Background(), filepath.Join(dir, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	srv := httptest.NewServer(New(Deps{Principals: principals, Ledger: store, PublicURL: publicURL, Logger: zap.NewNop()}))
 	t.Cleanup(srv.Close)
 	return srv, tok
 }

@@ -16,7 +16,8 @@ import (
 // names a key (?msg=submitted, ?error=rejected), never the words, so a
 // crafted link cannot put its own text in the console's official message
 // box. Words that depend on the request (the workflow's reason, a launch's
-// counts) travel in the session, server side (see sessions.setNotice).
+// counts) travel in the session's row in the database (see sessions.setNotice), so
+// they show on whichever replica serves the page after the redirect.
 var (
 	flashTexts = map[string]string{
 		"submitted": "已提交",
@@ -88,7 +89,11 @@ func fieldMessage(a *actions.Action, field, base string) string {
 // redirectWith stores n in the session and redirects to target with the
 // key only.
 func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, sess session, target, param, key string, n notice) {
-	s.sessions.setNotice(sess.id, n)
+	if err := s.sessions.setNotice(r.Context(), sess.id, n); err != nil {
+		// The page still says what happened through its key; only the
+		// detail is lost.
+		s.d.Logger.Sugar().Warnw("notice not kept", "error", err)
+	}
 	sep := "?"
 	if strings.Contains(target, "?") {
 		sep = "&"

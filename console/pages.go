@@ -144,9 +144,9 @@ func (s *Server) pageRoutes() {
 		s.mux.Handle(pattern, s.pageAuth(h, roles...))
 	}
 	all := allRoles
-	page("POST /logout", func(w http.ResponseWriter, r *http.Request, _ session) error {
-		if c, err := r.Cookie(sessionCookie); err == nil {
-			s.sessions.drop(c.Value)
+	page("POST /logout", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		if err := s.sessions.drop(r.Context(), sess.id); err != nil {
+			return err
 		}
 		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies})
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -211,7 +211,11 @@ func (s *Server) view(sess session, title string, r *http.Request, data any) vie
 	q := r.URL.Query()
 	v := view{Title: title, Principal: sess.principal, Who: who, CSRF: sess.csrf, Flash: flashTexts[q.Get("msg")], Error: errorTexts[q.Get("error")],
 		Unread: s.unread(r, sess.principal), Data: data}
-	if n, ok := s.sessions.takeNotice(sess.id); ok {
+	n, ok, err := s.sessions.takeNotice(r.Context(), sess)
+	if err != nil {
+		s.d.Logger.Sugar().Warnw("notice not shown", "error", err)
+	}
+	if ok {
 		if n.Flash != "" && v.Flash != "" {
 			v.Flash = n.Flash
 		}
@@ -226,16 +230,21 @@ func (s *Server) view(sess session, title string, r *http.Request, data any) vie
 // on every POST.
 func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
+		if s.sessions == nil {
+			http.Error(w, "控制台未连接数据库，无法登录 ("+ErrNoSessionStore.Error()+")", http.StatusServiceUnavailable)
+			return
+		}
 		var sess session
+		c, err := r.Cookie(sessionCookie)
 		ok := err == nil
 		if ok {
-			sess, ok = s.sessions.get(c.Value)
-		}
-		if ok && !s.d.Principals.stillValid(sess.principal) {
-			// The token was revoked or expired since sign-in.
-			s.sessions.drop(c.Value)
-			ok = false
+			// A session ended anywhere (sign-out on another replica, its
+			// token revoked or expired) is not found here either.
+			if sess, ok, err = s.sessions.get(r.Context(), c.Value); err != nil {
+				s.d.Logger.Sugar().Errorw("session not read", "path", r.URL.Path, "error", err)
+				http.Error(w, "暂时无法读取登录状态，请稍后重试", http.StatusServiceUnavailable)
+				return
+			}
 		}
 		if !ok {
 			if r.Method == http.MethodGet {

@@ -138,14 +138,9 @@ func (p *Principals) Authenticate(token string) (Principal, bool) {
 	return p.lookup(h)
 }
 
-// stillValid tells whether the token a session was made from still signs
-// in: a revoked or expired token ends its sessions too.
-func (p *Principals) stillValid(pr Principal) bool {
-	_, ok := p.lookup(pr.TokenSHA256)
-	return ok
-}
-
-// lookup finds the active principal whose token hashes to h. The map is
+// lookup finds the active principal whose token hashes to h; sessions
+// use it on every request, so a revoked or expired token ends its
+// sessions too. The map is
 // keyed by the hash of a secret token, so its lookup time tells nothing
 // about the token.
 func (p *Principals) lookup(h string) (Principal, bool) {

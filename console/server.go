@@ -52,7 +52,9 @@ type Deps struct {
 
 // Server is the HTTP API and the console.
 type Server struct {
-	d        Deps
+	d Deps
+	// sessions is nil without Deps.Ledger: then nobody signs in to the
+	// console (the API's bearer tokens still work).
 	sessions *sessions
 	mux      *http.ServeMux
 	// handler is mux, traced when Deps.Tracing is set.
@@ -106,7 +108,10 @@ func New(d Deps) *Server {
 		}
 		d.Tasks = &tasks
 	}
-	s := &Server{d: d, sessions: newSessions(12*time.Hour, d.Now), mux: http.NewServeMux()}
+	s := &Server{d: d, mux: http.NewServeMux()}
+	if d.Ledger != nil && d.Principals != nil {
+		s.sessions = newSessions(d.Ledger, sessionTTL, d.Now, d.Principals.lookup)
+	}
 	var readTitles func(context.Context) (map[string]string, error)
 	if d.Ledger != nil {
 		readTitles = d.Ledger.PlanTitles

@@ -46,6 +46,8 @@ var postgresDialect = dialect{
 		boardMigration,
 		checkpointMigration,
 		plansMigration,
+		sessionsMigration,
+		leaseMigration,
 	},
 }
 

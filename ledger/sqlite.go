@@ -37,6 +37,8 @@ var sqliteDialect = dialect{
 		boardMigration,
 		checkpointMigration,
 		plansMigration,
+		sessionsMigration,
+		leaseMigration,
 	},
 }
 

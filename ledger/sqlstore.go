@@ -145,6 +145,22 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);`
 // recipient opened it, empty while unread.
 const readMigration = `ALTER TABLE outbox ADD COLUMN read_at TEXT NOT NULL DEFAULT '';`
 
+// sessionsMigration keeps the console's sessions beside the ledger, so
+// every replica of the console knows every session (the console package
+// reads and writes it). A session is found by the SHA-256 of its cookie,
+// never the cookie itself; it names the token it was made from (its hash),
+// carries its CSRF token and the notice its next page shows, and ends at
+// expires (Unix nanoseconds) or when its row is deleted (sign-out).
+const sessionsMigration = `CREATE TABLE IF NOT EXISTS sessions (
+	id_sha256 TEXT PRIMARY KEY,
+	token_sha256 TEXT NOT NULL,
+	csrf TEXT NOT NULL,
+	created BIGINT NOT NULL,
+	expires BIGINT NOT NULL,
+	notice TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);`
+
 const recordColumns = `seq, decision_id, workflow_id, run_id, plan_id, task_no, round, kind, ministry, person, payload, at, prev_hash, hash`
 
 type scanner interface{ Scan(dest ...any) error }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -16,7 +15,6 @@ import (
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
-	"lianxi/taskclient"
 )
 
 func (a *app) serveCmd() *cobra.Command {
@@ -83,13 +81,16 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
-	// The sweeps use the store: they end before serveConsole returns, and
-	// so before its caller closes the store.
+	// The periodic work uses the store: it ends before serveConsole
+	// returns, and so before its caller closes the store. Each piece runs
+	// in one process at a time, whichever holds its lease, however many
+	// serve and worker processes share the database.
 	bg := newGroup(ctx)
 	defer bg.stop()
-	bg.Go(func(ctx context.Context) { a.sweepAttachments(ctx, files) })
+	holder := leaseHolder("serve")
+	bg.Go(func(ctx context.Context) { a.sweepAttachments(ctx, files, store, holder) })
 	tasks := a.tasks(c)
-	bg.Go(func(ctx context.Context) { a.seedBoard(ctx, tasks, store) })
+	bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, holder) })
 	// With the ledger's public key the console hands out inclusion and
 	// consistency proofs; without it (a replica with no data folder) it
 	// says so.
@@ -124,78 +125,4 @@ func (a *app) ensureTokens() error {
 		a.log.Info("tokens created", zap.String("file", a.cfg.TokensPath()))
 	}
 	return err
-}
-
-// endBoardEvery is how often the console looks for runs that ended outside
-// their lifecycle.
-const endBoardEvery = 5 * time.Minute
-
-// endBoard marks ended on the board, now and every endBoardEvery until ctx
-// is done, the tasks whose runs an operator terminated (or that timed out),
-// so dashboards and inboxes stop listing them as open.
-func (a *app) endBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore) {
-	t := time.NewTicker(endBoardEvery)
-	defer t.Stop()
-	for {
-		n, err := tasks.EndBoard(ctx, store)
-		if err != nil && ctx.Err() == nil {
-			a.log.Warn("board: runs ended outside their lifecycle not checked", zap.Error(err))
-		}
-		if n > 0 {
-			a.log.Info("board: tasks whose runs ended outside their lifecycle marked ended", zap.Int("tasks", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// seedBoard puts tasks that predate the board on it, from visibility (then
-// keeps marking ended the runs that end outside their lifecycle, endBoard),
-// retrying while Temporal is still starting (its namespace or search
-// attributes not there yet).
-func (a *app) seedBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore) {
-	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
-		n, err := tasks.SeedBoard(ctx, store)
-		if err == nil {
-			if n > 0 {
-				a.log.Info("board seeded from visibility", zap.Int("tasks", n))
-			}
-			a.endBoard(ctx, tasks, store)
-			return
-		}
-		if wait >= time.Minute {
-			a.log.Warn("board not seeded from visibility yet; retrying (tasks from before the board are listed once seeded or at their next decision)", zap.Error(err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
-}
-
-// sweepAttachmentsEvery is how often the console removes uploads that no
-// decision named within the grace period.
-const sweepAttachmentsEvery = time.Hour
-
-// sweepAttachments sweeps the attachment store at start and every
-// sweepAttachmentsEvery until ctx is done.
-func (a *app) sweepAttachments(ctx context.Context, files *attachments.Store) {
-	t := time.NewTicker(sweepAttachmentsEvery)
-	defer t.Stop()
-	for {
-		if n, err := files.Sweep(); err != nil {
-			a.log.Warn("attachment sweep failed", zap.Error(err))
-		} else if n > 0 {
-			a.log.Info("unattached uploads removed", zap.Int("files", n), zap.Duration("grace", a.cfg.AttachmentGrace))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -57,6 +57,12 @@ func (a *app) workerCmd() *cobra.Command {
 			bg := newGroup(cmd.Context())
 			defer bg.stop()
 			bg.Go(func(ctx context.Context) { _ = a.waitReady(ctx, "worker") })
+			// A deployment with workers and no serve still keeps the board;
+			// with both, whichever holds the lease does it.
+			if store, ok := acts.Ledger.(*ledger.SQLStore); ok {
+				tasks := a.tasks(c)
+				bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, leaseHolder("worker")) })
+			}
 			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},
 	}
