@@ -162,13 +162,16 @@ var amend = &Action{
 		{Name: "lead", Kind: Ministry, Among: AmongAll, Label: "新牵头单位（移除牵头单位时必选）", Help: "new lead (required when removing the lead)"},
 		{Name: "sign_off_due", Kind: Date, Label: "新会签期限", Help: "new sign-off due date"},
 		{Name: "review_due", Kind: Date, Label: "新审核期限", Help: "new review due date"},
+		{Name: "beyond_list", Kind: Choice, Label: "名单外增加（原方案未写“等”时须勾选）",
+			Help:    "beyond: add bodies although the plan listed the task's bodies without 等",
+			Options: []Option{{domain.BeyondTheList, "确认在方案所列单位之外增加"}}},
 		reason,
 	},
 	Allowed: byOffice("amend"),
 	rules: &Rules[domain.AmendRequest]{
 		Build: func(v Values, _ string) domain.AmendRequest {
 			return domain.AmendRequest{Add: v.List("add"), Remove: v.List("remove"), Lead: v.Str("lead"),
-				SignOffDue: v.Time("sign_off_due"), ReviewDue: v.Time("review_due"), Reason: v.Str("reason")}
+				SignOffDue: v.Time("sign_off_due"), ReviewDue: v.Time("review_due"), Reason: v.Str("reason"), BeyondList: v.Str("beyond_list")}
 		},
 		Check:  checkAmend,
 		State:  amendState,
@@ -203,6 +206,10 @@ func checkAmend(r domain.AmendRequest, env Env) error {
 }
 
 func amendState(t *domain.Task, r domain.AmendRequest) error {
+	if t.Generation >= domain.RulesConverge && len(r.Add) > 0 && !t.Spec.OpenList && r.BeyondList != domain.BeyondTheList {
+		return domain.Invalid("beyond_list", "task %s lists its bodies without 等 (a closed list): adding %s goes beyond the plan; say so explicitly (beyond_list=%s)",
+			t.Spec.TaskNo, strings.Join(r.Add, ", "), domain.BeyondTheList)
+	}
 	ids := t.State.IDs()
 	for _, id := range r.Add {
 		if slices.Contains(ids, id) {
@@ -232,7 +239,8 @@ func amendState(t *domain.Task, r domain.AmendRequest) error {
 }
 
 func amendEffect(c *domain.Change, r domain.AmendRequest) domain.Record {
-	payload := domain.Fields("reason", r.Reason, "add", strings.Join(r.Add, ","), "remove", strings.Join(r.Remove, ","), "lead", r.Lead)
+	payload := domain.Fields("reason", r.Reason, "add", strings.Join(r.Add, ","), "remove", strings.Join(r.Remove, ","), "lead", r.Lead,
+		"beyond_list", r.BeyondList)
 	if !r.SignOffDue.IsZero() {
 		payload["sign_off_due"] = r.SignOffDue.UTC().Format(time.RFC3339)
 	}

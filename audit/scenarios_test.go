@@ -179,7 +179,7 @@ var scenarios = map[string]func(l *lab) string{
 	},
 	"amend": func(l *lab) string {
 		id := l.start(spec("6"), 0)
-		l.do(id, domain.UpdateAmend, "amend", domain.AmendRequest{Add: []string{"mofcom"}, Remove: []string{"ndrc"}, Lead: "miit", Reason: "调整"})
+		l.do(id, domain.UpdateAmend, "amend", domain.AmendRequest{Add: []string{"mofcom"}, Remove: []string{"ndrc"}, Lead: "miit", Reason: "调整", BeyondList: domain.BeyondTheList})
 		l.do(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: "approve"})
 		l.do(id, domain.UpdateSignOff, "mofcom", domain.SignOffRequest{Ministry: "mofcom", Decision: "approve"})
 		l.do(id, domain.UpdateSignOff, "miit", domain.SignOffRequest{Ministry: "miit", Decision: "approve", Report: "报告"})

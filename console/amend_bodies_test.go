@@ -20,7 +20,7 @@ func TestAmendRefusesUnknownAndAbolishedBodies(t *testing.T) {
 			t.Errorf("adding %s: %d %s, want 400 saying %q", c.add, a.status, a.body, c.want)
 		}
 	}
-	if a := s.call("office", "POST", path, js(map[string]any{"add": []string{"mnr"}, "reason": "调整"})); a.status != 200 {
+	if a := s.call("office", "POST", path, js(map[string]any{"add": []string{"mnr"}, "reason": "调整", "beyond_list": "beyond"})); a.status != 200 {
 		t.Errorf("adding mnr: %d %s", a.status, a.body)
 	}
 }

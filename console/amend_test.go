@@ -43,7 +43,7 @@ func TestAmendPicker(t *testing.T) {
 	if strings.Contains(page, "编号，逗号分隔") {
 		t.Error("the amend form still asks for typed IDs")
 	}
-	form := url.Values{"csrf": {office.csrf("/tasks/web/1.1")}, "add": {"mofcom", "most"}, "reason": {"补充商务部、科技部"}}
+	form := url.Values{"csrf": {office.csrf("/tasks/web/1.1")}, "add": {"mofcom", "most"}, "reason": {"补充商务部、科技部"}, "beyond_list": {"beyond"}}
 	if code, loc, _ := office.do("POST", "/tasks/web/1.1/amend", form); code != http.StatusSeeOther || !strings.Contains(loc, "msg=submitted") {
 		t.Fatalf("amend: %d to %q", code, loc)
 	}

@@ -169,7 +169,7 @@ func TestAmendRulesAreTheWorkflows(t *testing.T) {
 	if n := s.ledgerCount(); n != count {
 		t.Errorf("refused amendments wrote %d records", n-count)
 	}
-	if a := s.call("office", "POST", "/api/plans/web/tasks/1.1/amend", js(map[string]any{"add": []string{"mofcom"}, "reason": "补充商务部"})); a.status != 200 {
+	if a := s.call("office", "POST", "/api/plans/web/tasks/1.1/amend", js(map[string]any{"add": []string{"mofcom"}, "reason": "补充商务部", "beyond_list": "beyond"})); a.status != 200 {
 		t.Errorf("a known ministry: %d %s", a.status, a.body)
 	}
 }

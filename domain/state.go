@@ -269,7 +269,17 @@ func (st TaskStatus) LightAt(now time.Time) string {
 type Task struct {
 	Spec  TaskSpec
 	State TaskState
+	// Generation is the rules' generation the deciding run follows: 0 for
+	// runs from the release baseline (v0.1.0), RulesConverge for later
+	// ones. A state rule added after the baseline applies from its
+	// generation on, so older runs replay as they were decided. A front end
+	// asking what to offer leaves it 0; the workflow decides.
+	Generation int
 }
+
+// RulesConverge is the generation of runs that keep up with their ledger
+// (and refuse to add bodies beyond a closed list without saying so).
+const RulesConverge = 1
 
 // Task rebuilds, from a status, the part of the task its rules read.
 func (st TaskStatus) Task() Task {

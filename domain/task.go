@@ -178,7 +178,13 @@ type AmendRequest struct {
 	SignOffDue time.Time `json:"sign_off_due,omitempty"`
 	ReviewDue  time.Time `json:"review_due,omitempty"`
 	Reason     string    `json:"reason"`
+	// BeyondList is BeyondTheList when the office adds bodies to a task
+	// whose plan listed its bodies without 等 (a closed list), knowingly.
+	BeyondList string `json:"beyond_list,omitempty"`
 }
+
+// BeyondTheList is AmendRequest.BeyondList's one value.
+const BeyondTheList = "beyond"
 
 // CancelRequest ends the task without closure (office only).
 type CancelRequest struct {

@@ -74,7 +74,7 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 		return err == nil && st.Decisions >= 1, fmt.Sprintf("%d decisions %v", st.Decisions, err)
 	})
 	same("the assignment")
-	e.mustUpdate(id, domain.UpdateAmend, "amend", domain.AmendRequest{Add: []string{"mofcom"}, Reason: "补充单位"})
+	e.mustUpdate(id, domain.UpdateAmend, "amend", domain.AmendRequest{Add: []string{"mofcom"}, Reason: "补充单位", BeyondList: domain.BeyondTheList})
 	same("adding mofcom")
 	e.mustUpdate(id, domain.UpdateSignOff, "mof", domain.SignOffRequest{Ministry: "mof", Decision: domain.DecisionApprove})
 	same("mof's sign-off")
@@ -92,8 +92,9 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 	e.mustUpdate(id, domain.UpdateCancel, "cancel", domain.CancelRequest{Reason: "并入其他任务"})
 	same("the cancellation")
 
-	// History: no version markers in a new task; upserts only where the
-	// phase, round, due date or participants changed.
+	// History: one version marker in a new task (ledger-converges, with the
+	// upsert of TemporalChangeVersion it brings); other upserts only where
+	// the phase, round, due date or participants changed.
 	upserts, markers := 0, 0
 	for _, ev := range e.history(id) {
 		switch ev.GetEventType() {
@@ -105,9 +106,9 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 			}
 		}
 	}
-	// amend, extension, in review, returned (round 2), cancelled.
-	if upserts != 5 || markers != 0 {
-		t.Errorf("history holds %d search-attribute upserts and %d version markers, want 5 and 0", upserts, markers)
+	// the version, amend, extension, in review, returned (round 2), cancelled.
+	if upserts != 6 || markers != 1 {
+		t.Errorf("history holds %d search-attribute upserts and %d version markers, want 6 and 1", upserts, markers)
 	}
 }
 

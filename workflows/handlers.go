@@ -54,6 +54,9 @@ func (w *taskWorkflow) Validate(ctx workflow.Context, _ *actions.Action, input f
 // checkState asks a state rule about the task as it stands.
 func (w *taskWorkflow) checkState(state func(*domain.Task) error) error {
 	t := domain.Task{Spec: w.spec, State: w.s}
+	if w.converges {
+		t.Generation = domain.RulesConverge
+	}
 	err := ruleError(state(&t))
 	var app *temporal.ApplicationError
 	if w.converges && errors.As(err, &app) {

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"context"
 	"lianxi/domain"
+	"lianxi/ledger"
 	"slices"
 	"strings"
 	"testing"
@@ -424,5 +426,39 @@ func TestNoWakeForTheLight(t *testing.T) {
 	h.ok("c")
 	if slices.Contains(days, 16) || !slices.Contains(days, 15) {
 		t.Errorf("timers for days %v; want reminders (day 15) and no wake on day 16", days)
+	}
+}
+
+// A plan that lists a task's bodies without 等 closes the list: the office
+// adds a body beyond it only by saying so, and the record says it did.
+func TestAmendRespectsAClosedList(t *testing.T) {
+	h := newHarness(t)
+	s := spec()
+	s.OpenList = false
+	h.at(time.Hour, func() {
+		h.update(domain.UpdateAmend, "quiet", domain.AmendRequest{Add: []string{"mofcom"}, Reason: "增加商务部"})
+	})
+	h.at(2*time.Hour, func() {
+		h.update(domain.UpdateAmend, "remove", domain.AmendRequest{Remove: []string{"mof"}, Reason: "财政部不再参与"})
+	})
+	h.at(3*time.Hour, func() {
+		h.update(domain.UpdateAmend, "beyond", domain.AmendRequest{Add: []string{"mofcom"}, Reason: "增加商务部", BeyondList: domain.BeyondTheList})
+	})
+	h.at(4*time.Hour, func() { h.update(domain.UpdateCancel, "c", domain.CancelRequest{Reason: "end"}) })
+	h.run(s)
+	h.rejected("quiet", "closed list")
+	h.ok("remove")
+	h.ok("beyond")
+	beyond := 0
+	if err := h.ledger.Scan(context.Background(), func(r ledger.Record) error {
+		if r.Kind == domain.KindAmend && r.Payload["beyond_list"] == domain.BeyondTheList && r.Payload["add"] == "mofcom" {
+			beyond++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if beyond != 1 {
+		t.Errorf("%d amend records say they went beyond the list, want 1", beyond)
 	}
 }
