@@ -179,6 +179,9 @@ func inspectZip(r io.ReaderAt, size int64, b *budget, depth int) (zipInfo, error
 			if err == nil && ole.VBA != "" {
 				return zipInfo{}, macroRefusal(fmt.Sprintf("%s (%s)", f.Name, ole.VBA))
 			}
+			if err == nil && ole.XLM != "" {
+				return zipInfo{}, macroRefusal(fmt.Sprintf("%s (%s)", f.Name, ole.XLM))
+			}
 		case bytes.HasPrefix(raw, magicZIP):
 			if _, err := inspectZip(bytes.NewReader(raw), int64(len(raw)), b, depth+1); err != nil && !errors.Is(err, errUnreadable) {
 				return zipInfo{}, err

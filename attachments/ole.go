@@ -43,6 +43,10 @@ type oleEntry struct {
 	Type byte
 	// Path is the entry's storages from the root, joined by "/".
 	Path string
+	// Start and Size place a stream's data (for the root entry, the mini
+	// stream's).
+	Start uint32
+	Size  uint64
 }
 
 // vbaNames are the storages and streams that hold a VBA project: Word
@@ -50,9 +54,28 @@ type oleEntry struct {
 // project itself is the _VBA_PROJECT stream.
 var vbaNames = []string{"_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA", "Macros"}
 
-// oleDirectory reads the directory of the compound file in r (size bytes)
-// and lists every entry reachable from the root.
-func oleDirectory(r io.ReaderAt, size int64) ([]oleEntry, error) {
+// openCFB reads the compound file's header, FAT and directory.
+func openCFB(r io.ReaderAt, size int64) (*cfb, []oleEntry, error) {
+	c, err := readCFB(r, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := c.chain(binary.LittleEndian.Uint32(c.hdr[0x30:]))
+	if err != nil {
+		return nil, nil, fmt.Errorf("directory: %w", err)
+	}
+	rootDir := dir
+	entries, err := c.walk(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rootDir) >= 128 {
+		c.root = oleEntry{Start: binary.LittleEndian.Uint32(rootDir[0x74:]), Size: uint64(binary.LittleEndian.Uint32(rootDir[0x78:]))}
+	}
+	return c, entries, nil
+}
+
+func readCFB(r io.ReaderAt, size int64) (*cfb, error) {
 	hdr := make([]byte, 512)
 	if _, err := r.ReadAt(hdr, 0); err != nil {
 		return nil, errNotCFB
@@ -64,7 +87,7 @@ func oleDirectory(r io.ReaderAt, size int64) ([]oleEntry, error) {
 	if shift != 9 && shift != 12 {
 		return nil, fmt.Errorf("%w: sector shift %d", errNotCFB, shift)
 	}
-	c := &cfb{r: r, sectorSize: int64(1) << shift}
+	c := &cfb{r: r, sectorSize: int64(1) << shift, hdr: hdr}
 	if size <= c.sectorSize {
 		return nil, fmt.Errorf("%w: no sectors", errNotCFB)
 	}
@@ -73,19 +96,63 @@ func oleDirectory(r io.ReaderAt, size int64) ([]oleEntry, error) {
 	if err := c.readFAT(hdr); err != nil {
 		return nil, err
 	}
-	dir, err := c.chain(binary.LittleEndian.Uint32(hdr[0x30:]))
-	if err != nil {
-		return nil, fmt.Errorf("directory: %w", err)
+	return c, nil
+}
+
+// stream reads a stream's data: from the sectors chained from its start,
+// or, below the header's cutoff (4096 bytes), from the mini stream's
+// 64-byte sectors, chained by the mini FAT.
+func (c *cfb) stream(e oleEntry) ([]byte, error) {
+	if e.Size == 0 {
+		return nil, nil
 	}
-	return c.walk(dir)
+	cutoff := uint64(binary.LittleEndian.Uint32(c.hdr[0x38:]))
+	if e.Size >= cutoff {
+		b, err := c.chain(e.Start)
+		if err != nil {
+			return nil, err
+		}
+		if uint64(len(b)) < e.Size {
+			return nil, fmt.Errorf("%w: stream %s shorter than its size", errNotCFB, e.Name)
+		}
+		return b[:e.Size], nil
+	}
+	mini, err := c.chain(c.root.Start)
+	if err != nil {
+		return nil, fmt.Errorf("mini stream: %w", err)
+	}
+	raw, err := c.chain(binary.LittleEndian.Uint32(c.hdr[0x3C:]))
+	if err != nil {
+		return nil, fmt.Errorf("mini FAT: %w", err)
+	}
+	miniFAT := make([]uint32, len(raw)/4)
+	for i := range miniFAT {
+		miniFAT[i] = binary.LittleEndian.Uint32(raw[4*i:])
+	}
+	const miniSize = 64
+	var out []byte
+	for n, steps := e.Start, 0; n != sectEndOfChain && uint64(len(out)) < e.Size; steps++ {
+		if n > maxRegSect || int(n) >= len(miniFAT) || steps > len(miniFAT) || int64(n+1)*miniSize > int64(len(mini)) {
+			return nil, fmt.Errorf("%w: broken mini sector chain at %d", errNotCFB, n)
+		}
+		out = append(out, mini[n*miniSize:(n+1)*miniSize]...)
+		n = miniFAT[n]
+	}
+	if uint64(len(out)) < e.Size {
+		return nil, fmt.Errorf("%w: stream %s shorter than its size", errNotCFB, e.Name)
+	}
+	return out[:e.Size], nil
 }
 
 // cfb is a compound file being read.
 type cfb struct {
 	r          io.ReaderAt
+	hdr        []byte
 	sectorSize int64
 	sectors    uint32
 	fat        []uint32
+	// root places the mini stream.
+	root oleEntry
 }
 
 // sector reads sector n.
@@ -184,7 +251,8 @@ func (c *cfb) walk(dir []byte) ([]oleEntry, error) {
 		visited[it.id] = true
 		e := entry(it.id)
 		name := entryName(e)
-		out = append(out, oleEntry{Name: name, Type: e[0x42], Path: it.path})
+		out = append(out, oleEntry{Name: name, Type: e[0x42], Path: it.path,
+			Start: binary.LittleEndian.Uint32(e[0x74:]), Size: uint64(binary.LittleEndian.Uint32(e[0x78:]))})
 		stack = append(stack, item{binary.LittleEndian.Uint32(e[0x44:]), it.path}, item{binary.LittleEndian.Uint32(e[0x48:]), it.path})
 		if e[0x42] == oleStorage {
 			stack = append(stack, item{binary.LittleEndian.Uint32(e[0x4C:]), strings.TrimPrefix(it.path+"/"+name, "/")})
@@ -214,16 +282,26 @@ type oleInfo struct {
 	VBA string
 	// Word is set by a WordDocument stream, Excel by Workbook or Book.
 	Word, Excel bool
+	// XLM names an Excel 4.0 macro sheet of the workbook, if it has one.
+	XLM string
 }
 
-// inspectOLE reads the directory of the compound file in r.
+// inspectOLE reads the directory of the compound file in r, and a
+// workbook's sheet list.
 func inspectOLE(r io.ReaderAt, size int64) (oleInfo, error) {
-	entries, err := oleDirectory(r, size)
+	c, entries, err := openCFB(r, size)
 	if err != nil {
 		return oleInfo{}, err
 	}
 	var info oleInfo
 	for _, e := range entries {
+		if e.Path == "" && e.Type == oleStream && (e.Name == "Workbook" || e.Name == "Book") && info.XLM == "" {
+			b, err := c.stream(e)
+			if err != nil {
+				return oleInfo{}, err
+			}
+			info.XLM = macroSheet(b)
+		}
 		for _, v := range vbaNames {
 			if strings.EqualFold(e.Name, v) && info.VBA == "" {
 				info.VBA = strings.TrimPrefix(e.Path+"/"+e.Name, "/")
@@ -239,4 +317,62 @@ func inspectOLE(r io.ReaderAt, size int64) (oleInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// BIFF record types the sheet list is read from.
+const (
+	biffEOF        = 0x000A
+	biffBoundSheet = 0x0085
+	// sheetMacro is a BOUNDSHEET's sheet type for an Excel 4.0 macro
+	// sheet (XLM): formulas that run like VBA, with no VBA storage at all.
+	sheetMacro = 0x01
+)
+
+// macroSheet walks the records of a workbook stream's globals (type and
+// length, then the data) up to their EOF, and names the first sheet whose
+// BOUNDSHEET record says it is a macro sheet; "" when none is.
+func macroSheet(b []byte) string {
+	for i := 0; i+4 <= len(b); {
+		typ, n := binary.LittleEndian.Uint16(b[i:]), int(binary.LittleEndian.Uint16(b[i+2:]))
+		data := b[i+4 : min(i+4+n, len(b))]
+		switch typ {
+		case biffEOF:
+			return ""
+		case biffBoundSheet:
+			if len(data) >= 6 && data[5] == sheetMacro {
+				name := "?"
+				if len(data) >= 8 {
+					name = sheetName(data[6:])
+				}
+				return "Excel 4.0 macro sheet " + name
+			}
+		}
+		i += 4 + n
+	}
+	return ""
+}
+
+// sheetName decodes a BOUNDSHEET's short name (length, flags, then
+// Latin-1 or UTF-16 characters).
+func sheetName(b []byte) string {
+	if len(b) < 2 {
+		return "?"
+	}
+	n, wide := int(b[0]), b[1]&1 == 1
+	b = b[2:]
+	if !wide {
+		if n > len(b) {
+			n = len(b)
+		}
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = rune(b[i])
+		}
+		return string(r)
+	}
+	var u []uint16
+	for i := 0; i < n && 2*i+1 < len(b); i++ {
+		u = append(u, binary.LittleEndian.Uint16(b[2*i:]))
+	}
+	return string(utf16.Decode(u))
 }

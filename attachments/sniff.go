@@ -84,7 +84,8 @@ func sniff(path string, lim Limits) (string, error) {
 }
 
 // sniffOLE tells a Word document from an Excel workbook by their main
-// stream, and refuses either with a VBA project.
+// stream, and refuses either with a VBA project, and a workbook with an
+// Excel 4.0 macro sheet.
 func sniffOLE(r io.ReaderAt, size int64) (string, error) {
 	info, err := inspectOLE(r, size)
 	switch {
@@ -92,6 +93,8 @@ func sniffOLE(r io.ReaderAt, size int64) (string, error) {
 		return "", nil // not a readable compound file: refused as unknown
 	case info.VBA != "":
 		return "", macroRefusal(info.VBA)
+	case info.XLM != "":
+		return "", macroRefusal(info.XLM)
 	case info.Word:
 		return "application/msword", nil
 	case info.Excel:
