@@ -56,6 +56,9 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
+	if err := portsFree(map[string]string{"http-addr": a.cfg.HTTPAddr, "ui-addr": a.cfg.UIAddr, "metrics-addr": a.cfg.MetricsAddr}); err != nil {
+		return err
+	}
 	p, err := a.devPlan(planFile, pf)
 	if err != nil {
 		return err

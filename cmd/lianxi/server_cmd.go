@@ -34,7 +34,24 @@ func (a *app) serverCmd() *cobra.Command {
 // startTemporal starts the embedded server as configured: on PostgreSQL it
 // first creates or upgrades the schema and then registers the namespace
 // and search attributes; on SQLite it does both in the data folder.
-func (a *app) startTemporal() (*devserver.Server, error) {
+func (a *app) startTemporal() (*embedded, error) {
+	release := func() {}
+	if a.cfg.TemporalDB == "" {
+		// The SQLite files are this process's alone while it runs.
+		var err error
+		if release, err = lockData(a.cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	started := false
+	defer func() {
+		if !started {
+			release()
+		}
+	}()
+	if err := portsFree(map[string]string{"temporal-address": a.cfg.Temporal.Address}); err != nil {
+		return nil, err
+	}
 	logFile := filepath.Join(a.cfg.DataDir, "temporal-server.log")
 	srv, err := devserver.Start(devserver.Options{
 		DataDir: a.cfg.DataDir, DB: a.cfg.TemporalDB, Address: a.cfg.Temporal.Address, Namespace: a.cfg.Temporal.Namespace,
@@ -49,5 +66,19 @@ func (a *app) startTemporal() (*devserver.Server, error) {
 		store = "PostgreSQL (schema " + v + ", visibility " + vv + ")"
 	}
 	a.log.Info("embedded Temporal running", zap.String("address", srv.Address()), zap.String("store", store), zap.String("log", logFile))
-	return srv, nil
+	started = true
+	return &embedded{Server: srv, release: release}, nil
+}
+
+// embedded is the running embedded server and the data folder it holds.
+type embedded struct {
+	*devserver.Server
+	release func()
+}
+
+// Stop stops the server, then lets the data folder go.
+func (e *embedded) Stop() error {
+	err := e.Server.Stop()
+	e.release()
+	return err
 }
