@@ -93,7 +93,7 @@ func (s *stack) fileLongReports(n int) func(int) string {
 		// progress count says so). Under the race detector on two cores, a
 		// history this large can take longer than one wait.
 		a := s.call("miit", "POST", "/api/plans/web/tasks/1.1/progress", body)
-		for try := 0; a.status == 503 && try < 3; try++ {
+		for try := 0; a.status == 503 && try < 10; try++ {
 			a = s.call("miit", "POST", "/api/plans/web/tasks/1.1/progress", body)
 		}
 		if a.status != 200 {

@@ -95,9 +95,10 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 		// what the ledger holds, the request is decided again. A rejected
 		// update left nothing behind, so its request ID is free.
 		if rej.Seen > 0 && c.boardAhead(ctx, taskID, rej.Seen) {
-			if _, cerr := c.Converge(ctx, taskID, "refusal"); cerr == nil {
-				return c.update(ctx, taskID, name, requestID, arg)
-			}
+			// Even if the converge gets no answer, the workflow may have
+			// caught up meanwhile (a reset run does on its own record).
+			_, _ = c.Converge(ctx, taskID, "refusal")
+			return c.update(ctx, taskID, name, requestID, arg)
 		}
 	}
 	return r, err
