@@ -148,11 +148,11 @@ func TestRoundWindowAndBulletin(t *testing.T) {
 
 // summary is the part of a bulletin a test compares.
 type summary struct {
-	ByStatus, BySection          map[string]int
+	ByStatus, BySection           map[string]int
 	NewlyClosed, Overdue, DueSoon []string
-	Extensions, Reports          int
-	Reported, Missing            []Answer
-	Silent, Dropped              []string
+	Extensions, Reports           int
+	Reported, Missing             []Answer
+	Silent, Dropped               []string
 }
 
 func taskNos(ls []TaskLine) []string {
