@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/workflow"
 
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -22,6 +23,21 @@ type Ledger interface {
 // records and notifications take the same path as every decision.
 type Activities struct {
 	Ledger Ledger
+}
+
+// Registry is where a worker (or the SDK's test environment) registers
+// the round.
+type Registry interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}
+
+// RegisterOn puts the round and its reads of l on a worker. The round
+// writes through domain.RecordActivity, which the worker registers with
+// the task lifecycle's activities.
+func RegisterOn(r Registry, l Ledger) {
+	r.RegisterWorkflowWithOptions(Round, workflow.RegisterOptions{Name: WorkflowName})
+	(&Activities{Ledger: l}).Register(r)
 }
 
 // Register puts the round's activities on a worker under the names the

@@ -74,7 +74,7 @@ func setup(ctx workflow.Context, in RoundInput) (*round, error) {
 		if !ok {
 			at = info.WorkflowStartTime
 		}
-		r.key = at.UTC().Format("2006-01-02")
+		r.key = roundKey(at)
 	}
 	return r, nil
 }
@@ -197,4 +197,14 @@ func answers(as []Answer) string {
 		parts[i] = a.TaskNo + ":" + a.Ministry
 	}
 	return strings.Join(parts, ",")
+}
+
+// roundKey names a round by the date it was scheduled for; a calendar with
+// rounds more often than daily (drills) names them by the second.
+func roundKey(at time.Time) string {
+	at = at.UTC()
+	if at.Equal(at.Truncate(24 * time.Hour)) {
+		return at.Format("2006-01-02")
+	}
+	return at.Format(time.RFC3339)
 }

@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
 	"lianxi/domain"
@@ -29,9 +28,8 @@ func newRoundEnv(t *testing.T, d *desk, box *outbox) *testsuite.TestWorkflowEnvi
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(Round, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterActivity(&activities.Activities{Ledger: d.ledger, Outbox: box, Notifier: box})
-	(&Activities{Ledger: d.ledger}).Register(env)
+	RegisterOn(env, d.ledger)
 	return env
 }
 

@@ -27,8 +27,7 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(lc.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterActivity(acts)
 	if l, ok := acts.Ledger.(cycles.Ledger); ok {
-		r.RegisterWorkflowWithOptions(cycles.Round, workflow.RegisterOptions{Name: cycles.WorkflowName})
-		(&cycles.Activities{Ledger: l}).Register(r)
+		cycles.RegisterOn(r, l)
 	}
 }
 
