@@ -282,3 +282,18 @@ func durationOrEmpty(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// Next is the first start of the calendar strictly after t, as the
+// schedule computes it (UTC); the zero time when none falls within four
+// years (a 31st in months without one). Drills' calendars are not covered.
+func (c Calendar) Next(t time.Time) time.Time {
+	t = t.UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), c.Hour, 0, 0, 0, time.UTC)
+	for i := 0; i < 4*366; i++ {
+		d := day.AddDate(0, 0, i)
+		if d.After(t) && slices.Contains(c.Days, d.Day()) && (len(c.Months) == 0 || slices.Contains(c.Months, int(d.Month()))) {
+			return d
+		}
+	}
+	return time.Time{}
+}
