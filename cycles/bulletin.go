@@ -1,6 +1,7 @@
 package cycles
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -213,3 +214,34 @@ const (
 	PayloadBulletin = "bulletin"
 	PayloadSHA256   = "sha256"
 )
+
+// Issued is a bulletin as listed: where it is on the ledger and its hash.
+type Issued struct {
+	Seq      int64     `json:"seq"`
+	SHA256   string    `json:"sha256"`
+	Bulletin Bulletin  `json:"bulletin"`
+	At       time.Time `json:"at"`
+}
+
+// KindScanner reads a plan's records of one kind; *ledger.SQLStore is one.
+type KindScanner interface {
+	ScanKind(ctx context.Context, planID, kind string, fn func(ledger.Record) error) error
+}
+
+// Bulletins lists a plan's issued bulletins, oldest first, each checked
+// against its recorded hash.
+func Bulletins(ctx context.Context, l KindScanner, planID string) ([]Issued, error) {
+	out := []Issued{}
+	err := l.ScanKind(ctx, planID, KindBulletin, func(r ledger.Record) error {
+		b, err := Open(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, Issued{Seq: r.Seq, SHA256: r.Payload[PayloadSHA256], Bulletin: b, At: r.At})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list bulletins of %s: %w", planID, err)
+	}
+	return out, nil
+}

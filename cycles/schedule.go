@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -114,22 +115,29 @@ type Cycles struct {
 	Now func() time.Time
 }
 
-// ErrNoCycle reports a cycle the plan does not have.
-var ErrNoCycle = errors.New("no such cycle")
+// Errors of the office's cycle calls, for the API to answer with.
+var (
+	// ErrNoCycle reports a cycle the plan does not have.
+	ErrNoCycle = errors.New("no such cycle")
+	// ErrCycleExists reports a create with an ID the plan already uses.
+	ErrCycleExists = errors.New("the cycle exists")
+	// ErrInvalidCycle reports a cycle that cannot run as written.
+	ErrInvalidCycle = errors.New("invalid cycle")
+)
 
 const memoKey = "cycle"
 
 // Create makes the cycle's schedule: overlap SKIP, catch-up CatchupWindow.
 func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
 	if c.ID == "" || strings.ContainsAny(c.ID, "/ ") {
-		return fmt.Errorf("a cycle needs an ID without slashes or spaces (e.g. monthly), not %q", c.ID)
+		return fmt.Errorf("%w: a cycle needs an ID without slashes or spaces (e.g. monthly), not %q", ErrInvalidCycle, c.ID)
 	}
 	if err := c.input().Validate(); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)
 	}
 	spec, err := c.Calendar.spec()
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)
 	}
 	c.Paused, c.Next = false, nil
 	_, err = cs.Schedules.Create(ctx, client.ScheduleOptions{
@@ -143,6 +151,9 @@ func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
 		Note:          "created by " + by,
 		Memo:          map[string]any{memoKey: c},
 	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("%w: plan %s already has a cycle %q; change it or delete it first", ErrCycleExists, c.PlanID, c.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("create cycle %s of %s: %w", c.ID, c.PlanID, err)
 	}

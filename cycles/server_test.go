@@ -66,8 +66,8 @@ func TestCycleOnServer(t *testing.T) {
 	if err := cs.Create(ctx, c, "office-zhang"); err != nil {
 		t.Fatal(err)
 	}
-	if err := cs.Create(ctx, c, "office-zhang"); err == nil {
-		t.Error("a second cycle with the same ID was created")
+	if err := cs.Create(ctx, c, "office-zhang"); !errors.Is(err, ErrCycleExists) {
+		t.Errorf("a second cycle with the same ID: %v, want ErrCycleExists", err)
 	}
 
 	// Round 1: the lead of 1.1 reports while it is open; mof does not.

@@ -13,10 +13,12 @@ import (
 
 	"lianxi/attachments"
 	"lianxi/console"
+	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
 	"lianxi/taskclient"
+	"lianxi/workflows"
 )
 
 func (a *app) serveCmd() *cobra.Command {
@@ -101,6 +103,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		LedgerKey: ledgerKey,
 		Tasks:     tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
+		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now},
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)
