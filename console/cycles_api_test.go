@@ -1,0 +1,70 @@
+package console
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"lianxi/cycles"
+	"lianxi/ledger"
+	"lianxi/testkit"
+)
+
+// TestCycleAPI creates a monthly cycle through the API, triggers a round
+// with a three-second window, has the lead report through the ordinary
+// progress route while it is open, and reads the bulletin back: the lead
+// reported, nobody is missing, and the figures are those on the ledger.
+func TestCycleAPI(t *testing.T) {
+	s := newStack(t)
+	body := js(cycles.Request{ID: "monthly", Day: 25, Window: "3s"})
+	if a := s.call("office", "POST", "/api/plans/web/cycles", body); a.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", a.status, a.body)
+	}
+	if a := s.call("office", "POST", "/api/plans/web/cycles", body); a.status != http.StatusConflict {
+		t.Errorf("create again: %d %s, want 409", a.status, a.body)
+	}
+	if a := s.call("office", "POST", "/api/plans/web/cycles", js(cycles.Request{ID: "bad", Day: 40, Window: "10d"})); a.status != http.StatusBadRequest {
+		t.Errorf("create on day 40: %d %s, want 400", a.status, a.body)
+	}
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/none", []byte(`{"action":"pause"}`)); a.status != http.StatusNotFound {
+		t.Errorf("pause a cycle that is not there: %d %s, want 404", a.status, a.body)
+	}
+	testkit.Eventually(t, "the cycle listed", func() (bool, string) {
+		a := s.call("office", "GET", "/api/plans/web/cycles", nil)
+		return a.status == 200 && strings.Contains(a.body, `"id":"monthly"`), a.body
+	})
+
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", []byte(`{"action":"trigger"}`)); a.status != http.StatusOK {
+		t.Fatalf("trigger: %d %s", a.status, a.body)
+	}
+	testkit.Eventually(t, "the round opened", func() (bool, string) {
+		n := 0
+		err := s.ledger.ScanKind(t.Context(), "web", cycles.KindRoundOpened, func(ledger.Record) error { n++; return nil })
+		return err == nil && n == 1, "no round-opened record"
+	})
+	if a := s.call("ndrc", "POST", "/api/plans/web/tasks/1.1/progress", []byte(`{"text":"本期进展：已完成","request_id":"round-1"}`)); a.status != http.StatusOK {
+		t.Fatalf("report: %d %s", a.status, a.body)
+	}
+	var list struct {
+		Bulletins []cycles.Issued `json:"bulletins"`
+	}
+	testkit.EventuallyWithin(t, 20*time.Second, "the bulletin issued", func() (bool, string) {
+		a := s.call("auditor", "GET", "/api/plans/web/bulletins", nil)
+		if a.status != 200 || json.Unmarshal([]byte(a.body), &list) != nil {
+			return false, a.body
+		}
+		return len(list.Bulletins) == 1, a.body
+	})
+	b := list.Bulletins[0].Bulletin
+	if len(b.Reported) != 1 || b.Reported[0].Ministry != "ndrc" || len(b.Missing) != 0 || len(b.Reports) != 1 || b.Reports[0].Text != "本期进展：已完成" {
+		t.Errorf("bulletin: reported %v, missing %v, reports %v", b.Reported, b.Missing, b.Reports)
+	}
+	if b.ByStatus["signing"] != 1 {
+		t.Errorf("bulletin counts %v, want the one task signing", b.ByStatus)
+	}
+	if a := s.call("office", "DELETE", "/api/plans/web/cycles/monthly", nil); a.status != http.StatusOK {
+		t.Errorf("delete: %d %s", a.status, a.body)
+	}
+}
