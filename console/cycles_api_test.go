@@ -64,6 +64,19 @@ func TestCycleAPI(t *testing.T) {
 	if b.ByStatus["signing"] != 1 {
 		t.Errorf("bulletin counts %v, want the one task signing", b.ByStatus)
 	}
+
+	// The printable page names ministries in Chinese and shows the hash.
+	br := newBrowser(t, s)
+	br.login(s.tokens.Office)
+	code, _, page := br.do("GET", "/plans/web/bulletins", nil)
+	if code != http.StatusOK || !strings.Contains(page, "督查通报") || !strings.Contains(page, list.Bulletins[0].SHA256) ||
+		!strings.Contains(page, "发展改革委") || !strings.Contains(page, "各单位均已按期报送") || strings.Contains(page, ">ndrc<") {
+		t.Errorf("bulletin page: %d\n%s", code, page)
+	}
+	if code, _, _ := br.do("GET", "/plans/web/bulletins?seq=99999", nil); code != http.StatusNotFound {
+		t.Errorf("a bulletin that is not there: %d, want 404", code)
+	}
+
 	if a := s.call("office", "DELETE", "/api/plans/web/cycles/monthly", nil); a.status != http.StatusOK {
 		t.Errorf("delete: %d %s", a.status, a.body)
 	}

@@ -125,7 +125,7 @@ func (s *Server) templates() map[string]*template.Template {
 		"runes": utf8.RuneCountInString,
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan"} {
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan", "bulletin"} {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
@@ -167,6 +167,7 @@ func (s *Server) pageRoutes() {
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}", s.planPage(tpl["plan"]), RoleOffice, RoleAuditor)
+	page("GET /plans/{plan}/bulletins", s.bulletinPage(tpl["bulletin"]), RoleOffice, RoleAuditor)
 	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
 	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
