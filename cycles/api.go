@@ -14,6 +14,8 @@ package cycles
 import (
 	"fmt"
 	"time"
+
+	"lianxi/domain"
 )
 
 // WorkflowName is the reporting round's workflow type.
@@ -26,25 +28,25 @@ const (
 	CompileActivity   = "CompileBulletin"
 )
 
-// Kinds of record a round and a cycle write on the ledger.
+// Kinds of record a round and a cycle write on the ledger, named in
+// package domain beside every other kind.
 const (
-	KindRoundOpened   = "round-opened"
-	KindRoundReminder = "round-reminder"
-	KindRoundClosed   = "round-closed"
-	KindBulletin      = "bulletin"
-	KindCycleCreated  = "cycle-created"
-	KindCyclePaused   = "cycle-paused"
-	KindCycleResumed  = "cycle-resumed"
-	KindCycleDeleted  = "cycle-deleted"
-	KindCycleTrigger  = "cycle-triggered"
+	KindRoundOpened   = domain.KindRoundOpened
+	KindRoundReminder = domain.KindRoundReminder
+	KindRoundClosed   = domain.KindRoundClosed
+	KindBulletin      = domain.KindBulletin
+	KindCycleCreated  = domain.KindCycleCreated
+	KindCyclePaused   = domain.KindCyclePaused
+	KindCycleResumed  = domain.KindCycleResumed
+	KindCycleDeleted  = domain.KindCycleDeleted
+	KindCycleTrigger  = domain.KindCycleTrigger
 )
 
-// Notification kinds of a round: the request (本期待报送) and the reminder
-// before the close go to the reporters, the bulletin to the office.
+// Notification kinds of a round.
 const (
-	NotifyRoundRequest  = "round_request"
-	NotifyRoundReminder = "round_reminder"
-	NotifyBulletin      = "bulletin_issued"
+	NotifyRoundRequest  = domain.NotifyRoundRequest
+	NotifyRoundReminder = domain.NotifyRoundReminder
+	NotifyBulletin      = domain.NotifyBulletin
 )
 
 // Who reports in a round.
