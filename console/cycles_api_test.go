@@ -18,7 +18,7 @@ import (
 // reported, nobody is missing, and the figures are those on the ledger.
 func TestCycleAPI(t *testing.T) {
 	s := newStack(t)
-	body := js(cycles.Request{ID: "monthly", Day: 25, Window: "3s"})
+	body := js(cycles.Request{ID: "monthly", Day: 25, Window: "5s"})
 	if a := s.call("office", "POST", "/api/plans/web/cycles", body); a.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", a.status, a.body)
 	}
@@ -44,6 +44,11 @@ func TestCycleAPI(t *testing.T) {
 		err := s.ledger.ScanKind(t.Context(), "web", cycles.KindRoundOpened, func(ledger.Record) error { n++; return nil })
 		return err == nil && n == 1, "no round-opened record"
 	})
+	ministry := newBrowser(t, s)
+	ministry.login(s.tokens.Ministries["ndrc"])
+	if code, _, page := ministry.do("GET", "/inbox", nil); code != http.StatusOK || !strings.Contains(page, `<table id="owed">`) || !strings.Contains(page, `href="/tasks/web/1.1"`) {
+		t.Errorf("ndrc's inbox during the round: %d\n%s", code, page)
+	}
 	if a := s.call("ndrc", "POST", "/api/plans/web/tasks/1.1/progress", []byte(`{"text":"本期进展：已完成","request_id":"round-1"}`)); a.status != http.StatusOK {
 		t.Fatalf("report: %d %s", a.status, a.body)
 	}
@@ -63,6 +68,10 @@ func TestCycleAPI(t *testing.T) {
 	}
 	if b.ByStatus["signing"] != 1 {
 		t.Errorf("bulletin counts %v, want the one task signing", b.ByStatus)
+	}
+
+	if _, _, page := ministry.do("GET", "/inbox", nil); strings.Contains(page, `id="owed"`) {
+		t.Errorf("ndrc's inbox still lists the report it filed:\n%s", page)
 	}
 
 	// The printable page names ministries in Chinese and shows the hash.

@@ -66,6 +66,35 @@ func TestRoundWindowAndBulletin(t *testing.T) {
 		}
 	}, 7*day+time.Hour)
 	env.RegisterDelayedCallback(func() { d.report(plan, "2.1", "mof", "已报送审核", env.Now()) }, 8*day)
+	// 本期待报送 as the inboxes read it: miit owes 1.1 (its early report
+	// does not count) and 1.2; ndrc owes nothing once it has reported.
+	owes := func(m string) string {
+		got, err := OwedBy(t.Context(), d.ledger, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nos []string
+		for _, o := range got {
+			if o.RoundKey != "2026-12" || !o.Closes.Equal(start.Add(10*day)) {
+				t.Errorf("owed %+v, want round 2026-12 closing %s", o, start.Add(10*day))
+			}
+			nos = append(nos, o.TaskNo)
+		}
+		return strings.Join(nos, ",")
+	}
+	env.RegisterDelayedCallback(func() {
+		if got := owes("miit"); got != "1.1,1.2" {
+			t.Errorf("miit owes %q on day 1, want 1.1,1.2", got)
+		}
+		if got := owes("ndrc"); got != "1.1" {
+			t.Errorf("ndrc owes %q on day 1, want 1.1", got)
+		}
+	}, 1*day+time.Hour)
+	env.RegisterDelayedCallback(func() {
+		if got := owes("ndrc"); got != "" {
+			t.Errorf("ndrc owes %q after reporting, want nothing", got)
+		}
+	}, 2*day+time.Hour)
 
 	env.ExecuteWorkflow(WorkflowName, RoundInput{PlanID: plan, RoundKey: "2026-12", Window: 10 * day, RemindBefore: 3 * day, Reporters: ReportersAll})
 	if !env.IsWorkflowCompleted() {
@@ -138,6 +167,9 @@ func TestRoundWindowAndBulletin(t *testing.T) {
 	}
 	if opened := d.records(KindRoundOpened); len(opened) != 1 || !opened[0].At.Equal(start) {
 		t.Errorf("round-opened records: %+v, want one at %s", opened, start)
+	}
+	if got, err := OwedBy(t.Context(), d.ledger, "miit"); err != nil || len(got) != 0 {
+		t.Errorf("after the close miit owes %+v (%v), want nothing", got, err)
 	}
 	if v, err := ledger.Verify(t.Context(), d.ledger); err != nil || !v.OK {
 		t.Errorf("ledger verify: %+v, %v", v, err)
