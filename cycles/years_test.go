@@ -117,6 +117,15 @@ func TestQuarterlyCycleOverTwoYears(t *testing.T) {
 			t.Errorf("round %s quotes %d reports, want %d", b.RoundKey, len(b.Reports), 1+q%2)
 		}
 	}
+	issued, err := Bulletins(t.Context(), d.ledger, plan)
+	if err != nil || len(issued) != 8 {
+		t.Fatalf("listed %d bulletins (%v), want 8", len(issued), err)
+	}
+	for i, is := range issued {
+		if is.Bulletin.RoundKey != keys[i] || is.SHA256 == "" || (i > 0 && is.SHA256 == issued[i-1].SHA256) {
+			t.Errorf("listed bulletin %d: round %s hash %q", i, is.Bulletin.RoundKey, is.SHA256)
+		}
+	}
 	if slices.Contains(keys, paused) {
 		t.Errorf("the paused quarter %s ran: %v", paused, keys)
 	}
