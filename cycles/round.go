@@ -187,7 +187,7 @@ func (r *round) notice(kind, tag string, a Answer) domain.Notification {
 		}
 	}
 	return domain.Notification{ID: r.id + "/" + tag + "/" + a.TaskNo + "/" + a.Ministry, Recipient: a.Ministry, Kind: kind,
-		PlanID: r.in.PlanID, TaskNo: a.TaskNo, Title: title, Due: r.closes, Detail: "本期待报送（" + r.key + "）"}
+		PlanID: r.in.PlanID, TaskNo: a.TaskNo, Title: title, Due: r.closes, Detail: "报送期 " + r.key}
 }
 
 // answers writes task:ministry pairs as one comma-separated payload field.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
@@ -18,7 +19,7 @@ const queue = "lianxi-cycles-test"
 
 // serverCycles is a real in-process Temporal server with a worker running
 // the round against d's SQLite ledger, and the cycles of that server.
-func serverCycles(t *testing.T, d *desk, box *outbox) *Cycles {
+func serverCycles(t *testing.T, d *desk, box *outbox) (*Cycles, client.Client) {
 	t.Helper()
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	acts := &activities.Activities{Ledger: d.ledger, Outbox: box, Notifier: box}
@@ -26,7 +27,8 @@ func serverCycles(t *testing.T, d *desk, box *outbox) *Cycles {
 		r.RegisterActivity(acts)
 		RegisterOn(r, d.ledger)
 	}, sdkworker.Options{})
-	return &Cycles{Schedules: ts.GetDefaultClient().ScheduleClient(), Ledger: d.ledger, TaskQueue: queue, Now: time.Now}
+	c := ts.GetDefaultClient()
+	return &Cycles{Schedules: c.ScheduleClient(), Ledger: d.ledger, TaskQueue: queue, Now: time.Now}, c
 }
 
 // waitFor polls the ledger until it holds n records of kind.
@@ -55,7 +57,7 @@ func TestCycleOnServer(t *testing.T) {
 	}
 	d := newDesk(t)
 	box := &outbox{}
-	cs := serverCycles(t, d, box)
+	cs, tc := serverCycles(t, d, box)
 	ctx := t.Context()
 	const plan = "plan-s"
 	now := time.Now()
@@ -123,6 +125,20 @@ func TestCycleOnServer(t *testing.T) {
 	if err := cs.Pause(ctx, plan, "drill", "office-li", ""); !errors.Is(err, ErrNoCycle) {
 		t.Errorf("pausing a deleted cycle: %v, want ErrNoCycle", err)
 	}
+	// A round by hand runs once under its key.
+	in := RoundInput{PlanID: plan, RoundKey: "special", Window: time.Second}
+	run, err := StartRound(ctx, tc, queue, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res RoundResult
+	if err := run.Get(ctx, &res); err != nil || res.RoundKey != "special" || res.BulletinHash == "" {
+		t.Fatalf("round by hand: %+v %v", res, err)
+	}
+	if _, err := StartRound(ctx, tc, queue, in); err == nil {
+		t.Error("a round key ran twice")
+	}
+
 	for kind, by := range map[string]string{KindCycleCreated: "office-zhang", KindCyclePaused: "office-zhang",
 		KindCycleTrigger: "office-zhang", KindCycleResumed: "office-li", KindCycleDeleted: "office-li"} {
 		recs := d.records(kind)

@@ -42,7 +42,7 @@ func TestComposeSpeaksChinese(t *testing.T) {
 	}
 	// A reporting round's notices: no sign-off round; the bulletin names
 	// no task and links to the bulletins page.
-	req := Compose(activities.Notification{PlanID: "p", TaskNo: "1.1", Title: "任务", Kind: domain.NotifyRoundRequest, Detail: "本期待报送（2026-12-25）"}, "http://console")
+	req := Compose(activities.Notification{PlanID: "p", TaskNo: "1.1", Title: "任务", Kind: domain.NotifyRoundRequest, Detail: "报送期 2026-12-25"}, "http://console")
 	if !strings.Contains(req, "【本期待报送】") || strings.Contains(req, "第0轮") || !strings.Contains(req, "/tasks/p/1.1") {
 		t.Errorf("round request: %q", req)
 	}
