@@ -2,10 +2,13 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"lianxi/cycles"
 	"lianxi/ledger"
@@ -81,6 +84,19 @@ func TestCycleAPI(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(page, "督查通报") || !strings.Contains(page, list.Bulletins[0].SHA256) ||
 		!strings.Contains(page, "发展改革委") || !strings.Contains(page, "各单位均已按期报送") || strings.Contains(page, ">ndrc<") {
 		t.Errorf("bulletin page: %d\n%s", code, page)
+	}
+	xlsx := fmt.Sprintf("/api/plans/web/bulletins/%d/export.xlsx", list.Bulletins[0].Seq)
+	a := s.call("office", "GET", xlsx, nil)
+	f, err := excelize.OpenReader(strings.NewReader(a.body))
+	if a.status != http.StatusOK || err != nil {
+		t.Fatalf("bulletin workbook: %d %v", a.status, err)
+	}
+	defer f.Close()
+	if got, _ := f.GetCellValue("进展摘要", "E2"); got != "本期进展：已完成" {
+		t.Errorf("the workbook's first report is %q", got)
+	}
+	if got, _ := f.GetCellValue("概况", "B7"); got != list.Bulletins[0].SHA256 {
+		t.Errorf("the workbook's hash is %q, want %s", got, list.Bulletins[0].SHA256)
 	}
 	if code, _, _ := br.do("GET", "/plans/web/bulletins?seq=99999", nil); code != http.StatusNotFound {
 		t.Errorf("a bulletin that is not there: %d, want 404", code)

@@ -168,6 +168,9 @@ func (s *Server) pageRoutes() {
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}", s.planPage(tpl["plan"]), RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}/bulletins", s.bulletinPage(tpl["bulletin"]), RoleOffice, RoleAuditor)
+	page("GET /plans/{plan}/bulletins/{seq}/export.xlsx", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiBulletinExport(w, r, sess.principal)
+	}, RoleOffice, RoleAuditor)
 	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
 	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
