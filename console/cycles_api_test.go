@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +102,19 @@ func TestCycleAPI(t *testing.T) {
 	if code, _, _ := br.do("GET", "/plans/web/bulletins?seq=99999", nil); code != http.StatusNotFound {
 		t.Errorf("a bulletin that is not there: %d, want 404", code)
 	}
+
+	// The office pauses the cycle from the page.
+	if !strings.Contains(page, `id="cycles"`) || !strings.Contains(page, "每月25日") || !strings.Contains(page, "5秒") {
+		t.Errorf("the bulletins page lists no cycle:\n%s", page)
+	}
+	form := url.Values{"action": {"pause"}, "csrf": {br.csrf("/plans/web/bulletins")}}
+	if code, loc, body := br.do("POST", "/plans/web/cycles/monthly", form); code != http.StatusSeeOther || loc != "/plans/web/bulletins" {
+		t.Errorf("pause from the page: %d to %q %s", code, loc, body)
+	}
+	testkit.Eventually(t, "the cycle listed paused", func() (bool, string) {
+		a := s.call("office", "GET", "/api/plans/web/cycles", nil)
+		return a.status == 200 && strings.Contains(a.body, `"paused":true`), a.body
+	})
 
 	if a := s.call("office", "DELETE", "/api/plans/web/cycles/monthly", nil); a.status != http.StatusOK {
 		t.Errorf("delete: %d %s", a.status, a.body)

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"lianxi/actions"
+	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/plan"
 	"lianxi/taskclient"
@@ -122,7 +123,8 @@ func (s *Server) templates() map[string]*template.Template {
 			}
 			return s
 		},
-		"runes": utf8.RuneCountInString,
+		"runes":      utf8.RuneCountInString,
+		"durationZh": cycles.DurationZh,
 	}
 	out := map[string]*template.Template{}
 	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan", "bulletin"} {
@@ -168,6 +170,7 @@ func (s *Server) pageRoutes() {
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}", s.planPage(tpl["plan"]), RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}/bulletins", s.bulletinPage(tpl["bulletin"]), RoleOffice, RoleAuditor)
+	page("POST /plans/{plan}/cycles/{cycle}", s.cycleForm, RoleOffice)
 	page("GET /plans/{plan}/bulletins/{seq}/export.xlsx", func(w http.ResponseWriter, r *http.Request, sess session) error {
 		return s.apiBulletinExport(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)

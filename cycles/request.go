@@ -69,3 +69,39 @@ func ParseDays(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// Zh writes the calendar for the office's pages: "每月25日", "每年3、6、9、12月25日".
+func (c Calendar) Zh() string {
+	if c.EverySeconds > 0 {
+		return fmt.Sprintf("每%d秒（演练）", c.EverySeconds)
+	}
+	days := make([]string, len(c.Days))
+	for i, d := range c.Days {
+		days[i] = strconv.Itoa(d)
+	}
+	at := ""
+	if c.Hour != 0 {
+		at = fmt.Sprintf("%d时（协调世界时）", c.Hour)
+	}
+	if len(c.Months) == 0 {
+		return "每月" + strings.Join(days, "、") + "日" + at
+	}
+	months := make([]string, len(c.Months))
+	for i, m := range c.Months {
+		months[i] = strconv.Itoa(m)
+	}
+	return "每年" + strings.Join(months, "、") + "月" + strings.Join(days, "、") + "日" + at
+}
+
+// DurationZh writes a window or a reminder in days, hours or seconds.
+func DurationZh(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "无"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d天", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d小时", d/time.Hour)
+	}
+	return fmt.Sprintf("%d秒", d/time.Second)
+}

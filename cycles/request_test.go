@@ -53,3 +53,21 @@ func TestCalendarNext(t *testing.T) {
 		t.Error("every 7 seconds made a calendar")
 	}
 }
+
+func TestCalendarZh(t *testing.T) {
+	for _, tc := range []struct {
+		c    Calendar
+		want string
+	}{
+		{Monthly(25), "每月25日"},
+		{Quarterly(20), "每年3、6、9、12月20日"},
+		{Calendar{EverySeconds: 10}, "每10秒（演练）"},
+	} {
+		if got := tc.c.Zh(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.c, got, tc.want)
+		}
+	}
+	if got := DurationZh(240 * time.Hour); got != "10天" {
+		t.Errorf("10 days: %q", got)
+	}
+}
