@@ -24,7 +24,8 @@ var systemNotices = map[string]string{
 // cycleKinds name the records of the office's reporting cycles.
 var cycleKinds = map[string]string{
 	domain.KindRoundOpened: "报送期开始", domain.KindRoundReminder: "报送提醒", domain.KindRoundClosed: "报送期结束",
-	domain.KindBulletin: "督查通报", domain.KindCycleCreated: "设立定期报送", domain.KindCyclePaused: "暂停定期报送",
+	domain.KindBulletin: "督查通报", domain.KindCycleCreated: "设立定期报送", domain.KindCycleChanged: "调整定期报送",
+	domain.KindCyclePaused:  "暂停定期报送",
 	domain.KindCycleResumed: "恢复定期报送", domain.KindCycleDeleted: "撤销定期报送", domain.KindCycleTrigger: "立即开始一期报送",
 }
 

@@ -76,10 +76,12 @@ func (s *Server) apiListCycles(w http.ResponseWriter, r *http.Request, _ Princip
 	return nil
 }
 
-// cycleChange is the body of PATCH: pause, resume or trigger, with a note.
+// cycleChange is the body of PATCH: pause, resume or trigger, with a
+// note; or change, with the cycle's new settings.
 type cycleChange struct {
-	Action string `json:"action"`
-	Note   string `json:"note,omitempty"`
+	Action string          `json:"action"`
+	Note   string          `json:"note,omitempty"`
+	Cycle  *cycles.Request `json:"cycle,omitempty"`
 }
 
 func (s *Server) apiChangeCycle(w http.ResponseWriter, r *http.Request, p Principal) error {
@@ -102,8 +104,18 @@ func (s *Server) apiChangeCycle(w http.ResponseWriter, r *http.Request, p Princi
 		err = s.d.Cycles.Resume(r.Context(), plan, id, p.Name, ch.Note)
 	case "trigger":
 		err = s.d.Cycles.Trigger(r.Context(), plan, id, p.Name)
+	case "change":
+		if ch.Cycle == nil {
+			return badRequest("cycle", "a change needs the cycle's new settings in \"cycle\"")
+		}
+		ch.Cycle.ID = id
+		c, cerr := ch.Cycle.Cycle(plan)
+		if cerr != nil {
+			return badRequest("cycle", "%s", cerr.Error())
+		}
+		err = s.d.Cycles.Change(r.Context(), c, p.Name)
 	default:
-		return badRequest("action", "action must be pause, resume or trigger, not %q", ch.Action)
+		return badRequest("action", "action must be pause, resume, trigger or change, not %q", ch.Action)
 	}
 	if err != nil {
 		return cycleErr(err)

@@ -116,6 +116,15 @@ func TestCycleAPI(t *testing.T) {
 		return a.status == 200 && strings.Contains(a.body, `"paused":true`), a.body
 	})
 
+	change := js(map[string]any{"action": "change", "cycle": cycles.Request{Every: "quarter", Day: 20, Window: "10d"}})
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", change); a.status != http.StatusOK {
+		t.Errorf("change: %d %s", a.status, a.body)
+	}
+	testkit.Eventually(t, "the changed cycle listed, still paused", func() (bool, string) {
+		a := s.call("office", "GET", "/api/plans/web/cycles", nil)
+		return a.status == 200 && strings.Contains(a.body, `"months":[3,6,9,12]`) && strings.Contains(a.body, `"paused":true`), a.body
+	})
+
 	if a := s.call("office", "DELETE", "/api/plans/web/cycles/monthly", nil); a.status != http.StatusOK {
 		t.Errorf("delete: %d %s", a.status, a.body)
 	}

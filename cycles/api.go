@@ -36,6 +36,7 @@ const (
 	KindRoundClosed   = domain.KindRoundClosed
 	KindBulletin      = domain.KindBulletin
 	KindCycleCreated  = domain.KindCycleCreated
+	KindCycleChanged  = domain.KindCycleChanged
 	KindCyclePaused   = domain.KindCyclePaused
 	KindCycleResumed  = domain.KindCycleResumed
 	KindCycleDeleted  = domain.KindCycleDeleted

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -145,11 +146,11 @@ func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
 		Spec: spec,
 		Action: &client.ScheduleWorkflowAction{
 			ID: ScheduleRoundPrefix(c.PlanID, c.ID), Workflow: WorkflowName, Args: []any{c.input()}, TaskQueue: cs.TaskQueue,
+			Memo: map[string]any{memoKey: c},
 		},
 		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		CatchupWindow: CatchupWindow,
 		Note:          "created by " + by,
-		Memo:          map[string]any{memoKey: c},
 	})
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return fmt.Errorf("%w: plan %s already has a cycle %q; change it or delete it first", ErrCycleExists, c.PlanID, c.ID)
@@ -163,7 +164,8 @@ func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
 }
 
 // List returns a plan's cycles, ordered by ID. Temporal lists schedules
-// from its visibility store, which may lag a create by a moment.
+// from its visibility store, which may lag a create by a moment; each
+// cycle is then read from its schedule's action, which Change rewrites.
 func (cs *Cycles) List(ctx context.Context, planID string) ([]Cycle, error) {
 	it, err := cs.Schedules.List(ctx, client.ScheduleListOptions{PageSize: 100})
 	if err != nil {
@@ -176,18 +178,82 @@ func (cs *Cycles) List(ctx context.Context, planID string) ([]Cycle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list cycles of %s: %w", planID, err)
 		}
-		if !strings.HasPrefix(e.ID, prefix) || e.Memo == nil || e.Memo.Fields[memoKey] == nil {
+		if !strings.HasPrefix(e.ID, prefix) {
 			continue
 		}
-		var c Cycle
-		if err := converter.GetDefaultDataConverter().FromPayload(e.Memo.Fields[memoKey], &c); err != nil {
+		desc, err := cs.Schedules.GetHandle(ctx, e.ID).Describe(ctx)
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			continue // deleted since it was listed
+		}
+		if err != nil {
 			return nil, fmt.Errorf("read cycle %s: %w", e.ID, err)
 		}
-		c.Paused, c.Next = e.Paused, e.NextActionTimes
-		out = append(out, c)
+		c, ok, err := cycleOf(desc)
+		if err != nil {
+			return nil, fmt.Errorf("read cycle %s: %w", e.ID, err)
+		}
+		if ok {
+			out = append(out, c)
+		}
 	}
 	slices.SortFunc(out, func(a, b Cycle) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// cycleOf reads a cycle back from its schedule: the settings from the
+// action's memo, the state and next dates from Temporal.
+func cycleOf(desc *client.ScheduleDescription) (Cycle, bool, error) {
+	var c Cycle
+	act, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction)
+	if !ok {
+		return c, false, nil
+	}
+	p, ok := act.Memo[memoKey].(*commonpb.Payload)
+	if !ok {
+		return c, false, nil
+	}
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &c); err != nil {
+		return c, false, err
+	}
+	if desc.Schedule.State != nil {
+		c.Paused = desc.Schedule.State.Paused
+	}
+	c.Next = desc.Info.NextActionTimes
+	return c, true, nil
+}
+
+// Change replaces a cycle's calendar, window, reminder and reporters; its
+// state (paused or not) stays, and a round already running keeps the
+// settings it started with.
+func (cs *Cycles) Change(ctx context.Context, c Cycle, by string) error {
+	if err := c.input().Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)
+	}
+	spec, err := c.Calendar.spec()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)
+	}
+	h, err := cs.handle(ctx, c.PlanID, c.ID)
+	if err != nil {
+		return err
+	}
+	c.Paused, c.Next = false, nil
+	err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+		sched := in.Description.Schedule
+		sched.Spec = &spec
+		sched.Action = &client.ScheduleWorkflowAction{
+			ID: ScheduleRoundPrefix(c.PlanID, c.ID), Workflow: WorkflowName, Args: []any{c.input()}, TaskQueue: cs.TaskQueue,
+			Memo: map[string]any{memoKey: c},
+		}
+		return &client.ScheduleUpdate{Schedule: &sched}, nil
+	}})
+	if err != nil {
+		return fmt.Errorf("change cycle %s of %s: %w", c.ID, c.PlanID, err)
+	}
+	return cs.record(ctx, c.PlanID, c.ID, KindCycleChanged, by, domain.Fields(
+		"calendar", c.Calendar.String(), "window", c.Window.String(), "remind_before", durationOrEmpty(c.RemindBefore),
+		"reporters", c.input().Reporters))
 }
 
 // Pause stops the cycle's rounds until Resume; rounds missed meanwhile are

@@ -112,6 +112,14 @@ func TestCycleOnServer(t *testing.T) {
 	if listed.Calendar.EverySeconds != 10 || listed.Window != 4*time.Second {
 		t.Errorf("listed cycle %+v, want the one created", listed)
 	}
+	changed := c
+	changed.Calendar, changed.Window, changed.RemindBefore = Calendar{EverySeconds: 20}, 3*time.Second, 0
+	if err := cs.Change(ctx, changed, "office-zhang"); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitListed(t, cs, plan, true); got.Calendar.EverySeconds != 20 || got.Window != 3*time.Second || got.RemindBefore != 0 {
+		t.Errorf("listed cycle after the change %+v", got)
+	}
 	if err := cs.Trigger(ctx, plan, "drill", "office-zhang"); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +147,7 @@ func TestCycleOnServer(t *testing.T) {
 		t.Error("a round key ran twice")
 	}
 
-	for kind, by := range map[string]string{KindCycleCreated: "office-zhang", KindCyclePaused: "office-zhang",
+	for kind, by := range map[string]string{KindCycleCreated: "office-zhang", KindCycleChanged: "office-zhang", KindCyclePaused: "office-zhang",
 		KindCycleTrigger: "office-zhang", KindCycleResumed: "office-li", KindCycleDeleted: "office-li"} {
 		recs := d.records(kind)
 		if len(recs) != 1 || recs[0].Person != by || recs[0].PlanID != plan {

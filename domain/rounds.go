@@ -10,6 +10,7 @@ const (
 	KindRoundClosed   = "round-closed"
 	KindBulletin      = "bulletin"
 	KindCycleCreated  = "cycle-created"
+	KindCycleChanged  = "cycle-changed"
 	KindCyclePaused   = "cycle-paused"
 	KindCycleResumed  = "cycle-resumed"
 	KindCycleDeleted  = "cycle-deleted"
@@ -27,4 +28,4 @@ const (
 
 // CycleKinds are the kinds of package cycles' records.
 var CycleKinds = []string{KindRoundOpened, KindRoundReminder, KindRoundClosed, KindBulletin,
-	KindCycleCreated, KindCyclePaused, KindCycleResumed, KindCycleDeleted, KindCycleTrigger}
+	KindCycleCreated, KindCycleChanged, KindCyclePaused, KindCycleResumed, KindCycleDeleted, KindCycleTrigger}

@@ -26,7 +26,7 @@ the rounds it missed. These verbs act as the office (--as, --token).`,
 	var as, planID string
 	cmd.PersistentFlags().StringVar(&as, "as", "", "act as NAME with its token from <data>/tokens.json; default office unless --token is given")
 	cmd.PersistentFlags().StringVar(&planID, "plan", "", "the plan's ID (required)")
-	cmd.AddCommand(a.cycleCreateCmd(&as, &planID), a.cycleListCmd(&as, &planID))
+	cmd.AddCommand(a.cycleCreateCmd(&as, &planID, "create"), a.cycleCreateCmd(&as, &planID, "change"), a.cycleListCmd(&as, &planID))
 	for _, verb := range []struct{ name, short string }{
 		{"pause", "Pause a cycle: no round starts until it is resumed"},
 		{"resume", "Resume a paused cycle from its next date (missed rounds are not run)"},
@@ -50,15 +50,25 @@ func cyclesPath(planID, id string) (string, error) {
 	return p, nil
 }
 
-func (a *app) cycleCreateCmd(as, planID *string) *cobra.Command {
+// cycleCreateCmd is create, or change (the same settings, all given
+// again, for an existing cycle).
+func (a *app) cycleCreateCmd(as, planID *string, verb string) *cobra.Command {
 	var q cycles.Request
+	short := "Create a reporting cycle: a round on a day of every month or quarter"
+	if verb == "change" {
+		short = "Change a cycle's calendar, window, reminder and reporters (give them all); a paused cycle stays paused"
+	}
 	cmd := &cobra.Command{
-		Use:     "create ID",
-		Short:   "Create a reporting cycle: a round on a day of every month or quarter",
+		Use:     verb + " ID",
+		Short:   short,
 		Args:    cobra.ExactArgs(1),
-		Example: "  lianxi cycle create monthly --plan internet-plus-2015 --every month --day 25 --window 10d --remind 3d",
+		Example: "  lianxi cycle " + verb + " monthly --plan internet-plus-2015 --every month --day 25 --window 10d --remind 3d",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := cyclesPath(*planID, "")
+			id := ""
+			if verb == "change" {
+				id = args[0]
+			}
+			path, err := cyclesPath(*planID, id)
 			if err != nil {
 				return err
 			}
@@ -67,6 +77,13 @@ func (a *app) cycleCreateCmd(as, planID *string) *cobra.Command {
 				return err
 			}
 			q.ID = args[0]
+			if verb == "change" {
+				if err := c.do(cmd.Context(), "PATCH", path, map[string]any{"action": "change", "cycle": q}, nil); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "cycle %s of %s changed\n", q.ID, *planID)
+				return nil
+			}
 			var out cycles.Cycle
 			if err := c.do(cmd.Context(), "POST", path, q, &out); err != nil {
 				return err
