@@ -199,12 +199,13 @@ func answers(as []Answer) string {
 	return strings.Join(parts, ",")
 }
 
-// roundKey names a round by the date it was scheduled for; a calendar with
-// rounds more often than daily (drills) names them by the second.
+// roundKey names a round by the date it was scheduled for (UTC); a round
+// started at another time of day (a trigger, a drill) is named to the
+// second.
 func roundKey(at time.Time) string {
 	at = at.UTC()
 	if at.Equal(at.Truncate(24 * time.Hour)) {
-		return at.Format("2006-01-02")
+		return at.Format(time.DateOnly)
 	}
-	return at.Format(time.RFC3339)
+	return at.Format(time.DateTime)
 }
