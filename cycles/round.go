@@ -12,9 +12,11 @@ import (
 )
 
 // readOptions bound the round's reads of the ledger; they run as local
-// activities because they are short and on the worker's own database.
+// activities because they are short and on the worker's own database. A
+// ledger down for a while delays the round's close rather than losing its
+// bulletin: nothing retries a failed round.
 var readOptions = workflow.LocalActivityOptions{
-	ScheduleToCloseTimeout: time.Minute,
+	ScheduleToCloseTimeout: 30 * time.Minute,
 	StartToCloseTimeout:    20 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
@@ -24,7 +26,7 @@ var readOptions = workflow.LocalActivityOptions{
 // recordOptions are those of every ledger write; the ledger deduplicates
 // on decision ID, so a retry never writes twice.
 var recordOptions = workflow.LocalActivityOptions{
-	ScheduleToCloseTimeout: time.Minute,
+	ScheduleToCloseTimeout: 30 * time.Minute,
 	StartToCloseTimeout:    10 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
