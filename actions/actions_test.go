@@ -64,7 +64,8 @@ func TestDefinitionsAreComplete(t *testing.T) {
 func TestEveryKindHasItsTexts(t *testing.T) {
 	for _, k := range []string{domain.NotifyAssignment, domain.NotifyReminder, domain.NotifyOverdue, domain.NotifyObjection,
 		domain.NotifyReviewRequest, domain.NotifyReturn, domain.NotifyClosure, domain.NotifyCancellation, domain.NotifyExtensionRequest,
-		domain.NotifyExtensionDecision, domain.NotifyParticipantChanged, domain.NotifyUrge} {
+		domain.NotifyExtensionDecision, domain.NotifyParticipantChanged, domain.NotifyUrge,
+		domain.NotifyRoundRequest, domain.NotifyRoundReminder, domain.NotifyBulletin} {
 		if _, ok := NoticeText(k); !ok {
 			t.Errorf("notification kind %s has no heading", k)
 		}
@@ -72,6 +73,11 @@ func TestEveryKindHasItsTexts(t *testing.T) {
 	for _, k := range domain.SystemKinds {
 		if !IsSystemKind(k) || KindLabel(k) == k {
 			t.Errorf("system kind %s is not labelled as the system's", k)
+		}
+	}
+	for _, k := range domain.CycleKinds {
+		if KindLabel(k) == k {
+			t.Errorf("cycle kind %s has no label", k)
 		}
 	}
 }

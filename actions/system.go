@@ -16,12 +16,26 @@ var systemNotices = map[string]string{
 	domain.NotifyReminder:      "【催办】以下任务尚待您单位办理，请尽快处理",
 	domain.NotifyOverdue:       "【超期预警】以下任务已超期，请部际联席会议办公室协调",
 	domain.NotifyReviewRequest: "【待审核】以下任务已完成会签，请审核联合报告",
+	domain.NotifyRoundRequest:  "【本期待报送】请在报送期内报送以下任务的进展情况",
+	domain.NotifyRoundReminder: "【报送提醒】以下任务本期进展尚未报送，报送期即将截止",
+	domain.NotifyBulletin:      "【督查通报】本期督查通报已印发",
+}
+
+// cycleKinds name the records of the office's reporting cycles.
+var cycleKinds = map[string]string{
+	domain.KindRoundOpened: "报送期开始", domain.KindRoundReminder: "报送提醒", domain.KindRoundClosed: "报送期结束",
+	domain.KindBulletin: "督查通报", domain.KindCycleCreated: "设立定期报送", domain.KindCycleChanged: "调整定期报送",
+	domain.KindCyclePaused:  "暂停定期报送",
+	domain.KindCycleResumed: "恢复定期报送", domain.KindCycleDeleted: "撤销定期报送", domain.KindCycleTrigger: "立即开始一期报送",
 }
 
 // KindLabel names a kind of record in Chinese, for pages and timelines;
 // the kind itself when no definition names it.
 func KindLabel(kind string) string {
 	if l, ok := systemKinds[kind]; ok {
+		return l
+	}
+	if l, ok := cycleKinds[kind]; ok {
 		return l
 	}
 	if a := ByKind(kind); a != nil {

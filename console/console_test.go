@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
@@ -23,6 +24,7 @@ import (
 	"lianxi/actions"
 	"lianxi/activities"
 	"lianxi/attachments"
+	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/ledger"
@@ -117,7 +119,8 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files})
+	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
+		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now}})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := domain.TaskSpec{PlanID: "web", PlanTitle: testPlanTitle, TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}

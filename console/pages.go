@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"lianxi/actions"
+	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/plan"
 	"lianxi/taskclient"
@@ -122,10 +123,11 @@ func (s *Server) templates() map[string]*template.Template {
 			}
 			return s
 		},
-		"runes": utf8.RuneCountInString,
+		"runes":      utf8.RuneCountInString,
+		"durationZh": cycles.DurationZh,
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan"} {
+	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan", "bulletin"} {
 		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return out
@@ -167,6 +169,11 @@ func (s *Server) pageRoutes() {
 	page("GET /inbox", s.inbox(tpl["inbox"]), RoleMinistry)
 	page("GET /stats", s.statsPage(tpl["stats"]), RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}", s.planPage(tpl["plan"]), RoleOffice, RoleAuditor)
+	page("GET /plans/{plan}/bulletins", s.bulletinPage(tpl["bulletin"]), RoleOffice, RoleAuditor)
+	page("POST /plans/{plan}/cycles/{cycle}", s.cycleForm, RoleOffice)
+	page("GET /plans/{plan}/bulletins/{seq}/export.xlsx", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiBulletinExport(w, r, sess.principal)
+	}, RoleOffice, RoleAuditor)
 	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
 	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {

@@ -13,6 +13,7 @@ import (
 	"lianxi/actions"
 	"lianxi/attachments"
 	"lianxi/config"
+	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
@@ -48,6 +49,9 @@ type Deps struct {
 	// Ready, when set, is what /healthz reports: nil once Temporal answers
 	// queries and updates.
 	Ready func(context.Context) error
+	// Cycles are the plans' reporting cycles (Temporal Schedules); the
+	// cycle routes answer 503 without them.
+	Cycles *cycles.Cycles
 }
 
 // Server is the HTTP API and the console.
@@ -171,6 +175,7 @@ func (s *Server) apiRoutes() {
 	api("GET /api/stats", s.apiStats, RoleOffice, RoleAuditor)
 	api("GET /api/plans/{plan}/export.xlsx", s.apiExport, RoleOffice, RoleAuditor)
 	api("GET /api/notifications", s.apiNotifications, allRoles...)
+	s.cycleRoutes(api)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if s.d.Ready != nil {
 			if err := s.d.Ready(r.Context()); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"lianxi/actions"
+	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/starter"
@@ -82,6 +83,9 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 type inboxData struct {
 	Tasks         []taskclient.Summary
 	Notifications any
+	// Owed are the progress reports the ministry owes in open reporting
+	// rounds (本期待报送).
+	Owed []cycles.Owed
 }
 
 func (s *Server) inbox(t *template.Template) pageHandler {
@@ -95,7 +99,13 @@ func (s *Server) inbox(t *template.Template) pageHandler {
 		if err != nil {
 			return err
 		}
-		s.render(w, t, s.view(sess, "我的待办", r, inboxData{Tasks: list, Notifications: notes}))
+		var owed []cycles.Owed
+		if s.d.Ledger != nil {
+			if owed, err = cycles.OwedBy(r.Context(), s.d.Ledger, sess.principal.Ministry); err != nil {
+				return err
+			}
+		}
+		s.render(w, t, s.view(sess, "我的待办", r, inboxData{Tasks: list, Notifications: notes, Owed: owed}))
 		return nil
 	}
 }

@@ -22,7 +22,16 @@ func Compose(n activities.Notification, consoleURL string) string {
 		head = "【通知】" + n.Kind
 	}
 	b.WriteString(head)
-	fmt.Fprintf(&b, "：任务 %s「%s」（第%d轮）", n.TaskNo, n.Title, n.Round)
+	switch {
+	case n.TaskNo == "":
+		// A notice about the plan, not one task: a round's bulletin.
+		fmt.Fprintf(&b, "：%s", n.Title)
+	case n.Round == 0:
+		// A reporting round's notice: the task's sign-off round is not its business.
+		fmt.Fprintf(&b, "：任务 %s「%s」", n.TaskNo, n.Title)
+	default:
+		fmt.Fprintf(&b, "：任务 %s「%s」（第%d轮）", n.TaskNo, n.Title, n.Round)
+	}
 	if !n.Due.IsZero() {
 		fmt.Fprintf(&b, "，办理期限 %s", n.Due.Format("2006年1月2日"))
 	}
@@ -30,7 +39,9 @@ func Compose(n activities.Notification, consoleURL string) string {
 	if n.Detail != "" {
 		fmt.Fprintf(&b, "说明：%s。", n.Detail)
 	}
-	if consoleURL != "" && n.Kind != domain.NotifyParticipantChanged {
+	if consoleURL != "" && n.Kind == domain.NotifyBulletin {
+		fmt.Fprintf(&b, "详情：%s/plans/%s/bulletins", strings.TrimRight(consoleURL, "/"), n.PlanID)
+	} else if consoleURL != "" && n.Kind != domain.NotifyParticipantChanged {
 		fmt.Fprintf(&b, "详情：%s/tasks/%s/%s", strings.TrimRight(consoleURL, "/"), n.PlanID, n.TaskNo)
 	}
 	return b.String()

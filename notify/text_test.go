@@ -40,6 +40,16 @@ func TestComposeSpeaksChinese(t *testing.T) {
 			}
 		}
 	}
+	// A reporting round's notices: no sign-off round; the bulletin names
+	// no task and links to the bulletins page.
+	req := Compose(activities.Notification{PlanID: "p", TaskNo: "1.1", Title: "任务", Kind: domain.NotifyRoundRequest, Detail: "报送期 2026-12-25"}, "http://console")
+	if !strings.Contains(req, "【本期待报送】") || strings.Contains(req, "第0轮") || !strings.Contains(req, "/tasks/p/1.1") {
+		t.Errorf("round request: %q", req)
+	}
+	bul := Compose(activities.Notification{PlanID: "p", Title: "督查通报 2026-12-25", Kind: domain.NotifyBulletin}, "http://console")
+	if !strings.Contains(bul, "【督查通报】") || strings.Contains(bul, "任务 「") || !strings.Contains(bul, "/plans/p/bulletins") {
+		t.Errorf("bulletin notice: %q", bul)
+	}
 	if Name(nil, "miit") == "miit" {
 		t.Error("miit has no Chinese name in the bundled registry")
 	}

@@ -12,17 +12,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
+	"lianxi/cycles"
 	"lianxi/door"
 	"lianxi/plan"
 	"lianxi/workflows"
 )
 
-// Register puts the lifecycle workflow and the activities on a registry.
-// The workflow's validators consult the bundled registry of bodies.
+// Register puts the lifecycle workflow, the reporting round and the
+// activities on a registry. The workflow's validators consult the bundled
+// registry of bodies. The round reads the board and the records of the
+// ledger the activities write to; a ledger without them runs no rounds.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	lc := workflows.Lifecycle{Body: usableBody}
 	r.RegisterWorkflowWithOptions(lc.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterActivity(acts)
+	if l, ok := acts.Ledger.(cycles.Ledger); ok {
+		cycles.RegisterOn(r, l)
+	}
 }
 
 // usableBody says whether a ministry may be given a task: it is in the

@@ -63,7 +63,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) (*cobra.Comma
 	if err := a.cfg.Bind(root.PersistentFlags(), getenv); err != nil {
 		return nil, err
 	}
-	root.AddCommand(a.devCmd(), a.workerCmd(), a.serveCmd(), a.serverCmd(), a.benchCmd(), a.probeCmd(), a.planCmd(), a.taskCmd(), a.auditCmd(), a.tokensCmd(), a.optionsCmd())
+	root.AddCommand(a.devCmd(), a.workerCmd(), a.serveCmd(), a.serverCmd(), a.benchCmd(), a.probeCmd(), a.planCmd(), a.taskCmd(), a.cycleCmd(), a.auditCmd(), a.tokensCmd(), a.optionsCmd())
 	filterHelp(root)
 	return root, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -12,9 +13,11 @@ import (
 
 	"lianxi/attachments"
 	"lianxi/console"
+	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/notify"
 	"lianxi/plan"
+	"lianxi/workflows"
 )
 
 func (a *app) serveCmd() *cobra.Command {
@@ -102,6 +105,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		LedgerKey: ledgerKey,
 		Tasks:     tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
+		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now},
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)
