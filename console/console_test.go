@@ -120,7 +120,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
-		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now}})
+		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: key.Grant}})
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := domain.TaskSpec{PlanID: "web", PlanTitle: testPlanTitle, TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}

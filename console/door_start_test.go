@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,12 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 
+	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/starter"
 	"lianxi/taskclient"
+	"lianxi/testkit"
 	"lianxi/workflows"
 )
 
@@ -133,4 +136,54 @@ func TestStartsAndBodiesAreSigned(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "another request body") {
 		t.Errorf("a swapped body: %v, want refused", err)
 	}
+}
+
+// A reporting round writes records and tells ministries what they owe, so
+// it starts only from a cycle the office created (its input carries the
+// office's grant) or by hand through lianxi (a signed claim): a bare
+// Temporal client's round, or one with a forged grant, fails and records
+// nothing; a granted input runs.
+func TestRoundStartsAreGranted(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	before := s.ledgerCount()
+	in := cycles.RoundInput{PlanID: "web", RoundKey: "bare", Window: time.Hour}
+	forged := in
+	forged.RoundKey, forged.Grant = "forged", strings.Repeat("ab", 32)
+	other, _ := door.NewKey()
+	stolen := in
+	stolen.RoundKey = "other-key"
+	msg, _ := domain.GrantMessage(stolen)
+	stolen.Grant = other.Grant(msg)
+	for _, c := range []cycles.RoundInput{in, forged, stolen} {
+		run, err := s.raw.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: cycles.RoundID("web", c.RoundKey), TaskQueue: workflows.TaskQueue},
+			cycles.WorkflowName, c)
+		if err != nil {
+			t.Fatalf("%s: start: %v", c.RoundKey, err)
+		}
+		// A round let through would wait out its hour: the bound says so.
+		gctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = run.Get(gctx, nil)
+		cancel()
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != door.ErrTypeUnauthorized || !strings.Contains(app.Error(), "neither a signed principal nor the office's grant") {
+			t.Errorf("%s: %v, want refused", c.RoundKey, err)
+		}
+	}
+	if n := s.ledgerCount(); n != before {
+		t.Errorf("refused rounds wrote %d records", n-before)
+	}
+	// The same input with the office's grant runs: its opening is recorded.
+	granted := in
+	granted.RoundKey = "granted"
+	msg, _ = domain.GrantMessage(granted)
+	granted.Grant = s.key.Grant(msg)
+	if _, err := s.raw.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: cycles.RoundID("web", "granted"), TaskQueue: workflows.TaskQueue},
+		cycles.WorkflowName, granted); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, "the granted round opened on the ledger", func() (bool, string) {
+		n := s.ledgerCount()
+		return n > before, fmt.Sprintf("%d records, %d before", n, before)
+	})
 }

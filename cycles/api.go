@@ -19,7 +19,7 @@ import (
 )
 
 // WorkflowName is the reporting round's workflow type.
-const WorkflowName = "ReportingRound"
+const WorkflowName = domain.RoundWorkflow
 
 // Activities the round calls by name, so workflow code links no store.
 const (
@@ -76,6 +76,11 @@ type RoundInput struct {
 	RemindBefore time.Duration `json:"remind_before,omitempty"`
 	// Reporters is ReportersLead (default) or ReportersAll.
 	Reporters string `json:"reporters,omitempty"`
+	// Grant is the office's permission for a cycle's schedule to start
+	// this round: the door key's MAC over the rest of the input
+	// (domain.GrantMessage), given when the cycle was created or changed.
+	// A round started by hand through lianxi carries a signed claim instead.
+	Grant string `json:"grant,omitempty"`
 }
 
 // Validate says what is wrong with a round's input and how to fix it.

@@ -114,6 +114,24 @@ type Cycles struct {
 	TaskQueue string
 	// Now is the clock of the records.
 	Now func() time.Time
+	// Grant signs the input of a cycle's rounds (door.Key.Grant), so the
+	// workers let its schedule start them; nil leaves them unsigned, for
+	// workers without the door.
+	Grant func(msg []byte) string
+}
+
+// granted is in with the office's grant, when the cycles can give one.
+func (cs *Cycles) granted(in RoundInput) (RoundInput, error) {
+	if cs.Grant == nil {
+		return in, nil
+	}
+	in.Grant = ""
+	msg, err := domain.GrantMessage(in)
+	if err != nil {
+		return in, err
+	}
+	in.Grant = cs.Grant(msg)
+	return in, nil
 }
 
 // Errors of the office's cycle calls, for the API to answer with.
@@ -141,11 +159,15 @@ func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
 		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)
 	}
 	c.Paused, c.Next = false, nil
+	input, err := cs.granted(c.input())
+	if err != nil {
+		return err
+	}
 	_, err = cs.Schedules.Create(ctx, client.ScheduleOptions{
 		ID:   ScheduleID(c.PlanID, c.ID),
 		Spec: spec,
 		Action: &client.ScheduleWorkflowAction{
-			ID: ScheduleRoundPrefix(c.PlanID, c.ID), Workflow: WorkflowName, Args: []any{c.input()}, TaskQueue: cs.TaskQueue,
+			ID: ScheduleRoundPrefix(c.PlanID, c.ID), Workflow: WorkflowName, Args: []any{input}, TaskQueue: cs.TaskQueue,
 			Memo: map[string]any{memoKey: c},
 		},
 		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
@@ -239,11 +261,15 @@ func (cs *Cycles) Change(ctx context.Context, c Cycle, by string) error {
 		return err
 	}
 	c.Paused, c.Next = false, nil
+	input, err := cs.granted(c.input())
+	if err != nil {
+		return err
+	}
 	err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 		sched := in.Description.Schedule
 		sched.Spec = &spec
 		sched.Action = &client.ScheduleWorkflowAction{
-			ID: ScheduleRoundPrefix(c.PlanID, c.ID), Workflow: WorkflowName, Args: []any{c.input()}, TaskQueue: cs.TaskQueue,
+			ID: ScheduleRoundPrefix(c.PlanID, c.ID), Workflow: WorkflowName, Args: []any{input}, TaskQueue: cs.TaskQueue,
 			Memo: map[string]any{memoKey: c},
 		}
 		return &client.ScheduleUpdate{Schedule: &sched}, nil

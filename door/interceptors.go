@@ -73,7 +73,7 @@ func (o *clientOutbound) UpdateWorkflow(ctx context.Context, in *interceptor.Cli
 // ExecuteWorkflow signs the start of a task: the principal in ctx, or the
 // launcher, bound to the workflow ID and its exact input.
 func (o *clientOutbound) ExecuteWorkflow(ctx context.Context, in *interceptor.ClientExecuteWorkflowInput) (client.WorkflowRun, error) {
-	if in.WorkflowType == workflows.WorkflowName {
+	if in.WorkflowType == workflows.WorkflowName || in.WorkflowType == domain.RoundWorkflow {
 		p, ok := principalFrom(ctx)
 		if !ok {
 			p = Launcher
@@ -137,13 +137,41 @@ type workflowInbound struct {
 // rotated key never stops a running task).
 func (i *workflowInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
 	info := workflow.GetInfo(ctx)
-	if info.WorkflowType.Name == workflows.WorkflowName && info.ContinuedExecutionRunID == "" && !workflow.IsReplaying(ctx) {
-		if err := i.checkStart(ctx, in); err != nil {
+	if info.ContinuedExecutionRunID == "" && !workflow.IsReplaying(ctx) {
+		var err error
+		switch info.WorkflowType.Name {
+		case workflows.WorkflowName:
+			err = i.checkStart(ctx, in)
+		case domain.RoundWorkflow:
+			err = i.checkRound(ctx, in)
+		}
+		if err != nil {
 			workflow.GetLogger(ctx).Error("start refused", "workflow", info.WorkflowExecution.ID, "error", err)
 			return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnauthorized, nil)
 		}
 	}
 	return i.Next.ExecuteWorkflow(ctx, in)
+}
+
+// checkRound lets a reporting round start when the office started it by
+// hand through lianxi (a signed claim, as a task's start), or when its
+// input carries the office's grant, given when the office created the
+// cycle whose schedule starts it.
+func (i *workflowInbound) checkRound(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) error {
+	if len(in.Args) != 1 {
+		return fmt.Errorf("a reporting round starts with one input, not %d", len(in.Args))
+	}
+	if _, ok := interceptor.WorkflowHeader(ctx)[HeaderKey]; ok {
+		return i.checkClaim(ctx, in, "start reporting rounds")
+	}
+	msg, err := domain.GrantMessage(in.Args[0])
+	if err != nil {
+		return err
+	}
+	if !i.key.CheckGrant(msg, domain.GrantOf(in.Args[0])) {
+		return errors.New("the reporting round carries neither a signed principal nor the office's grant: rounds start from cycles the office created through lianxi, or by hand through lianxi, not from a bare Temporal client")
+	}
+	return nil
 }
 
 func (i *workflowInbound) checkStart(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) error {
@@ -153,11 +181,16 @@ func (i *workflowInbound) checkStart(ctx workflow.Context, in *interceptor.Execu
 	if ti, ok := in.Args[0].(workflows.TaskInput); !ok || ti.State != nil {
 		return errors.New("a task's first run starts without carried state: only the workflow's own continue-as-new passes one")
 	}
-	p, ok := interceptor.WorkflowHeader(ctx)[HeaderKey]
-	if !ok {
+	if _, ok := interceptor.WorkflowHeader(ctx)[HeaderKey]; !ok {
 		return errors.New("the start carries no signed principal: tasks are launched through lianxi (plan launch, the console or dev), not a bare Temporal client")
 	}
-	c, err := i.key.Verify(p.GetData())
+	return i.checkClaim(ctx, in, "launch tasks")
+}
+
+// checkClaim checks a start's signed claim: issued for this start, to the
+// office, lately, for this very input.
+func (i *workflowInbound) checkClaim(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput, what string) error {
+	c, err := i.key.Verify(interceptor.WorkflowHeader(ctx)[HeaderKey].GetData())
 	if err != nil {
 		return err
 	}
@@ -166,7 +199,7 @@ func (i *workflowInbound) checkStart(ctx workflow.Context, in *interceptor.Execu
 	case c.Update != Start || c.WorkflowID != info.WorkflowExecution.ID:
 		return fmt.Errorf("the signed principal was issued for another call (%s on %s)", c.Update, c.WorkflowID)
 	case c.Role != RoleOffice:
-		return fmt.Errorf("only the office launches tasks; %s may not", c.Name)
+		return fmt.Errorf("only the office may %s; %s may not", what, c.Name)
 	case c.IssuedAt.Before(info.WorkflowStartTime.Add(-Validity)) || c.IssuedAt.After(info.WorkflowStartTime.Add(Validity)):
 		return fmt.Errorf("the signed principal was issued at %s, more than %s from the start", c.IssuedAt.Format(time.RFC3339), Validity)
 	}

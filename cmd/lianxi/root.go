@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"lianxi/door"
 	"sync/atomic"
 	"time"
 
@@ -23,10 +24,12 @@ import (
 // app is what every subcommand shares: the configuration, output streams
 // and, once built, the logger.
 type app struct {
-	cfg    *config.Config
-	stdout io.Writer
-	stderr io.Writer
-	log    *zap.Logger
+	// doorKey is the door key once loaded (useDoorKey).
+	doorKey door.Key
+	cfg     *config.Config
+	stdout  io.Writer
+	stderr  io.Writer
+	log     *zap.Logger
 	// metrics is set by long-running commands that serve /metrics.
 	metrics *metrics.Metrics
 	// client is the connected Temporal client, for the health check.

@@ -105,7 +105,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		LedgerKey: ledgerKey,
 		Tasks:     tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
-		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now},
+		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: a.grant()},
 	})
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)
@@ -129,4 +129,13 @@ func (a *app) ensureTokens() error {
 		a.log.Info("tokens created", zap.String("file", a.cfg.TokensPath()))
 	}
 	return err
+}
+
+// grant is the door key's grant for what the office sets up to start work
+// later (a cycle's rounds); nil without a key.
+func (a *app) grant() func([]byte) string {
+	if len(a.doorKey) == 0 {
+		return nil
+	}
+	return a.doorKey.Grant
 }

@@ -85,6 +85,7 @@ func (a *app) useDoorKey(create bool) (door.Key, error) {
 		return nil, err
 	}
 	a.interceptors = append(a.interceptors, door.ClientInterceptor(key))
+	a.doorKey = key
 	return key, nil
 }
 
