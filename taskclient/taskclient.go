@@ -74,7 +74,7 @@ type Rejection struct {
 	// Field names the request field at fault, when the workflow said.
 	Field string
 	// Seen is how many records of the task the refusing state reflected,
-	// when the workflow said (0 otherwise).
+	// when the workflow said (-1 otherwise).
 	Seen int
 }
 
@@ -94,7 +94,7 @@ func (c *Client) Update(ctx context.Context, taskID, name, requestID string, arg
 		// between a record and its workflow task): once it has adopted
 		// what the ledger holds, the request is decided again. A rejected
 		// update left nothing behind, so its request ID is free.
-		if rej.Seen > 0 && c.boardAhead(ctx, taskID, rej.Seen) {
+		if rej.Seen >= 0 && c.boardAhead(ctx, taskID, rej.Seen) {
 			// Even if the converge gets no answer, the workflow may have
 			// caught up meanwhile (a reset run does on its own record).
 			_, _ = c.Converge(ctx, taskID, "refusal")
@@ -160,7 +160,7 @@ func (c *Client) update(ctx context.Context, taskID, name, requestID string, arg
 		// Temporal answers a request ID it has seen with that request's
 		// outcome, whatever is sent with it now.
 		if sent, herr := domain.RequestHash(arg); herr == nil && sent != r.Request {
-			return domain.Receipt{}, &Rejection{Type: domain.ErrTypeConflict, Message: fmt.Sprintf(
+			return domain.Receipt{}, &Rejection{Type: domain.ErrTypeConflict, Seen: -1, Message: fmt.Sprintf(
 				"request ID %s was already used on %s for another request (receipt %s); nothing was recorded for this one: send it with a new request ID", requestID, taskID, r.DecisionID)}
 		}
 	}
@@ -196,7 +196,7 @@ func (c *Client) ended(ctx context.Context, taskID string) error {
 	if s.No != "" {
 		no = s.No
 	}
-	return &Rejection{Type: domain.ErrTypeConflict, Message: fmt.Sprintf("task %s is %s since %s; it takes no more actions",
+	return &Rejection{Type: domain.ErrTypeConflict, Seen: -1, Message: fmt.Sprintf("task %s is %s since %s; it takes no more actions",
 		no, state, info.GetCloseTime().AsTime().UTC().Format("2006-01-02 15:04 MST"))}
 }
 
@@ -215,7 +215,7 @@ func (c *Client) gone(ctx context.Context, taskID string) error {
 	if name, ok := domain.StatusNames[state]; ok {
 		state += " (" + name + ")"
 	}
-	return &Rejection{Type: domain.ErrTypeConflict, Message: fmt.Sprintf(
+	return &Rejection{Type: domain.ErrTypeConflict, Seen: -1, Message: fmt.Sprintf(
 		"task %s is %s and its workflow history is no longer kept; it takes no more actions (its records stay on the ledger)", st.TaskNo, state)}
 }
 
@@ -230,10 +230,12 @@ func classify(taskID string, err error) error {
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		r := &Rejection{Type: app.Type(), Message: app.Message()}
+		r := &Rejection{Type: app.Type(), Message: app.Message(), Seen: -1}
 		if app.HasDetails() {
-			if app.Details(&r.Field, &r.Seen) != nil {
-				r.Seen = 0
+			var seen int
+			if app.Details(&r.Field, &seen) == nil {
+				r.Seen = seen
+			} else {
 				_ = app.Details(&r.Field)
 			}
 		}

@@ -48,6 +48,10 @@ again on the same data folder and every task is where it was.`,
 
 func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	a.printConfig()
+	// Before anything listens: a taken address is named with its holder.
+	if err := portsFree(map[string]string{"http-addr": a.cfg.HTTPAddr, "ui-addr": a.cfg.UIAddr, "metrics-addr": a.cfg.MetricsAddr}); err != nil {
+		return err
+	}
 	stopTelemetry, err := a.startTelemetry(ctx, "lianxi-dev")
 	if err != nil {
 		return err
@@ -55,9 +59,6 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	defer stopTelemetry()
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
-	}
-	if err := portsFree(map[string]string{"http-addr": a.cfg.HTTPAddr, "ui-addr": a.cfg.UIAddr, "metrics-addr": a.cfg.MetricsAddr}); err != nil {
-		return err
 	}
 	p, err := a.devPlan(planFile, pf)
 	if err != nil {
