@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -26,7 +25,8 @@ func TestTerminatedTaskEndsAtOnce(t *testing.T) {
 	if err := s.raw.TerminateWorkflow(ctx, "web/1.1", "", "an operator stops the run"); err != nil {
 		t.Fatalf("terminate: %v", err)
 	}
-	start := time.Now()
+	// "At once" is the very first read after the termination, with no
+	// sweep in between (a bound in seconds would measure the machine).
 	a := s.call("miit", "GET", task, nil)
 	if a.status != http.StatusOK {
 		t.Fatalf("GET the terminated task: %d %s", a.status, a.body)
@@ -40,9 +40,6 @@ func TestTerminatedTaskEndsAtOnce(t *testing.T) {
 	}
 	if len(st.Participants) != 3 || st.Participants[1].Answer == nil {
 		t.Errorf("the terminated task lost its state: %+v", st.Participants)
-	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("reading the terminated task took %s, want under a second", took)
 	}
 	rows, err := s.ledger.Board(ctx, ledger.BoardFilter{Plan: "web"})
 	if err != nil {

@@ -142,7 +142,11 @@ func (c *Client) update(ctx context.Context, taskID, name, requestID string, arg
 		err = h.Get(wctx, &r)
 	}
 	var timedOut *client.WorkflowUpdateServiceTimeoutOrCanceledError
-	if err != nil && (wctx.Err() != nil || errors.As(err, &timedOut)) && ctx.Err() == nil {
+	// The workflow task carrying the update failed (a worker lost or
+	// timed out mid-task): nothing was decided, and the same request may
+	// be sent again.
+	var notReady *serviceerror.WorkflowNotReady
+	if err != nil && (wctx.Err() != nil || errors.As(err, &timedOut) || errors.As(err, &notReady)) && ctx.Err() == nil {
 		return r, &Rejection{Type: ErrTypeNoAnswer, Message: fmt.Sprintf(
 			"%s on %s got no answer within %s: the ledger or the workers may be unavailable; an accepted decision waits and is recorded once the ledger answers — send the same request (same request ID) again to get its receipt", name, taskID, wait)}
 	}
