@@ -72,24 +72,8 @@ func buildCFB(t *testing.T, filler []byte, entries ...cfbEntry) []byte {
 		fat[1+2*k] = next
 	}
 	var out bytes.Buffer
-	hdr := make([]byte, 512)
-	copy(hdr, magicOLE)
 	le := binary.LittleEndian
-	le.PutUint16(hdr[0x18:], 0x3E)
-	le.PutUint16(hdr[0x1A:], 3)
-	le.PutUint16(hdr[0x1C:], 0xFFFE)
-	le.PutUint16(hdr[0x1E:], 9)
-	le.PutUint16(hdr[0x20:], 6)
-	le.PutUint32(hdr[0x2C:], 1)
-	le.PutUint32(hdr[0x30:], 1)
-	le.PutUint32(hdr[0x38:], 4096)
-	le.PutUint32(hdr[0x3C:], sectEndOfChain)
-	le.PutUint32(hdr[0x44:], sectEndOfChain)
-	for i := 0; i < 109; i++ {
-		le.PutUint32(hdr[0x4C+4*i:], sectFree)
-	}
-	le.PutUint32(hdr[0x4C:], 0)
-	out.Write(hdr)
+	out.Write(cfbHeader())
 	for _, v := range fat {
 		binary.Write(&out, le, v)
 	}
@@ -187,4 +171,28 @@ func checkPut(t *testing.T, name string, m Meta, err error, typ, reason string) 
 	if err != nil || m.Type != typ {
 		t.Errorf("%s: %+v %v, want type %s", name, m, err, typ)
 	}
+}
+
+// cfbHeader is the header of a version 3 compound file (512-byte sectors)
+// whose one FAT sector is sector 0 and whose directory starts at sector 1,
+// with no mini FAT and no DIFAT sectors.
+func cfbHeader() []byte {
+	le := binary.LittleEndian
+	hdr := make([]byte, 512)
+	copy(hdr, magicOLE)
+	le.PutUint16(hdr[0x18:], 0x3E)
+	le.PutUint16(hdr[0x1A:], 3)
+	le.PutUint16(hdr[0x1C:], 0xFFFE)
+	le.PutUint16(hdr[0x1E:], 9)
+	le.PutUint16(hdr[0x20:], 6)
+	le.PutUint32(hdr[0x2C:], 1)
+	le.PutUint32(hdr[0x30:], 1)
+	le.PutUint32(hdr[0x38:], 4096)
+	le.PutUint32(hdr[0x3C:], sectEndOfChain)
+	le.PutUint32(hdr[0x44:], sectEndOfChain)
+	for i := 0; i < 109; i++ {
+		le.PutUint32(hdr[0x4C+4*i:], sectFree)
+	}
+	le.PutUint32(hdr[0x4C:], 0)
+	return hdr
 }

@@ -54,22 +54,7 @@ func buildWorkbook(t *testing.T, data []byte) []byte {
 			fat[first+i] = next
 		}
 	}
-	hdr := make([]byte, sector)
-	copy(hdr, magicOLE)
-	le.PutUint16(hdr[0x18:], 0x3E)
-	le.PutUint16(hdr[0x1A:], 3)
-	le.PutUint16(hdr[0x1C:], 0xFFFE)
-	le.PutUint16(hdr[0x1E:], 9)
-	le.PutUint16(hdr[0x20:], 6)
-	le.PutUint32(hdr[0x2C:], 1)
-	le.PutUint32(hdr[0x30:], 1)
-	le.PutUint32(hdr[0x38:], 4096)
-	le.PutUint32(hdr[0x3C:], sectEndOfChain)
-	le.PutUint32(hdr[0x44:], sectEndOfChain)
-	for i := 0; i < 109; i++ {
-		le.PutUint32(hdr[0x4C+4*i:], sectFree)
-	}
-	le.PutUint32(hdr[0x4C:], 0)
+	hdr := cfbHeader()
 
 	var body []byte // sectors from 2 on
 	rootStart, rootSize, bookStart := uint32(sectEndOfChain), 0, uint32(0)

@@ -97,13 +97,7 @@ func (w *taskWorkflow) recordCatchUp(ctx workflow.Context, reason string, res do
 	payload := domain.Fields("reason", reason, "adopted", strings.Join(adopted, ","), "adopted_before", more,
 		"adopted_count", fmt.Sprint(len(res.Adopted)), "refused", strings.Join(refused, "\n"))
 	id := fmt.Sprintf("%s/caught-up/%d", w.id, w.s.LastSeq)
-	return w.recordOnce(ctx, id, domain.KindCaughtUp, payload)
-}
-
-// recordOnce records a system decision with no notifications, retrying
-// while the ledger is unavailable; errAhead when the ledger moved on.
-func (w *taskWorkflow) recordOnce(ctx workflow.Context, id, kind string, payload map[string]string) error {
-	return w.recordSystem(ctx, id, kind, domain.ActorSystem, payload, nil)
+	return w.recordSystem(ctx, id, domain.KindCaughtUp, domain.ActorSystem, payload, nil)
 }
 
 // adopt applies one record of the task the state does not reflect.
