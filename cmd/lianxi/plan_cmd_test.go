@@ -119,3 +119,48 @@ func TestPlanUnknownBodyIsAProblem(t *testing.T) {
 		t.Errorf("--body: exit %d, %s\n%s", r.code, r.stderr, r.stdout)
 	}
 }
+
+// Every real document in the corpus parses through the command in each of
+// its formats: exit 0, the same task count in text and JSON, and the
+// problems listed in the text rather than refusing the document.
+func TestPlanParseEveryRealDocument(t *testing.T) {
+	const dir = "../../../shared/plans/real"
+	testkit.SharedFile(t, filepath.Join(dir, "README.md"))
+	docs, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(docs) < 9 {
+		t.Fatalf("corpus: %d documents, %v", len(docs), err)
+	}
+	ctx := context.Background()
+	for _, doc := range docs {
+		t.Run(filepath.Base(doc), func(t *testing.T) {
+			var p struct {
+				Tasks []struct {
+					No string `json:"no"`
+				} `json:"tasks"`
+			}
+			r := lianxi(ctx, "plan", "parse", doc, "--json")
+			if r.code != 0 {
+				t.Fatalf("--json: exit %d: %s", r.code, r.stderr)
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &p); err != nil || len(p.Tasks) == 0 {
+				t.Fatalf("--json: %d tasks, %v", len(p.Tasks), err)
+			}
+			r = lianxi(ctx, "plan", "parse", doc)
+			if r.code != 0 {
+				t.Fatalf("text: exit %d: %s", r.code, r.stderr)
+			}
+			if want := fmt.Sprintf(" %d tasks, ", len(p.Tasks)); !strings.Contains(strings.SplitN(r.stdout, "\n", 2)[0], want) {
+				t.Errorf("text: first line %q, want %q", strings.SplitN(r.stdout, "\n", 2)[0], want)
+			}
+			for _, task := range p.Tasks {
+				if !strings.Contains(r.stdout, "  "+task.No+" ") {
+					t.Errorf("text: task %s not listed", task.No)
+					break
+				}
+			}
+			if r := lianxi(ctx, "plan", "parse", doc, "--yaml", "--facts-only"); r.code != 0 {
+				t.Errorf("--yaml: exit %d: %s", r.code, r.stderr)
+			}
+		})
+	}
+}

@@ -25,7 +25,8 @@ func printPlan(w io.Writer, p *plan.Plan) {
 				continue
 			}
 			no := t.No
-			if t.OriginalNo != "" && t.OriginalNo != strings.SplitN(t.No, ".", 2)[1] {
+			_, inSection, _ := strings.Cut(t.No, ".")
+			if t.OriginalNo != "" && t.OriginalNo != inSection {
 				no += " [" + t.OriginalNo + "]"
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s%s\n", no, t.Title, who(t), due(t))
