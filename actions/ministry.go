@@ -2,7 +2,6 @@ package actions
 
 import (
 	"strings"
-	"time"
 
 	"lianxi/domain"
 )
@@ -178,7 +177,7 @@ var requestExtension = &Action{
 			})
 			c.NotifyOffice(domain.NotifyExtensionRequest, r.Ministry+": "+r.Reason)
 			return domain.Record{Kind: domain.KindExtensionRequest, Actor: r.Ministry,
-				Payload: domain.Fields("until", r.Until.UTC().Format(time.RFC3339), "reason", r.Reason)}
+				Payload: domain.ExtensionRequestPayload(r.Until, r.Reason)}
 		},
 	},
 }

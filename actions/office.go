@@ -47,7 +47,7 @@ var review = &Action{
 		Effect: func(c *domain.Change, r domain.ReviewRequest) domain.Record {
 			c.ArchiveRound(domain.ReviewRecord{Decision: r.Decision, Reviewer: r.Reviewer, Comment: r.Comment, At: c.At, DecisionID: c.ID})
 			rec := domain.Record{Kind: domain.KindClosure, Actor: domain.Office, Person: r.Reviewer,
-				Payload: domain.Fields("decision", r.Decision, "comment", r.Comment)}
+				Payload: domain.ExtensionDecisionPayload(r.Decision, r.Comment)}
 			if r.Decision == domain.DecisionApprove {
 				c.Finish(domain.StatusClosed, r.Comment)
 				c.NotifyAll(domain.NotifyClosure, r.Comment)
@@ -117,17 +117,15 @@ var decideExtension = &Action{
 		},
 		Effect: func(c *domain.Change, r domain.ExtensionDecision) domain.Record {
 			ext := c.S.PendingExtension()
-			ext.Decider, ext.Comment, ext.DecidedAt = r.Decider, r.Comment, c.At
-			ext.State = domain.ExtensionRefused
-			if r.Decision == domain.DecisionGrant {
-				ext.State = domain.ExtensionGranted
+			ext.Settle(r.Decider, r.Decision, r.Comment, c.At)
+			if ext.State == domain.ExtensionGranted {
 				if c.S.Status == domain.StatusSigning {
 					c.MoveDue(ext.Until)
 				}
 			}
 			c.Notify(domain.NotifyExtensionDecision, []string{ext.Ministry}, ext.State+": "+r.Comment)
 			return domain.Record{Kind: domain.KindExtensionDecision, Actor: domain.Office, Person: r.Decider,
-				Payload: domain.Fields("decision", r.Decision, "comment", r.Comment)}
+				Payload: domain.ExtensionDecisionPayload(r.Decision, r.Comment)}
 		},
 	},
 }

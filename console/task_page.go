@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -32,7 +31,7 @@ type taskData struct {
 	RoundsPager pager
 	// Extensions lists every extension request and its decision, whole,
 	// from the ledger.
-	Extensions []extensionEntry
+	Extensions []domain.ExtensionRecord
 	// Texts holds each decision's texts as recorded, by decision ID.
 	Texts map[string]map[string]string
 	// Persons holds the person who signed each decision, whole, by
@@ -47,20 +46,6 @@ type taskData struct {
 	// FromLedger is set when Temporal no longer holds the task's history:
 	// the page is read from the board and the ledger.
 	FromLedger bool
-}
-
-// extensionEntry is one extension request as the ledger recorded it, with
-// the office's decision when one followed.
-type extensionEntry struct {
-	Ministry string
-	Until    time.Time
-	Reason   string
-	At       time.Time
-	// State is domain.ExtensionPending, Granted or Refused.
-	State                   string
-	Decider, Comment        string
-	DecidedAt               time.Time
-	RequestSeq, DecisionSeq int64
 }
 
 // actionForm is one action's form on the task page.
@@ -103,22 +88,8 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 			switch rec.Kind {
 			case domain.KindProgress:
 				progress = append(progress, rec)
-			case domain.KindExtensionRequest:
-				until, _ := time.Parse(time.RFC3339, rec.Payload["until"])
-				d.Extensions = append(d.Extensions, extensionEntry{Ministry: rec.Ministry, Until: until, Reason: rec.Payload["reason"],
-					At: rec.At, State: domain.ExtensionPending, RequestSeq: rec.Seq})
-			case domain.KindExtensionDecision:
-				// A decision answers the request still pending before it.
-				for i := len(d.Extensions) - 1; i >= 0; i-- {
-					if e := &d.Extensions[i]; e.State == domain.ExtensionPending {
-						e.State = domain.ExtensionRefused
-						if rec.Payload["decision"] == domain.DecisionGrant {
-							e.State = domain.ExtensionGranted
-						}
-						e.Decider, e.Comment, e.DecidedAt, e.DecisionSeq = rec.Person, rec.Payload["comment"], rec.At, rec.Seq
-						break
-					}
-				}
+			case domain.KindExtensionRequest, domain.KindExtensionDecision:
+				d.Extensions = domain.ApplyExtensionRecord(d.Extensions, rec.Kind, rec.Ministry, rec.Person, rec.Payload, rec.At, rec.Seq)
 			}
 			return nil
 		}); err != nil {

@@ -106,6 +106,11 @@ type ExtensionRecord struct {
 	Decider     string    `json:"decider,omitempty"`
 	Comment     string    `json:"comment,omitempty"`
 	DecidedAt   time.Time `json:"decided_at,omitempty"`
+	// RequestSeq and DecisionSeq are the ledger records' sequence numbers,
+	// set by readers that rebuild the list from the ledger (never by the
+	// workflow).
+	RequestSeq  int64 `json:"request_seq,omitempty"`
+	DecisionSeq int64 `json:"decision_seq,omitempty"`
 }
 
 // TaskStatus is the answer to the status query.
@@ -207,14 +212,7 @@ func (s *TaskState) IDs() []string {
 }
 
 // PendingExtension is the extension request waiting for the office, if any.
-func (s *TaskState) PendingExtension() *ExtensionRecord {
-	for i := range s.Extensions {
-		if s.Extensions[i].State == ExtensionPending {
-			return &s.Extensions[i]
-		}
-	}
-	return nil
-}
+func (s *TaskState) PendingExtension() *ExtensionRecord { return PendingExtensionIn(s.Extensions) }
 
 // CurrentDue is the due date of the phase the task is in.
 func (s *TaskState) CurrentDue() time.Time { return DueOf(s.Status, s.SignOffDue, s.ReviewDue) }

@@ -127,21 +127,9 @@ func (r *replay) apply(rec ledger.Record) {
 	case domain.KindProgress:
 		r.progress = append(r.progress, domain.ProgressReport{Ministry: rec.Ministry, Author: rec.Person, Text: p["text"],
 			Round: rec.Round, At: rec.At, DecisionID: rec.DecisionID})
-	case domain.KindExtensionRequest:
-		until, _ := time.Parse(time.RFC3339, p["until"])
-		r.extensions = append(r.extensions, domain.ExtensionRecord{Ministry: rec.Ministry, Until: until, Reason: p["reason"],
-			RequestedAt: rec.At, State: domain.ExtensionPending})
-	case domain.KindExtensionDecision:
-		for i := len(r.extensions) - 1; i >= 0; i-- {
-			if e := &r.extensions[i]; e.State == domain.ExtensionPending {
-				e.State = domain.ExtensionRefused
-				if p["decision"] == domain.DecisionGrant {
-					e.State = domain.ExtensionGranted
-				}
-				e.Decider, e.Comment, e.DecidedAt = rec.Person, p["comment"], rec.At
-				break
-			}
-		}
+	case domain.KindExtensionRequest, domain.KindExtensionDecision:
+		// Sequence numbers left out: the answer reads as the live workflow's.
+		r.extensions = domain.ApplyExtensionRecord(r.extensions, rec.Kind, rec.Ministry, rec.Person, p, rec.At, 0)
 	}
 }
 
