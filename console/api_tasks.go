@@ -231,11 +231,8 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request, _ Principal)
 }
 
 func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request, p Principal) error {
-	who := p.Ministry
-	switch p.Role {
-	case RoleOffice:
-		who = "office"
-	case RoleAuditor:
+	who := recipientOf(p)
+	if who == "" {
 		return errForbidden
 	}
 	msgs, err := s.d.Outbox.Inbox(r.Context(), who, 100)

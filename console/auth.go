@@ -9,16 +9,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"lianxi/door"
 	"os"
 	"path/filepath"
 	"time"
 )
 
-// Roles of a principal.
+// Roles of a principal: the door's, which signs them into claims, so a
+// session and a claim can never name a role differently.
 const (
-	RoleOffice   = "office"
-	RoleMinistry = "ministry"
-	RoleAuditor  = "auditor"
+	RoleOffice   = door.RoleOffice
+	RoleMinistry = door.RoleMinistry
+	RoleAuditor  = door.RoleAuditor
 )
 
 // Tokens is the file handed to users: the plain tokens, owner-only.

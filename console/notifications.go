@@ -2,6 +2,7 @@ package console
 
 import (
 	"html/template"
+	"lianxi/domain"
 	"net/http"
 )
 
@@ -12,7 +13,7 @@ func recipientOf(p Principal) string {
 	case RoleMinistry:
 		return p.Ministry
 	case RoleOffice:
-		return "office"
+		return domain.Office
 	}
 	return ""
 }

@@ -42,7 +42,7 @@ const ErrTypeUnauthorized = "Unauthorized"
 // (and how far the API's clock may run ahead of the worker's).
 const Validity = 10 * time.Minute
 
-// Roles a claim can carry; the same names as the console's principals.
+// Roles a claim can carry, and the console's principals (it names these).
 const (
 	RoleOffice   = "office"
 	RoleMinistry = "ministry"

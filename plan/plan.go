@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"lianxi/domain"
 	"strings"
 )
 
@@ -130,10 +131,11 @@ type Participant struct {
 // Roles of a participant. A co-lead is named with the lead before 牵头
 // (A、B牵头): it leads with A in the document's words, and signs as
 // co-responsible in the workflow, where one body leads.
+// Lead and co are the workflow's own participant roles.
 const (
-	RoleLead   = "lead"
+	RoleLead   = domain.RoleLead
 	RoleCoLead = "co-lead"
-	RoleCo     = "co"
+	RoleCo     = domain.RoleCo
 )
 
 // IDs returns the participants' IDs, the lead first.
