@@ -75,7 +75,7 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 		return m
 	}
 	for _, st := range statuses {
-		open := st.Status == domain.StatusSigning || st.Status == domain.StatusInReview
+		open := domain.IsOpen(st.Status)
 		for _, p := range st.Participants {
 			m := ministry(p.ID)
 			if p.Role == domain.RoleLead {

@@ -12,6 +12,11 @@ import (
 // is signing or in review. Closed, cancelled and ended runs take none.
 func IsOpen(status string) bool { return status == StatusSigning || status == StatusInReview }
 
+// IsFinished reports whether a task ended by a decision: closed (办结) or
+// cancelled. A run that was terminated or timed out is neither open nor
+// finished.
+func IsFinished(status string) bool { return status == StatusClosed || status == StatusCancelled }
+
 // DueOf is the due date of the phase a task is in: the review's while the
 // office reviews, the sign-off's otherwise.
 func DueOf(status string, signOffDue, reviewDue time.Time) time.Time {
@@ -44,6 +49,27 @@ func Light(status string, due time.Time, window time.Duration, now time.Time) st
 		window = DefaultWarningWindow
 	}
 	return WarningAt(now, due, window)
+}
+
+// FirstParticipants are a task's participants as it starts: every body of
+// the spec in plan order, the lead with the lead's role, none answered.
+func FirstParticipants(spec TaskSpec) []Participant {
+	var out []Participant
+	for _, id := range spec.Participants {
+		role := RoleCo
+		if id == spec.Lead {
+			role = RoleLead
+		}
+		out = append(out, Participant{ID: id, Role: role})
+	}
+	return out
+}
+
+// FirstPending is who owes an answer as a task starts, in the order the
+// workflow lists them (TaskState.Pending).
+func FirstPending(spec TaskSpec) []string {
+	s := TaskState{Status: StatusSigning, Participants: FirstParticipants(spec)}
+	return s.Pending()
 }
 
 // FirstDue is round 1's sign-off due date of a task started at start: the

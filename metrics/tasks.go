@@ -45,11 +45,7 @@ func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time
 			return err
 		}
 		for _, r := range rows {
-			window := r.WarningWindow
-			if window <= 0 {
-				window = domain.DefaultWarningWindow
-			}
-			counts[[2]string{st, domain.WarningAt(now, r.Due, window)}]++
+			counts[[2]string{st, domain.Light(st, r.Due, r.WarningWindow, now)}]++
 		}
 	}
 	ended := map[string]int{}

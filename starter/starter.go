@@ -56,15 +56,7 @@ type Options struct {
 // FirstRow is a task's board row as it starts: every participant pending,
 // co-responsible ones first, as the workflow lists them.
 func FirstRow(spec domain.TaskSpec) ledger.BoardRow {
-	pending := make([]string, 0, len(spec.Participants))
-	for _, p := range spec.Participants {
-		if p != spec.Lead {
-			pending = append(pending, p)
-		}
-	}
-	if spec.Lead != "" {
-		pending = append(pending, spec.Lead)
-	}
+	pending := domain.FirstPending(spec)
 	window := spec.WarningWindow
 	if window <= 0 {
 		window = domain.DefaultWarningWindow
@@ -204,11 +196,7 @@ func startSearch(spec domain.TaskSpec) []temporal.SearchAttributeUpdate {
 // so the launcher and the workflow agree on it from the start.
 func FixDue(spec domain.TaskSpec, now time.Time) domain.TaskSpec {
 	if spec.SignOffDue.IsZero() {
-		period := spec.SignOffPeriod
-		if period <= 0 {
-			period = domain.DefaultSignOffPeriod
-		}
-		spec.SignOffDue = now.Add(period).UTC().Truncate(time.Second)
+		spec.SignOffDue = domain.FirstDue(spec, now).UTC().Truncate(time.Second)
 	}
 	return spec
 }

@@ -318,14 +318,8 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 // FromBoard is a board row as a Summary, its light read at now.
 func FromBoard(r ledger.BoardRow, now time.Time) Summary {
 	s := Summary{ID: r.WorkflowID, Plan: r.PlanID, No: r.TaskNo, Title: r.Title, Status: r.Status,
-		Round: int64(r.Round), Pending: r.Pending, Participants: r.Participants, Due: r.Due, Warning: domain.WarningGreen}
-	if s.Status == domain.StatusSigning || s.Status == domain.StatusInReview {
-		window := r.WarningWindow
-		if window <= 0 {
-			window = domain.DefaultWarningWindow
-		}
-		s.Warning = domain.WarningAt(now, r.Due, window)
-	}
+		Round: int64(r.Round), Pending: r.Pending, Participants: r.Participants, Due: r.Due}
+	s.Warning = domain.Light(s.Status, r.Due, r.WarningWindow, now)
 	return s
 }
 
@@ -366,7 +360,7 @@ func summarize(id string, st enumspb.WorkflowExecutionStatus, sa, memo map[strin
 	get(sa, workflows.SearchParticipants.GetName(), &s.Participants)
 	get(sa, workflows.SearchDue.GetName(), &s.Due)
 	get(memo, "title", &s.Title)
-	ended := s.Status == domain.StatusClosed || s.Status == domain.StatusCancelled
+	ended := domain.IsFinished(s.Status)
 	if s.Status == "" || (st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && !ended) {
 		// Terminated or timed-out runs never wrote a final status.
 		s.Status = strings.ToLower(strings.TrimPrefix(st.String(), "WORKFLOW_EXECUTION_STATUS_"))
@@ -382,10 +376,10 @@ func summarize(id string, st enumspb.WorkflowExecutionStatus, sa, memo map[strin
 func SortForDashboard(list []Summary) {
 	rank := map[string]int{domain.WarningRed: 0, domain.WarningYellow: 1}
 	key := func(s Summary) int {
-		if r, ok := rank[s.Warning]; ok && (s.Status == domain.StatusSigning || s.Status == domain.StatusInReview) {
+		if r, ok := rank[s.Warning]; ok && domain.IsOpen(s.Status) {
 			return r
 		}
-		if s.Status == domain.StatusClosed || s.Status == domain.StatusCancelled {
+		if domain.IsFinished(s.Status) {
 			return 3
 		}
 		return 2

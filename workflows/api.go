@@ -98,13 +98,7 @@ func newState(spec domain.TaskSpec, now time.Time) domain.TaskState {
 		SignOffDue:   domain.FirstDue(spec, now),
 		NextReminder: now.Add(spec.ReminderInterval),
 		StartedAt:    now,
-	}
-	for _, id := range spec.Participants {
-		role := domain.RoleCo
-		if id == spec.Lead {
-			role = domain.RoleLead
-		}
-		s.Participants = append(s.Participants, domain.Participant{ID: id, Role: role})
+		Participants: domain.FirstParticipants(spec),
 	}
 	s.Warning = domain.WarningAt(now, s.SignOffDue, spec.WarningWindow)
 	return s

@@ -42,3 +42,15 @@ func TestApplyExtensionRecord(t *testing.T) {
 		t.Errorf("a stray decision settled a request again: %+v", list[1])
 	}
 }
+
+// A task starts with every body pending, the co-responsible ones in plan
+// order and the lead last, as the workflow lists them.
+func TestFirstPending(t *testing.T) {
+	spec := TaskSpec{Lead: "mof", Participants: []string{"ndrc", "mof", "miit"}}
+	if got := FirstPending(spec); len(got) != 3 || got[0] != "ndrc" || got[1] != "miit" || got[2] != "mof" {
+		t.Errorf("FirstPending = %v, want [ndrc miit mof]", got)
+	}
+	if ps := FirstParticipants(spec); ps[1].Role != RoleLead || ps[0].Role != RoleCo || ps[0].Answer != nil {
+		t.Errorf("FirstParticipants = %+v", ps)
+	}
+}
