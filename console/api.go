@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"lianxi/actions"
 	"lianxi/domain"
 	"lianxi/door"
+	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/workflows"
@@ -157,22 +159,27 @@ func taskID(r *http.Request) string {
 	return domain.WorkflowID(r.PathValue("plan"), r.PathValue("no"))
 }
 
-// canRead reports whether p may read the task with this status.
-func canRead(p Principal, st domain.TaskStatus) bool {
-	if p.Role != RoleMinistry {
-		return true
+// mayRead answers nil when p may read the task, errForbidden when not:
+// the office and auditors any task, a ministry a task it is on or ever was
+// on. The status's rounds
+// are bounded, so a ministry removed before them is found on the ledger,
+// which names every body a task ever had.
+func (s *Server) mayRead(ctx context.Context, p Principal, st domain.TaskStatus) error {
+	if p.Role != RoleMinistry || domain.StatusShows(st, p.Ministry) {
+		return nil
 	}
-	for _, pt := range st.Participants {
-		if pt.ID == p.Ministry {
-			return true
+	found := false
+	err := s.d.Ledger.ScanWorkflow(ctx, st.ID, func(rec ledger.Record) error {
+		if !found && domain.RecordNames(rec.Kind, rec.Ministry, rec.Payload, p.Ministry) {
+			found = true
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	for _, rd := range st.Rounds {
-		for _, pt := range rd.Participants {
-			if pt.ID == p.Ministry {
-				return true
-			}
-		}
+	if !found {
+		return errForbidden
 	}
-	return false
+	return nil
 }

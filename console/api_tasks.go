@@ -28,8 +28,8 @@ func (s *Server) apiGetTask(w http.ResponseWriter, r *http.Request, p Principal)
 	if err != nil {
 		return err
 	}
-	if !canRead(p, st) {
-		return errForbidden
+	if err := s.mayRead(r.Context(), p, st); err != nil {
+		return err
 	}
 	w.Header().Set(SourceHeader, string(src))
 	writeJSON(w, http.StatusOK, st)
@@ -43,8 +43,8 @@ func (s *Server) apiTaskRecords(w http.ResponseWriter, r *http.Request, p Princi
 	if err != nil {
 		return err
 	}
-	if !canRead(p, st) {
-		return errForbidden
+	if err := s.mayRead(r.Context(), p, st); err != nil {
+		return err
 	}
 	recs := []ledger.Record{}
 	if err := s.d.Ledger.ScanWorkflow(r.Context(), st.ID, func(rec ledger.Record) error {

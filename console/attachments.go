@@ -113,8 +113,8 @@ func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	if !canRead(p, st) {
-		return errForbidden
+	if err := s.mayRead(r.Context(), p, st); err != nil {
+		return err
 	}
 	f, m, err := s.d.Attachments.Open(st.ID, r.PathValue("sha256"))
 	if errors.Is(err, attachments.ErrNotFound) {

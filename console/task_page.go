@@ -66,8 +66,8 @@ func (s *Server) taskPage(t *template.Template) pageHandler {
 			return err
 		}
 		p := sess.principal
-		if !canRead(p, st) {
-			return errForbidden
+		if err := s.mayRead(r.Context(), p, st); err != nil {
+			return err
 		}
 		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}, Persons: map[string]string{},
 			FromLedger: src == taskclient.SourceLedger}

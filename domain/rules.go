@@ -152,3 +152,45 @@ func CheckText(field, s string, limit int, required bool) error {
 func isBidiControl(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
+
+// StatusShows reports whether body is on the task as its status shows it:
+// a participant now or in a round the status still holds.
+func StatusShows(st TaskStatus, body string) bool {
+	for _, pt := range st.Participants {
+		if pt.ID == body {
+			return true
+		}
+	}
+	for _, rd := range st.Rounds {
+		for _, pt := range rd.Participants {
+			if pt.ID == body {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RecordNames reports whether a ledger record shows body on its task: the
+// body decided it, the assignment listed it, or an amendment added,
+// removed or made it the lead.
+func RecordNames(kind, ministry string, payload map[string]string, body string) bool {
+	if ministry == body {
+		return true
+	}
+	var lists []string
+	switch kind {
+	case KindAssigned:
+		lists = []string{payload["participants"], payload["lead"]}
+	case KindAmend:
+		lists = []string{payload["add"], payload["remove"], payload["lead"]}
+	}
+	for _, l := range lists {
+		for _, id := range strings.Split(l, ",") {
+			if id == body {
+				return true
+			}
+		}
+	}
+	return false
+}

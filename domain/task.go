@@ -221,7 +221,10 @@ type Receipt struct {
 	Seq        int64  `json:"seq"`
 	Hash       string `json:"hash"`
 	Status     string `json:"status"`
-	Round      int    `json:"round"`
+	// Round is the task's round after the decision; DecidedIn the round
+	// the decision was made in (they differ when it returned the task).
+	Round     int `json:"round"`
+	DecidedIn int `json:"decided_in,omitempty"`
 	// Request is the SHA-256 of the request the decision answered
 	// (RequestHash): a caller that sends the same request ID with another
 	// body can tell it was given another request's receipt.

@@ -157,16 +157,22 @@ func (w *taskWorkflow) keepReceipt(id string, r domain.Receipt) {
 }
 
 // retried finds the receipt of an earlier decision this request repeats:
-// the actor's latest decision, within retryWindow, in the same round, of
-// the same action with the same request. A decision by the actor in
-// between (a withdrawal) makes the request a new one.
+// the actor's latest decision, within retryWindow, made in the current
+// round, of the same action with the same request. A decision by the actor
+// in between (a withdrawal) makes the request a new one, and so does a new
+// round: the office returning a task again with the same comment is a new
+// return.
 func (w *taskWorkflow) retried(action, actor, request string, now time.Time) (domain.Receipt, bool) {
 	for i := len(w.s.ReceiptOrder) - 1; i >= 0; i-- {
 		r, ok := w.s.Receipts[w.s.ReceiptOrder[i]]
 		if !ok || r.At.IsZero() {
 			continue
 		}
-		if now.Sub(r.At) > retryWindow || r.Round != w.s.Round {
+		decidedIn := r.DecidedIn
+		if decidedIn == 0 {
+			decidedIn = r.Round // a receipt kept before DecidedIn existed
+		}
+		if now.Sub(r.At) > retryWindow || decidedIn != w.s.Round {
 			break
 		}
 		if r.Actor == actor {

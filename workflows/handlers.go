@@ -118,6 +118,7 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, actor str
 		}
 	}
 	var rec domain.RecordResult
+	decidedIn := w.s.Round
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
 		before := w.s.Clone()
 		w.shown = &before
@@ -160,7 +161,7 @@ func (w *taskWorkflow) Decide(ctx workflow.Context, a *actions.Action, actor str
 	r := domain.Receipt{DecisionID: rec.DecisionID, Seq: rec.Seq, Hash: rec.Hash, Status: w.s.Status, Round: w.s.Round, Request: request,
 		LeafIndex: rec.Seq - 1, LeafHash: rec.LeafHash}
 	if w.converges {
-		r.Action, r.Actor, r.At = a.Name, actor, workflow.Now(ctx)
+		r.Action, r.Actor, r.At, r.DecidedIn = a.Name, actor, workflow.Now(ctx), decidedIn
 	}
 	w.keepReceipt(id, r)
 	return r, nil
