@@ -75,8 +75,9 @@ type Server struct {
 // DBPath is where the server keeps its SQLite database.
 func DBPath(dataDir string) string { return filepath.Join(dataDir, "temporal.db") }
 
-// Start creates the schema and namespace on first use and starts every
-// Temporal service.
+// Start creates the schema and namespace on first use, starts every
+// Temporal service and returns once the namespace and its search attributes
+// are usable through the frontend (a visibility count naming each succeeds).
 func Start(opts Options) (*Server, error) {
 	host, portStr, err := net.SplitHostPort(opts.Address)
 	if err != nil {
@@ -153,6 +154,12 @@ func Start(opts Options) (*Server, error) {
 		_ = srv.Stop()
 		return nil, err
 	}
+	// Ready means usable: the frontend's port opened long ago, but a start
+	// sent then could still be told the namespace does not exist.
+	if err := waitUsable(ctx, s.address, opts); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -162,6 +169,9 @@ func dynamicConfig(opts Options) dynamicconfig.StaticClient {
 		// The server lists workflows by search attribute right after
 		// they are registered.
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		// A namespace registered or changed through the frontend is seen
+		// by every service sooner.
+		dynamicconfig.NamespaceCacheRefreshInterval.Key(): []dynamicconfig.ConstrainedValue{{Value: namespaceRefresh}},
 	}
 	if opts.ArchiveDelay > 0 {
 		dc[dynamicconfig.ArchivalProcessorArchiveDelay.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.ArchiveDelay}}
