@@ -105,7 +105,9 @@ func Start(opts Options) (*Server, error) {
 	logger := log.NewZapLogger(serverLog)
 	var persistence config.Persistence
 	if opts.DB != "" {
-		persistence, err = preparePostgres(opts, logger)
+		if persistence, err = preparePostgres(opts, logger); err == nil {
+			err = seedNamespace(persistence.DataStores[persistence.DefaultStore].SQL, opts)
+		}
 	} else {
 		persistence, err = prepareSQLite(opts)
 	}
@@ -141,8 +143,9 @@ func Start(opts Options) (*Server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if opts.DB != "" {
-		// On PostgreSQL the namespace is registered through the frontend,
-		// as an operator would.
+		// On PostgreSQL the namespace was seeded before the start; a
+		// database from before that, or attributes added since, are
+		// completed through the frontend, as an operator would.
 		if err := registerNamespace(ctx, s.address, opts); err != nil {
 			_ = srv.Stop()
 			return nil, err
