@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/log"
 	"go.uber.org/zap"
@@ -115,7 +116,8 @@ func TestSetupPostgresTwiceAtOnce(t *testing.T) {
 }
 
 // The server starts on a fresh database, registers the namespace and the
-// search attributes, and a second start reuses all of it.
+// search attributes, and a second start reuses all of it. When Start
+// returns, the frontend already counts by the attributes: no retry needed.
 func TestStartOnPostgres(t *testing.T) {
 	url := freshTemporalDB(t, testPostgres(t))
 	attrs := map[string]enumspb.IndexedValueType{"LianxiTestPlan": enumspb.INDEXED_VALUE_TYPE_KEYWORD}
@@ -132,6 +134,10 @@ func TestStartOnPostgres(t *testing.T) {
 		c, err := client.Dial(client.Options{HostPort: addr, Namespace: "lianxi-test", Logger: quietLogger{}})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if _, err := c.WorkflowService().CountWorkflowExecutions(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+			Namespace: "lianxi-test", Query: "LianxiTestPlan = 'x'"}); err != nil {
+			t.Errorf("start %d: the namespace is not usable when Start returns: %v", run, err)
 		}
 		list, err := c.OperatorService().ListSearchAttributes(context.Background(), &operatorservice.ListSearchAttributesRequest{Namespace: "lianxi-test"})
 		if err != nil || list.GetCustomAttributes()["LianxiTestPlan"] != enumspb.INDEXED_VALUE_TYPE_KEYWORD {

@@ -75,8 +75,9 @@ type Server struct {
 // DBPath is where the server keeps its SQLite database.
 func DBPath(dataDir string) string { return filepath.Join(dataDir, "temporal.db") }
 
-// Start creates the schema and namespace on first use and starts every
-// Temporal service.
+// Start creates the schema and namespace on first use, starts every
+// Temporal service and returns once the namespace and its search attributes
+// are usable through the frontend (a visibility count naming each succeeds).
 func Start(opts Options) (*Server, error) {
 	host, portStr, err := net.SplitHostPort(opts.Address)
 	if err != nil {
@@ -104,7 +105,9 @@ func Start(opts Options) (*Server, error) {
 	logger := log.NewZapLogger(serverLog)
 	var persistence config.Persistence
 	if opts.DB != "" {
-		persistence, err = preparePostgres(opts, logger)
+		if persistence, err = preparePostgres(opts, logger); err == nil {
+			err = seedNamespace(persistence.DataStores[persistence.DefaultStore].SQL, opts)
+		}
 	} else {
 		persistence, err = prepareSQLite(opts)
 	}
@@ -140,8 +143,9 @@ func Start(opts Options) (*Server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if opts.DB != "" {
-		// On PostgreSQL the namespace is registered through the frontend,
-		// as an operator would.
+		// On PostgreSQL the namespace was seeded before the start; a
+		// database from before that, or attributes added since, are
+		// completed through the frontend, as an operator would.
 		if err := registerNamespace(ctx, s.address, opts); err != nil {
 			_ = srv.Stop()
 			return nil, err
@@ -150,6 +154,12 @@ func Start(opts Options) (*Server, error) {
 	// A namespace made before archival was on (an older data folder) gets
 	// it now.
 	if err := enableArchival(ctx, s.address, opts, opts.Logger); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
+	// Ready means usable: the frontend's port opened long ago, but a start
+	// sent then could still be told the namespace does not exist.
+	if err := waitUsable(ctx, s.address, opts); err != nil {
 		_ = srv.Stop()
 		return nil, err
 	}
@@ -162,6 +172,9 @@ func dynamicConfig(opts Options) dynamicconfig.StaticClient {
 		// The server lists workflows by search attribute right after
 		// they are registered.
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		// A namespace registered or changed through the frontend is seen
+		// by every service sooner.
+		dynamicconfig.NamespaceCacheRefreshInterval.Key(): []dynamicconfig.ConstrainedValue{{Value: namespaceRefresh}},
 	}
 	if opts.ArchiveDelay > 0 {
 		dc[dynamicconfig.ArchivalProcessorArchiveDelay.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.ArchiveDelay}}

@@ -51,6 +51,10 @@ type Options struct {
 	Board interface {
 		SeedBoard(ctx context.Context, rows []ledger.BoardRow) (int, error)
 	}
+	// ReadyWait bounds how long, from the launch's start, a start that
+	// NotReady accepts (a server still loading its namespace) is sent
+	// again; zero sends each start once.
+	ReadyWait time.Duration
 }
 
 // FirstRow is a task's board row as it starts: every participant pending,
@@ -80,6 +84,7 @@ func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts 
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
+	retryUntil := time.Now().Add(opts.ReadyWait)
 	var (
 		mu   sync.Mutex
 		rep  Report
@@ -96,7 +101,7 @@ func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts 
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			outcome, why, err := launchOne(ctx, c, spec, opts.Ended, opts.Board)
+			outcome, why, err := launchOne(ctx, c, spec, opts.Ended, opts.Board, retryUntil)
 			mu.Lock()
 			defer mu.Unlock()
 			if why != "" {
@@ -204,7 +209,7 @@ func FixDue(spec domain.TaskSpec, now time.Time) domain.TaskSpec {
 func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error),
 	board interface {
 		SeedBoard(context.Context, []ledger.BoardRow) (int, error)
-	}) (launchOutcome, string, error) {
+	}, retryUntil time.Time) (launchOutcome, string, error) {
 	spec = FixDue(spec, time.Now())
 	opts := StartOptions(spec)
 	if ended != nil {
@@ -221,7 +226,7 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 				at.UTC().Format("2006-01-02")), nil
 		}
 	}
-	_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
+	err := startWhenReady(ctx, c, opts, spec, retryUntil)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
 		if board != nil {
@@ -240,4 +245,21 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 		return running, "", nil
 	}
 	return closed, "", nil
+}
+
+// startWhenReady starts the task's workflow, sending the start again while
+// the server answers that it is not ready and retryUntil is ahead.
+func startWhenReady(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, spec domain.TaskSpec, retryUntil time.Time) error {
+	for attempt := 1; ; attempt++ {
+		_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
+		wait := min(time.Duration(attempt)*100*time.Millisecond, time.Second)
+		if err == nil || !NotReady(err) || time.Now().Add(wait).After(retryUntil) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }

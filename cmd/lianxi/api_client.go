@@ -24,6 +24,9 @@ type apiClient struct {
 	base  string
 	token string
 	hc    *http.Client
+	// as names whose token from tokens.json the client acts with; empty
+	// with --token.
+	as, tokensFile string
 }
 
 // apiError is the API's JSON error.
@@ -40,17 +43,18 @@ func (e *apiError) Error() string { return e.Message }
 // ministry ID) with NAME's token from the data folder's tokens.json; the
 // office when neither is given.
 func (a *app) api(as string) (*apiClient, error) {
-	token := a.cfg.Token
-	if as != "" || token == "" {
+	c := &apiClient{base: strings.TrimRight(a.cfg.Server, "/"), token: a.cfg.Token, hc: &http.Client{Timeout: 2 * time.Minute}}
+	if as != "" || c.token == "" {
 		if as == "" {
 			as = "office"
 		}
 		var err error
-		if token, err = a.tokenOf(as); err != nil {
+		if c.token, err = a.tokenOf(as); err != nil {
 			return nil, err
 		}
+		c.as, c.tokensFile = as, a.cfg.TokensPath()
 	}
-	return &apiClient{base: strings.TrimRight(a.cfg.Server, "/"), token: token, hc: &http.Client{Timeout: 2 * time.Minute}}, nil
+	return c, nil
 }
 
 // tokenOf reads NAME's token from <data>/tokens.json.
@@ -67,13 +71,14 @@ func (a *app) tokenOf(name string) (string, error) {
 	if err := json.Unmarshal(b, &t); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
+	tok := t.Ministries[name]
 	switch name {
 	case "office":
-		return t.Office, nil
+		tok = t.Office
 	case "auditor":
-		return t.Auditor, nil
+		tok = t.Auditor
 	}
-	if tok, ok := t.Ministries[name]; ok {
+	if tok != "" {
 		return tok, nil
 	}
 	return "", fmt.Errorf("--as %s: %s has no token for %q; use office, auditor or a ministry ID such as ndrc", name, path, name)
@@ -148,6 +153,13 @@ func (c *apiClient) send(req *http.Request, out any) error {
 			return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
 		}
 		e.Error.Status = resp.StatusCode
+		if resp.StatusCode == http.StatusUnauthorized && c.as != "" {
+			e.Error.Message = fmt.Sprintf("%s: --as %s acted with the token for %q in %s, and the API at %s does not accept it "+
+				"(revoked, expired, rotated past its grace, or that file belongs to another install): "+
+				"`lianxi tokens list` shows its state, `lianxi tokens rotate %s` issues a new one and writes it to that file; "+
+				"or give --data of the install the API serves, or --token",
+				e.Error.Message, c.as, c.as, c.tokensFile, c.base, c.as)
+		}
 		return &e.Error
 	}
 	if out == nil {

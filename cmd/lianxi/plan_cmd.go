@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 	"gopkg.in/yaml.v3"
 
 	"lianxi/bundled"
@@ -144,6 +148,7 @@ func (a *app) planLaunchCmd() *cobra.Command {
 		pf          planFlags
 		useBundled  bool
 		concurrency int
+		wait        time.Duration
 	)
 	cmd := &cobra.Command{
 		Use: "launch [FILE]",
@@ -182,12 +187,17 @@ func (a *app) planLaunchCmd() *cobra.Command {
 			if _, err := a.useDoorKey(false); err != nil {
 				return fmt.Errorf("plan launch signs each task's start with the door key, as the API does: %w", err)
 			}
-			c, err := a.dial()
+			// A server started a moment ago answers before it can start
+			// tasks: wait for it, within --wait.
+			c, err := a.dialWithin(cmd.Context(), wait)
 			if err != nil {
-				return err
+				return fmt.Errorf("plan launch: %w", err)
 			}
 			defer c.Close()
-			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: store}
+			if err := starter.WaitReady(cmd.Context(), c, a.cfg.Temporal.Namespace, wait); err != nil {
+				return fmt.Errorf("plan launch: %w", err)
+			}
+			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: store, ReadyWait: wait}
 			if !pf.allowUnknown {
 				reg, err := plan.DefaultRegistry()
 				if err != nil {
@@ -209,7 +219,30 @@ func (a *app) planLaunchCmd() *cobra.Command {
 	pf.bind(cmd)
 	cmd.Flags().BoolVar(&useBundled, "bundled", false, "launch the bundled plan (internet-plus-2015)")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 8, "workflow starts in flight")
+	cmd.Flags().DurationVar(&wait, "wait", starter.DefaultReadyWait,
+		"how long to wait for a Temporal server that is still starting (port not answering, namespace or search attributes not loaded yet)")
 	return cmd
+}
+
+// dialWithin connects to Temporal, trying again for up to bound while it
+// does not answer (a server still starting).
+func (a *app) dialWithin(ctx context.Context, bound time.Duration) (client.Client, error) {
+	deadline := time.Now().Add(bound)
+	for attempt := 1; ; attempt++ {
+		c, err := a.dial()
+		if err == nil {
+			return c, nil
+		}
+		wait := min(time.Duration(attempt)*200*time.Millisecond, 2*time.Second)
+		if time.Now().Add(wait).After(deadline) {
+			return nil, fmt.Errorf("%w (gave up after %s; --wait sets how long to wait)", err, bound)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }
 
 // progressLine prints a progress line for plans of more than 50 tasks.

@@ -134,7 +134,7 @@ func (a *app) tokensRotateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "rotate NAME [--grace 24h] [--expires 90d]",
 		Example: `  lianxi tokens rotate miit --grace 24h`,
-		Short:   "Give a principal a new token (printed once); its old tokens stop after --grace",
+		Short:   "Give a principal a new token (printed once, and written to <data>/tokens.json when that file has one for it); its old tokens stop after --grace",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			token, pr, err := console.RotateToken(a.cfg.PrincipalsFile, args[0], grace, exp.d, time.Now())
@@ -147,6 +147,14 @@ func (a *app) tokensRotateCmd() *cobra.Command {
 				when = "in " + config.FormatDuration(grace)
 			}
 			fmt.Fprintf(a.stderr, "new token %s for %s (%s)%s; the old ones stop working %s\n", pr.TokenID(), pr.Name, roleText(pr), expiryText(pr), when)
+			// On a local install --as reads tokens.json: it follows.
+			updated, err := a.updateTokensFile(pr.Name, token)
+			if err != nil {
+				return fmt.Errorf("tokens rotate: the new token is issued but %w; --as %s still reads the old one", err, pr.Name)
+			}
+			if updated {
+				fmt.Fprintf(a.stderr, "%s now holds the new token: --as %s acts with it\n", a.cfg.TokensPath(), pr.Name)
+			}
 			return nil
 		},
 	}
