@@ -24,7 +24,12 @@ func TestRemovedMinistryStillReadsItsTask(t *testing.T) {
 	step("ndrc", "/sign-off", `{"decision":"approve","report":"联合报告"}`)
 	step("office", "/review", `{"decision":"return","comment":"请调整"}`)
 	step("office", "/amend", `{"remove":["mof"],"reason":"职责调整"}`)
-	for st := s.status(); st.Round <= domain.KeepRounds+2; st = s.status() {
+	// Each round the office returns the task with the same comment: each
+	// return is a new decision (a new round), not a retry of the last.
+	for i, st := 0, s.status(); st.Round <= domain.KeepRounds+2; i, st = i+1, s.status() {
+		if i == domain.KeepRounds+2 {
+			t.Fatalf("still in round %d (%s) after %d returns: a return with the same comment was taken for a retry", st.Round, st.Status, i)
+		}
 		for _, m := range st.Pending {
 			step(m, "/sign-off", fmt.Sprintf(`{"decision":"approve","report":"第%d轮"}`, st.Round))
 		}
