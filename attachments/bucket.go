@@ -24,7 +24,7 @@ const (
 	blobsPrefix     = "blobs/"
 	tasksPrefix     = "tasks/"
 	sweepSinceKey   = "sweep-since"
-	probePrefix     = "probe/"
+	probePrefix     = "probe-"
 	probeTimeout    = 30 * time.Second
 	metaType        = "application/json"
 	fileDirMode     = 0o700
