@@ -8,15 +8,16 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gocloud.dev/blob"
+	"golang.org/x/sync/errgroup"
 )
 
-// list calls f with every object (or, with a delimiter, every folder)
-// under prefix.
-func (s *Store) list(ctx context.Context, prefix, delim string, f func(*blob.ListObject) error) error {
-	it := s.bucket.List(&blob.ListOptions{Prefix: prefix, Delimiter: delim})
+// list calls f with every object under prefix.
+func (s *Store) list(ctx context.Context, prefix string, f func(*blob.ListObject) error) error {
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
 	for {
 		obj, err := it.Next(ctx)
 		if err == io.EOF {
@@ -31,54 +32,68 @@ func (s *Store) list(ctx context.Context, prefix, delim string, f func(*blob.Lis
 	}
 }
 
-// taskPrefixes lists the index folder of every task with uploads.
-func (s *Store) taskPrefixes(ctx context.Context) ([]string, error) {
-	var out []string
-	err := s.list(ctx, tasksPrefix, "/", func(o *blob.ListObject) error {
-		if o.IsDir {
-			out = append(out, o.Key)
-		}
-		return nil
-	})
-	return out, err
+// entry is one index entry and where it is kept.
+type entry struct {
+	key string
+	m   Meta
 }
 
-// readMetas reads every index entry under one task's prefix.
-func (s *Store) readMetas(ctx context.Context, prefix string) ([]Meta, error) {
-	var out []Meta
-	err := s.list(ctx, prefix, "/", func(o *blob.ListObject) error {
-		sha, ok := strings.CutSuffix(path.Base(o.Key), ".json")
-		if o.IsDir || !ok || !ValidHash(sha) {
-			return nil
+// readParallel bounds how many index entries are read at once: a bucket
+// answers each in a round trip, a folder in a few system calls.
+const readParallel = 16
+
+// readIndex reads every index entry under prefix (tasksPrefix for all
+// tasks, taskPrefix(task) for one): one listing, then the entries read
+// readParallel at a time.
+func (s *Store) readIndex(ctx context.Context, prefix string) ([]entry, error) {
+	var keys []string
+	err := s.list(ctx, prefix, func(o *blob.ListObject) error {
+		rest := strings.TrimPrefix(o.Key, tasksPrefix)
+		sha, ok := strings.CutSuffix(path.Base(rest), ".json")
+		if ok && ValidHash(sha) && strings.Count(rest, "/") == 1 {
+			keys = append(keys, o.Key)
 		}
-		b, err := s.bucket.ReadAll(ctx, o.Key)
-		if isNotFound(err) {
-			return nil // removed since the listing
-		}
-		if err != nil {
-			return fmt.Errorf("attachments: index %s: %w", sha, err)
-		}
-		var m Meta
-		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("attachments: index %s: %w", sha, err)
-		}
-		out = append(out, m)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]entry, len(keys))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(readParallel)
+	for i, key := range keys {
+		g.Go(func() error {
+			b, err := s.bucket.ReadAll(ctx, key)
+			if isNotFound(err) {
+				return nil // removed since the listing
+			}
+			if err != nil {
+				return fmt.Errorf("attachments: index %s: %w", key, err)
+			}
+			out[i].key = key
+			if err := json.Unmarshal(b, &out[i].m); err != nil {
+				return fmt.Errorf("attachments: index %s: %w", key, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(e entry) bool { return e.key == "" }), nil
 }
 
 // withinQuota refuses m when the distinct files of its task, m included,
 // would total more than the task quota. The same content uploaded again
 // counts once.
 func (s *Store) withinQuota(ctx context.Context, task string, m Meta) error {
-	metas, err := s.readMetas(ctx, taskPrefix(task))
+	index, err := s.readIndex(ctx, taskPrefix(task))
 	if err != nil {
 		return err
 	}
 	total := m.Size
-	for _, o := range metas {
-		if o.SHA256 != m.SHA256 {
+	for _, e := range index {
+		if o := e.m; o.SHA256 != m.SHA256 {
 			total += o.Size
 		}
 	}
@@ -93,22 +108,16 @@ func (s *Store) withinQuota(ctx context.Context, task string, m Meta) error {
 // has uploaded over all tasks, m included, would total more than the
 // ministry quota.
 func (s *Store) withinMinistryQuota(ctx context.Context, m Meta) error {
-	tasks, err := s.taskPrefixes(ctx)
+	index, err := s.readIndex(ctx, tasksPrefix)
 	if err != nil {
 		return err
 	}
 	seen := map[string]bool{m.SHA256: true}
 	total := m.Size
-	for _, t := range tasks {
-		metas, err := s.readMetas(ctx, t)
-		if err != nil {
-			return err
-		}
-		for _, o := range metas {
-			if o.By == m.By && !seen[o.SHA256] {
-				seen[o.SHA256] = true
-				total += o.Size
-			}
+	for _, e := range index {
+		if o := e.m; o.By == m.By && !seen[o.SHA256] {
+			seen[o.SHA256] = true
+			total += o.Size
 		}
 	}
 	if total <= s.o.MinistryQuota {
@@ -163,7 +172,7 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	defer s.mu.Unlock()
 	cutoff := s.o.Now().Add(-s.o.Grace)
 	var contents []string
-	err := s.list(ctx, blobsPrefix, "", func(o *blob.ListObject) error {
+	err := s.list(ctx, blobsPrefix, func(o *blob.ListObject) error {
 		if ValidHash(path.Base(o.Key)) {
 			contents = append(contents, o.Key)
 		}
@@ -172,27 +181,21 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("attachments: sweep: %w", err)
 	}
-	tasks, err := s.taskPrefixes(ctx)
+	index, err := s.readIndex(ctx, tasksPrefix)
 	if err != nil {
 		return 0, fmt.Errorf("attachments: sweep: %w", err)
 	}
 	kept := map[string]bool{}
 	removed := 0
-	for _, t := range tasks {
-		metas, err := s.readMetas(ctx, t)
-		if err != nil {
-			return removed, err
+	for _, e := range index {
+		if m := e.m; m.Attached || !m.At.Before(cutoff) || m.At.Before(s.sweepSince) {
+			kept[m.SHA256] = true
+			continue
 		}
-		for _, m := range metas {
-			if m.Attached || !m.At.Before(cutoff) || m.At.Before(s.sweepSince) {
-				kept[m.SHA256] = true
-				continue
-			}
-			if err := s.bucket.Delete(ctx, t+m.SHA256+".json"); err != nil && !isNotFound(err) {
-				return removed, fmt.Errorf("attachments: sweep: %w", err)
-			}
-			removed++
+		if err := s.bucket.Delete(ctx, e.key); err != nil && !isNotFound(err) {
+			return removed, fmt.Errorf("attachments: sweep: %w", err)
 		}
+		removed++
 	}
 	for _, key := range contents {
 		if kept[path.Base(key)] {
