@@ -1,10 +1,10 @@
 // Package attachments keeps the files attached to a joint report or a
 // progress report. Files are stored once by their SHA-256, in a folder or
 // an S3-compatible bucket chosen by URL (see OpenURL); each task keeps an
-// index of what was uploaded for it (name, size, type, who, when), so a decision can name an attachment by hash, and the
-// console can check the hash belongs to the task before the decision goes
-// to the workflow. The ledger records the hash with the decision; the file
-// itself stays here.
+// index of what was uploaded for it (name, size, type, who, when), so a
+// decision can name an attachment by hash, and the console can check the
+// hash belongs to the task before the decision goes to the workflow. The
+// ledger records the hash with the decision; the file itself stays here.
 package attachments
 
 import (
