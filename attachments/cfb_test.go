@@ -140,19 +140,17 @@ func TestOLEByDirectory(t *testing.T) {
 		{"循环.doc", looped, "", "type"},
 		{"坏.doc", append(append([]byte{}, magicOLE...), make([]byte, 600)...), "", "type"},
 	}
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		m, err := s.Put("plan/1.1", "ndrc", c.name, bytes.NewReader(c.content))
-		checkPut(t, c.name, m, err, c.typ, c.reason)
-	}
-	var ref *Refusal
-	_, err = s.Put("plan/1.1", "ndrc", "宏.xls", bytes.NewReader(buildCFB(t, nil, macroXLS...)))
-	if !errors.As(err, &ref) || !strings.Contains(ref.Message, "_VBA_PROJECT_CUR") || !strings.Contains(ref.Message, "宏") {
-		t.Errorf("macro refusal %v should name the VBA storage in Chinese and English", err)
-	}
+	eachStore(t, Options{}, func(t *testing.T, s *Store) {
+		for _, c := range cases {
+			m, err := s.Put(t.Context(), "plan/1.1", "ndrc", c.name, bytes.NewReader(c.content))
+			checkPut(t, c.name, m, err, c.typ, c.reason)
+		}
+		var ref *Refusal
+		_, err := s.Put(t.Context(), "plan/1.1", "ndrc", "宏.xls", bytes.NewReader(buildCFB(t, nil, macroXLS...)))
+		if !errors.As(err, &ref) || !strings.Contains(ref.Message, "_VBA_PROJECT_CUR") || !strings.Contains(ref.Message, "宏") {
+			t.Errorf("macro refusal %v should name the VBA storage in Chinese and English", err)
+		}
+	})
 }
 
 // checkPut compares one upload's answer with the type it should have, or

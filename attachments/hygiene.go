@@ -1,84 +1,99 @@
 package attachments
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
-	"time"
+
+	"gocloud.dev/blob"
+	"golang.org/x/sync/errgroup"
 )
 
-// taskMetas lists what was uploaded for task.
-func (s *Store) taskMetas(task string) ([]Meta, error) {
-	return s.readMetas(filepath.Join(s.dir, "tasks", escapeTask(task)))
-}
-
-// readMetas reads every index entry in one task's folder.
-func (s *Store) readMetas(dir string) ([]Meta, error) {
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("attachments: %w", err)
-	}
-	var out []Meta
-	for _, e := range ents {
-		sha, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || !ValidHash(sha) {
-			continue
+// list calls f with every object under prefix.
+func (s *Store) list(ctx context.Context, prefix string, f func(*blob.ListObject) error) error {
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("attachments: %w", err)
+			return fmt.Errorf("attachments: list %s: %w", prefix, err)
 		}
-		var m Meta
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("attachments: index %s: %w", sha, err)
+		if err := f(obj); err != nil {
+			return err
 		}
-		out = append(out, m)
 	}
-	return out, nil
 }
 
-// sweepSinceFile records when uploads began to be marked as attached.
-const sweepSinceFile = "sweep-since"
+// entry is one index entry and where it is kept.
+type entry struct {
+	key string
+	m   Meta
+}
 
-// readSweepSince reads when the folder's uploads began to be marked,
-// recording now on first use.
-func (s *Store) readSweepSince() error {
-	path := filepath.Join(s.dir, sweepSinceFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		s.sweepSince = s.o.Now().UTC()
-		if err := writeAtomic(path, []byte(s.sweepSince.Format(time.RFC3339Nano))); err != nil {
-			return fmt.Errorf("attachments: %w", err)
+// readParallel bounds how many index entries are read at once: a bucket
+// answers each in a round trip, a folder in a few system calls.
+const readParallel = 16
+
+// readIndex reads every index entry under prefix (tasksPrefix for all
+// tasks, taskPrefix(task) for one): one listing, then the entries read
+// readParallel at a time.
+func (s *Store) readIndex(ctx context.Context, prefix string) ([]entry, error) {
+	var keys []string
+	err := s.list(ctx, prefix, func(o *blob.ListObject) error {
+		rest := strings.TrimPrefix(o.Key, tasksPrefix)
+		sha, ok := strings.CutSuffix(path.Base(rest), ".json")
+		if ok && ValidHash(sha) && strings.Count(rest, "/") == 1 {
+			keys = append(keys, o.Key)
 		}
 		return nil
-	}
+	})
 	if err != nil {
-		return fmt.Errorf("attachments: %w", err)
+		return nil, err
 	}
-	if s.sweepSince, err = time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b))); err != nil {
-		return fmt.Errorf("attachments: %s: %w", path, err)
+	out := make([]entry, len(keys))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(readParallel)
+	for i, key := range keys {
+		g.Go(func() error {
+			b, err := s.bucket.ReadAll(ctx, key)
+			if isNotFound(err) {
+				return nil // removed since the listing
+			}
+			if err != nil {
+				return fmt.Errorf("attachments: index %s: %w", key, err)
+			}
+			out[i].key = key
+			if err := json.Unmarshal(b, &out[i].m); err != nil {
+				return fmt.Errorf("attachments: index %s: %w", key, err)
+			}
+			return nil
+		})
 	}
-	return nil
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(e entry) bool { return e.key == "" }), nil
 }
 
 // withinQuota refuses m when the distinct files of its task, m included,
 // would total more than the task quota. The same content uploaded again
 // counts once.
-func (s *Store) withinQuota(task string, m Meta) error {
-	metas, err := s.taskMetas(task)
+func (s *Store) withinQuota(ctx context.Context, task string, m Meta) error {
+	index, err := s.readIndex(ctx, taskPrefix(task))
 	if err != nil {
 		return err
 	}
 	total := m.Size
-	for _, o := range metas {
-		if o.SHA256 != m.SHA256 {
+	for _, e := range index {
+		if o := e.m; o.SHA256 != m.SHA256 {
 			total += o.Size
 		}
 	}
@@ -92,23 +107,17 @@ func (s *Store) withinQuota(task string, m Meta) error {
 // withinMinistryQuota refuses m when the distinct contents its uploader
 // has uploaded over all tasks, m included, would total more than the
 // ministry quota.
-func (s *Store) withinMinistryQuota(task string, m Meta) error {
-	tasks, err := os.ReadDir(filepath.Join(s.dir, "tasks"))
+func (s *Store) withinMinistryQuota(ctx context.Context, m Meta) error {
+	index, err := s.readIndex(ctx, tasksPrefix)
 	if err != nil {
-		return fmt.Errorf("attachments: %w", err)
+		return err
 	}
 	seen := map[string]bool{m.SHA256: true}
 	total := m.Size
-	for _, t := range tasks {
-		metas, err := s.readMetas(filepath.Join(s.dir, "tasks", t.Name()))
-		if err != nil {
-			return err
-		}
-		for _, o := range metas {
-			if o.By == m.By && !seen[o.SHA256] {
-				seen[o.SHA256] = true
-				total += o.Size
-			}
+	for _, e := range index {
+		if o := e.m; o.By == m.By && !seen[o.SHA256] {
+			seen[o.SHA256] = true
+			total += o.Size
 		}
 	}
 	if total <= s.o.MinistryQuota {
@@ -120,11 +129,11 @@ func (s *Store) withinMinistryQuota(task string, m Meta) error {
 
 // MarkAttached records that an accepted decision on task names the files
 // with these hashes, so that Sweep keeps them for good.
-func (s *Store) MarkAttached(task string, hashes []string) error {
+func (s *Store) MarkAttached(ctx context.Context, task string, hashes []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, h := range hashes {
-		m, err := s.Get(task, h)
+		m, err := s.Get(ctx, task, h)
 		if err != nil {
 			return err
 		}
@@ -132,7 +141,7 @@ func (s *Store) MarkAttached(task string, hashes []string) error {
 			continue
 		}
 		m.Attached = true
-		if err := s.writeMeta(task, m); err != nil {
+		if err := s.writeMeta(ctx, task, m); err != nil {
 			return err
 		}
 	}
@@ -140,59 +149,69 @@ func (s *Store) MarkAttached(task string, hashes []string) error {
 }
 
 // writeMeta writes m to task's index.
-func (s *Store) writeMeta(task string, m Meta) error {
+func (s *Store) writeMeta(ctx context.Context, task string, m Meta) error {
 	b, _ := json.Marshal(m)
-	if err := writeAtomic(s.metaPath(task, m.SHA256), b); err != nil {
+	if err := s.bucket.WriteAll(ctx, metaKey(task, m.SHA256), b, &blob.WriterOptions{ContentType: metaType}); err != nil {
 		return fmt.Errorf("attachments: index %s: %w", m.SHA256, err)
 	}
 	return nil
 }
 
 // Sweep removes the uploads that no accepted decision names and that are
-// older than the grace period (uploads from before the folder's first
-// sweep are kept: nothing marked them when they were attached), then every stored content no task's index
-// names any more, and leftovers of interrupted uploads. It returns how
-// many index entries it removed. The server calls it periodically.
-func (s *Store) Sweep() (int, error) {
+// older than the grace period (uploads from before the store's first
+// sweep are kept: nothing marked them when they were attached), then every
+// stored content no task's index names any more, and leftovers of
+// interrupted uploads. It returns how many index entries it removed. The
+// server calls it periodically.
+//
+// The contents are listed before the index, so that a content whose
+// upload finishes (index entry written) while the sweep runs, in this
+// process or another sharing the store, is seen as named and kept.
+func (s *Store) Sweep(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cutoff := s.o.Now().Add(-s.o.Grace)
-	tasks, err := os.ReadDir(filepath.Join(s.dir, "tasks"))
+	var contents []string
+	err := s.list(ctx, blobsPrefix, func(o *blob.ListObject) error {
+		if ValidHash(path.Base(o.Key)) {
+			contents = append(contents, o.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("attachments: sweep: %w", err)
+	}
+	index, err := s.readIndex(ctx, tasksPrefix)
 	if err != nil {
 		return 0, fmt.Errorf("attachments: sweep: %w", err)
 	}
 	kept := map[string]bool{}
 	removed := 0
-	for _, t := range tasks {
-		dir := filepath.Join(s.dir, "tasks", t.Name())
-		metas, err := s.readMetas(dir)
-		if err != nil {
-			return removed, err
+	for _, e := range index {
+		if m := e.m; m.Attached || !m.At.Before(cutoff) || m.At.Before(s.sweepSince) {
+			kept[m.SHA256] = true
+			continue
 		}
-		for _, m := range metas {
-			if m.Attached || !m.At.Before(cutoff) || m.At.Before(s.sweepSince) {
-				kept[m.SHA256] = true
-				continue
-			}
-			if err := os.Remove(filepath.Join(dir, m.SHA256+".json")); err != nil {
-				return removed, fmt.Errorf("attachments: sweep: %w", err)
-			}
-			removed++
+		if err := s.bucket.Delete(ctx, e.key); err != nil && !isNotFound(err) {
+			return removed, fmt.Errorf("attachments: sweep: %w", err)
+		}
+		removed++
+	}
+	for _, key := range contents {
+		if kept[path.Base(key)] {
+			continue
+		}
+		if err := s.bucket.Delete(ctx, key); err != nil && !isNotFound(err) {
+			return removed, fmt.Errorf("attachments: sweep: %w", err)
 		}
 	}
-	err = filepath.WalkDir(filepath.Join(s.dir, "blobs"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !ValidHash(d.Name()) || kept[d.Name()] {
-			return err
-		}
-		return os.Remove(p)
-	})
-	if err != nil {
-		return removed, fmt.Errorf("attachments: sweep: %w", err)
-	}
-	tmps, _ := os.ReadDir(filepath.Join(s.dir, "tmp"))
+	tmps, _ := os.ReadDir(s.o.TempDir)
 	for _, t := range tmps {
+		if !strings.HasPrefix(t.Name(), "lianxi-upload-") {
+			continue
+		}
 		if info, err := t.Info(); err == nil && info.ModTime().Before(cutoff) {
-			os.Remove(filepath.Join(s.dir, "tmp", t.Name()))
+			os.Remove(filepath.Join(s.o.TempDir, t.Name()))
 		}
 	}
 	return removed, nil

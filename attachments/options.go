@@ -1,6 +1,9 @@
 package attachments
 
-import "time"
+import (
+	"os"
+	"time"
+)
 
 // DefaultTaskQuota bounds what one task's uploads may total when no quota
 // is configured: 200 MiB, ten files at the default size limit.
@@ -32,4 +35,33 @@ type Options struct {
 	Limits Limits
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// TempDir is the local folder uploads are staged in while they are
+	// hashed and inspected (os.TempDir()).
+	TempDir string
+}
+
+// withDefaults fills in the zero values.
+func (o Options) withDefaults() Options {
+	if o.MaxSize <= 0 {
+		o.MaxSize = DefaultMaxSize
+	}
+	if o.TaskQuota <= 0 {
+		o.TaskQuota = DefaultTaskQuota
+	}
+	if o.MinistryQuota <= 0 {
+		o.MinistryQuota = DefaultMinistryQuota
+	}
+	if o.Grace <= 0 {
+		o.Grace = DefaultGrace
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.TempDir == "" {
+		o.TempDir = os.TempDir()
+	}
+	return o
 }

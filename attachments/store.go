@@ -1,20 +1,20 @@
 // Package attachments keeps the files attached to a joint report or a
-// progress report. Files are stored once by their SHA-256 under the data
-// folder; each task keeps an index of what was uploaded for it (name, size,
-// type, who, when), so a decision can name an attachment by hash, and the
-// console can check the hash belongs to the task before the decision goes
-// to the workflow. The ledger records the hash with the decision; the file
-// itself stays here.
+// progress report. Files are stored once by their SHA-256, in a folder or
+// an S3-compatible bucket chosen by URL (see OpenURL); each task keeps an
+// index of what was uploaded for it (name, size, type, who, when), so a
+// decision can name an attachment by hash, and the console can check the
+// hash belongs to the task before the decision goes to the workflow. The
+// ledger records the hash with the decision; the file itself stays here.
 package attachments
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +25,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"gocloud.dev/blob"
 )
 
 // DefaultMaxSize is the size limit when none is configured: 20 MiB.
@@ -61,48 +63,17 @@ type Refusal struct {
 
 func (e *Refusal) Error() string { return e.Message }
 
-// Store keeps attachments in a folder.
+// Store keeps attachments in a folder or a bucket (see OpenURL).
 type Store struct {
-	dir string
-	o   Options
-	// mu orders uploads, marks and sweeps: a sweep must not remove a
-	// content an upload is naming.
+	bucket *blob.Bucket
+	url    string
+	o      Options
+	// mu orders this process's uploads, marks and sweeps: a sweep must
+	// not remove a content an upload is naming.
 	mu sync.Mutex
-	// sweepSince is when this folder first had a sweep: uploads from
+	// sweepSince is when this store first had a sweep: uploads from
 	// before were never marked when attached, so Sweep keeps them.
 	sweepSince time.Time
-}
-
-// Open uses dir (created if missing) with the bounds of o.
-func Open(dir string, o Options) (*Store, error) {
-	if o.MaxSize <= 0 {
-		o.MaxSize = DefaultMaxSize
-	}
-	if o.TaskQuota <= 0 {
-		o.TaskQuota = DefaultTaskQuota
-	}
-	if o.MinistryQuota <= 0 {
-		o.MinistryQuota = DefaultMinistryQuota
-	}
-	if o.Grace <= 0 {
-		o.Grace = DefaultGrace
-	}
-	if o.Limits == (Limits{}) {
-		o.Limits = DefaultLimits
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	for _, d := range []string{"blobs", "tasks", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
-			return nil, fmt.Errorf("attachments: %w", err)
-		}
-	}
-	s := &Store{dir: dir, o: o}
-	if err := s.readSweepSince(); err != nil {
-		return nil, err
-	}
-	return s, nil
 }
 
 // MaxSize is the size limit in bytes.
@@ -121,22 +92,22 @@ func ValidHash(h string) bool { return hashPattern.MatchString(h) }
 
 // Put stores the content of r uploaded for task by whom, named name. It
 // refuses empty files, files over the limit, and content that is none of
-// the accepted types or does not match the name's extension.
-func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
+// the accepted types or does not match the name's extension. The upload
+// is staged in a local temporary file, where it is hashed and inspected,
+// and then copied to the store.
+func (s *Store) Put(ctx context.Context, task, by, name string, r io.Reader) (Meta, error) {
 	name, err := cleanName(name)
 	if err != nil {
 		return Meta{}, err
 	}
-	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "upload-*")
+	tmp, err := os.CreateTemp(s.o.TempDir, "lianxi-upload-*")
 	if err != nil {
-		return Meta{}, fmt.Errorf("attachments: %w", err)
+		return Meta{}, fmt.Errorf("attachments: stage the upload: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	defer tmp.Close()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.o.MaxSize+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -167,44 +138,56 @@ func (s *Store) Put(task, by, name string, r io.Reader) (Meta, error) {
 	m := Meta{SHA256: hex.EncodeToString(h.Sum(nil)), Name: name, Size: n, Type: typ, By: by, At: s.o.Now().UTC()}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.withinQuota(task, m); err != nil {
+	if err := s.withinQuota(ctx, task, m); err != nil {
 		return Meta{}, err
 	}
-	if err := s.withinMinistryQuota(task, m); err != nil {
+	if err := s.withinMinistryQuota(ctx, m); err != nil {
 		return Meta{}, err
 	}
-	blob := s.blobPath(m.SHA256)
-	if _, err := os.Stat(blob); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(blob), 0o700); err != nil {
-			return Meta{}, fmt.Errorf("attachments: %w", err)
-		}
-		if err := os.Rename(tmp.Name(), blob); err != nil {
-			return Meta{}, fmt.Errorf("attachments: store %s: %w", m.SHA256, err)
-		}
+	if err := s.storeContent(ctx, tmp, m); err != nil {
+		return Meta{}, err
 	}
 	// The same bytes uploaded again under another name take the name just
 	// given: that is the name the uploader sees and then attaches. Whether
 	// a decision already names the content is kept.
-	if old, err := s.Get(task, m.SHA256); err == nil {
+	if old, err := s.Get(ctx, task, m.SHA256); err == nil {
 		m.Attached = old.Attached
 	}
-	if err := s.writeMeta(task, m); err != nil {
+	if err := s.writeMeta(ctx, task, m); err != nil {
 		return Meta{}, err
 	}
 	return m, nil
 }
 
+// storeContent copies the staged upload f to the store unless the same
+// content is there already.
+func (s *Store) storeContent(ctx context.Context, f *os.File, m Meta) error {
+	key := blobKey(m.SHA256)
+	if ok, err := s.bucket.Exists(ctx, key); err != nil {
+		return fmt.Errorf("attachments: look up %s: %w", m.SHA256, err)
+	} else if ok {
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("attachments: %w", err)
+	}
+	if err := s.bucket.Upload(ctx, key, f, &blob.WriterOptions{ContentType: m.Type}); err != nil {
+		return fmt.Errorf("attachments: store %s: %w", m.SHA256, err)
+	}
+	return nil
+}
+
 // Get returns what was uploaded for task with hash sha, or ErrNotFound.
-func (s *Store) Get(task, sha string) (Meta, error) {
+func (s *Store) Get(ctx context.Context, task, sha string) (Meta, error) {
 	if !ValidHash(sha) {
 		return Meta{}, ErrNotFound
 	}
-	b, err := os.ReadFile(s.metaPath(task, sha))
-	if errors.Is(err, fs.ErrNotExist) {
+	b, err := s.bucket.ReadAll(ctx, metaKey(task, sha))
+	if isNotFound(err) {
 		return Meta{}, ErrNotFound
 	}
 	if err != nil {
-		return Meta{}, fmt.Errorf("attachments: %w", err)
+		return Meta{}, fmt.Errorf("attachments: index %s: %w", sha, err)
 	}
 	var m Meta
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -213,29 +196,29 @@ func (s *Store) Get(task, sha string) (Meta, error) {
 	return m, nil
 }
 
-// Open opens the content of an attachment uploaded for task.
-func (s *Store) Open(task, sha string) (*os.File, Meta, error) {
-	m, err := s.Get(task, sha)
+// Open opens the content of an attachment uploaded for task. The content
+// is read as the caller reads it, not into memory first.
+func (s *Store) Open(ctx context.Context, task, sha string) (io.ReadCloser, Meta, error) {
+	m, err := s.Get(ctx, task, sha)
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	f, err := os.Open(s.blobPath(sha))
+	r, err := s.bucket.NewReader(ctx, blobKey(sha), nil)
 	if err != nil {
 		return nil, Meta{}, fmt.Errorf("attachments: content of %s: %w", sha, err)
 	}
-	return f, m, nil
+	return r, m, nil
 }
 
-func (s *Store) blobPath(sha string) string { return filepath.Join(s.dir, "blobs", sha[:2], sha) }
+// blobKey is where the content with hash sha is kept.
+func blobKey(sha string) string { return blobsPrefix + sha[:2] + "/" + sha }
 
-// metaPath is the index entry of sha for task; the task ID ("plan/no") is
+// taskPrefix is the folder of task's index: the task ID ("plan/no") is
 // escaped into one folder name.
-func (s *Store) metaPath(task, sha string) string {
-	return filepath.Join(s.dir, "tasks", escapeTask(task), sha+".json")
-}
+func taskPrefix(task string) string { return tasksPrefix + url.PathEscape(task) + "/" }
 
-// escapeTask makes a task ID one folder name.
-func escapeTask(task string) string { return url.PathEscape(task) }
+// metaKey is the index entry of sha for task.
+func metaKey(task, sha string) string { return taskPrefix(task) + sha + ".json" }
 
 // cleanName keeps the last element of a file name as a browser or CLI sent
 // it, without control characters.
@@ -256,23 +239,4 @@ func cleanName(name string) (string, error) {
 		return "", &Refusal{Reason: "name", Message: fmt.Sprintf("附件文件名超过 %d 个字符 (the file name is longer than %d characters)", MaxNameLen, MaxNameLen)}
 	}
 	return name, nil
-}
-
-func writeAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".meta-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -132,26 +132,24 @@ func TestXLMMacroSheetsAreRefused(t *testing.T) {
 	}
 	plain := []sheet{{"Sheet1", 0, 0}, {"Sheet2", 0, 0}}
 	macro := []sheet{{"Sheet1", 0, 0}, {"Auto_Open", sheetMacro, 2}}
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name   string
-		data   []byte
-		typ    string
-		reason string
-	}{
-		{"小表.xls", biff(plain, 0), "application/vnd.ms-excel", ""},
-		{"大表.xls", biff(plain, 6000), "application/vnd.ms-excel", ""},
-		{"小宏表.xls", biff(macro, 0), "", "macro"},
-		{"大宏表.xls", biff(macro, 6000), "", "macro"},
-	} {
-		m, err := s.Put("plan/1.1", "ndrc", c.name, bytes.NewReader(buildWorkbook(t, c.data)))
-		checkPut(t, c.name, m, err, c.typ, c.reason)
-		var ref *Refusal
-		if c.reason != "" && (!errors.As(err, &ref) || !strings.Contains(ref.Message, "Excel 4.0 macro sheet Auto_Open")) {
-			t.Errorf("%s: refusal %v should name the macro sheet", c.name, err)
+	eachStore(t, Options{}, func(t *testing.T, s *Store) {
+		for _, c := range []struct {
+			name   string
+			data   []byte
+			typ    string
+			reason string
+		}{
+			{"小表.xls", biff(plain, 0), "application/vnd.ms-excel", ""},
+			{"大表.xls", biff(plain, 6000), "application/vnd.ms-excel", ""},
+			{"小宏表.xls", biff(macro, 0), "", "macro"},
+			{"大宏表.xls", biff(macro, 6000), "", "macro"},
+		} {
+			m, err := s.Put(t.Context(), "plan/1.1", "ndrc", c.name, bytes.NewReader(buildWorkbook(t, c.data)))
+			checkPut(t, c.name, m, err, c.typ, c.reason)
+			var ref *Refusal
+			if c.reason != "" && (!errors.As(err, &ref) || !strings.Contains(ref.Message, "Excel 4.0 macro sheet Auto_Open")) {
+				t.Errorf("%s: refusal %v should name the macro sheet", c.name, err)
+			}
 		}
-	}
+	})
 }

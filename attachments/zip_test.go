@@ -93,14 +93,12 @@ func TestOfficeOpenXMLByContent(t *testing.T) {
 		{"重名.docx", docx(t, `<Override PartName="/word/x.bin" ContentType="application/vnd.ms-office.vbaProject"/>`,
 			part{"word/x.bin", []byte("x")}, part{"[content_types].xml", []byte(typesNS + `</Types>`)}), "", "archive"},
 	}
-	s, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		m, err := s.Put("plan/1.1", "ndrc", c.name, bytes.NewReader(c.content))
-		checkPut(t, c.name, m, err, c.typ, c.reason)
-	}
+	eachStore(t, Options{}, func(t *testing.T, s *Store) {
+		for _, c := range cases {
+			m, err := s.Put(t.Context(), "plan/1.1", "ndrc", c.name, bytes.NewReader(c.content))
+			checkPut(t, c.name, m, err, c.typ, c.reason)
+		}
+	})
 }
 
 // rawPart adds to z a deflated part whose header declares the size
@@ -149,26 +147,25 @@ func TestZipBombs(t *testing.T) {
 		{"小限.docx", small, docx(t, "", part{"word/a.xml", zeros[:1<<20]}, part{"word/b.xml", zeros[:1<<20]}), []string{"2 MiB", "unpacks to more"}},
 		{"条目.docx", Limits{}, many.Bytes(), []string{"10000", "entries"}},
 	}
-	for _, c := range cases {
-		s, err := Open(t.TempDir(), Options{Limits: c.lim})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = s.Put("plan/1.1", "ndrc", c.name, bytes.NewReader(c.content))
-		var ref *Refusal
-		if !errors.As(err, &ref) || ref.Reason != "archive" {
-			t.Errorf("%s: %v, want refused as an archive past its bounds", c.name, err)
-			continue
-		}
-		for _, w := range append(c.want, "压缩") {
-			if !strings.Contains(ref.Message, w) {
-				t.Errorf("%s: %q should name %q", c.name, ref.Message, w)
+	eachBackend(t, func(t *testing.T, url string) {
+		for _, c := range cases {
+			s := openStore(t, url, Options{Limits: c.lim})
+			_, err := s.Put(t.Context(), "plan/1.1", "ndrc", c.name, bytes.NewReader(c.content))
+			var ref *Refusal
+			if !errors.As(err, &ref) || ref.Reason != "archive" {
+				t.Errorf("%s: %v, want refused as an archive past its bounds", c.name, err)
+				continue
+			}
+			for _, w := range append(c.want, "压缩") {
+				if !strings.Contains(ref.Message, w) {
+					t.Errorf("%s: %q should name %q", c.name, ref.Message, w)
+				}
 			}
 		}
-	}
-	// Just within the bounds, the same kind of file is accepted.
-	s, _ := Open(t.TempDir(), Options{})
-	if _, err := s.Put("plan/1.1", "ndrc", "大报告.docx", bytes.NewReader(docx(t, "", part{"word/big.xml", zeros[:512<<10]}))); err != nil {
-		t.Errorf("an ordinary docx: %v", err)
-	}
+		// Just within the bounds, the same kind of file is accepted.
+		s := openStore(t, url, Options{})
+		if _, err := s.Put(t.Context(), "plan/1.1", "ndrc", "大报告.docx", bytes.NewReader(docx(t, "", part{"word/big.xml", zeros[:512<<10]}))); err != nil {
+			t.Errorf("an ordinary docx: %v", err)
+		}
+	})
 }

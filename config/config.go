@@ -67,6 +67,9 @@ type Config struct {
 	AttachmentMinistryQuotaMiB int
 	// AttachmentGrace is how long an upload no decision names is kept.
 	AttachmentGrace time.Duration
+	// Attachments is the URL of the attachment store: file:///PATH or
+	// s3://BUCKET?…; empty means the folder <data>/attachments.
+	Attachments string
 }
 
 // Temporal is the connection to a Temporal service, named after the
@@ -132,9 +135,10 @@ func (c *Config) Settings() []Setting {
 		{"log-format", "LIANXI_LOG_FORMAT", "console", "console (human-readable) or json", false, &c.LogFormat},
 		{"temporal-db", "LIANXI_TEMPORAL_DB", "", "a `postgres://USER:PASS@HOST:PORT/DB` URL keeps the state of the embedded Temporal server (lianxi server, lianxi dev) on PostgreSQL (visibility in DB_visibility; the schema is created or upgraded on start); empty uses <data>/temporal.db (SQLite)", true, &c.TemporalDB},
 		{"retention", "LIANXI_RETENTION", "30d", "embedded server: how long closed workflow histories are kept (the ledger keeps decisions for good)", false, &c.Retention},
-		{"attachment-max-mib", "LIANXI_ATTACHMENT_MAX_MIB", "20", "largest attachment to a joint or progress report, in MiB (files are kept in <data>/attachments)", false, &c.AttachmentMaxMiB},
+		{"attachment-max-mib", "LIANXI_ATTACHMENT_MAX_MIB", "20", "largest attachment to a joint or progress report, in MiB (files are kept where --attachments says)", false, &c.AttachmentMaxMiB},
 		{"attachment-task-quota-mib", "LIANXI_ATTACHMENT_TASK_QUOTA_MIB", "200", "total of the distinct files uploaded for one task, in MiB", false, &c.AttachmentTaskQuotaMiB},
 		{"attachment-ministry-quota-mib", "LIANXI_ATTACHMENT_MINISTRY_QUOTA_MIB", "1024", "total of the distinct files one ministry uploads over all tasks, in MiB", false, &c.AttachmentMinistryQuotaMiB},
+		{"attachments", "LIANXI_ATTACHMENTS", "", "`URL` of the attachment store: file:///PATH (a folder; several serve processes need it on a shared file system) or s3://BUCKET?region=REGION&endpoint=URL&use_path_style=true (an S3-compatible bucket; credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE); checked with a probe object at start; empty uses file://<data>/attachments", false, &c.Attachments},
 		{"attachment-grace", "LIANXI_ATTACHMENT_GRACE", "7d", "how long an upload that no accepted decision names is kept before the hourly sweep removes it", false, &c.AttachmentGrace},
 	}
 }
@@ -238,6 +242,9 @@ func (c *Config) Validate() error {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
+	if err := c.resolveAttachments(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -247,8 +254,31 @@ func (c *Config) Validate() error {
 // TokensPath is where `lianxi dev` writes the users' tokens.
 func (c *Config) TokensPath() string { return filepath.Join(c.DataDir, "tokens.json") }
 
-// AttachmentsDir is where attachments are kept, under the data folder.
-func (c *Config) AttachmentsDir() string { return filepath.Join(c.DataDir, "attachments") }
+// resolveAttachments checks the attachment store's URL, or makes it the
+// folder <data>/attachments when none is given. The store itself is
+// opened, and so checked for good, by the commands that use it.
+func (c *Config) resolveAttachments() error {
+	if c.Attachments == "" {
+		dir, err := filepath.Abs(filepath.Join(c.DataDir, "attachments"))
+		if err != nil {
+			return fmt.Errorf("attachments: %w", err)
+		}
+		c.Attachments = (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
+		return nil
+	}
+	u, err := url.Parse(c.Attachments)
+	switch {
+	case err != nil:
+		return fmt.Errorf("attachments %q: %w", c.Attachments, err)
+	case u.Scheme == "file" && u.Path == "":
+		return fmt.Errorf("attachments %q: no folder (want file:///PATH)", c.Attachments)
+	case u.Scheme == "s3" && u.Host == "":
+		return fmt.Errorf("attachments %q: no bucket (want s3://BUCKET?region=REGION)", c.Attachments)
+	case u.Scheme != "file" && u.Scheme != "s3":
+		return fmt.Errorf("attachments %q: want file:///PATH or s3://BUCKET?region=REGION", c.Attachments)
+	}
+	return nil
+}
 
 // LedgerPath is the SQLite ledger file under the data folder.
 func (c *Config) LedgerPath() string { return filepath.Join(c.DataDir, "ledger.db") }

@@ -81,3 +81,38 @@ func TestPrecedenceAndValidation(t *testing.T) {
 		t.Errorf("bad environment value: %v", err)
 	}
 }
+
+// The attachment store is the data folder's attachments unless a URL of a
+// known kind says otherwise; a URL of another kind is refused by name.
+func TestAttachmentsURL(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string // "" when refused
+	}{
+		{[]string{"--data", "/srv/lianxi"}, "file:///srv/lianxi/attachments"},
+		{[]string{"--attachments", "file:///mnt/shared/attachments"}, "file:///mnt/shared/attachments"},
+		{[]string{"--attachments", "s3://files?region=cn-north-1"}, "s3://files?region=cn-north-1"},
+		{[]string{"--attachments", "ftp://files/x"}, ""},
+		{[]string{"--attachments", "s3://?region=cn-north-1"}, ""},
+		{[]string{"--attachments", "/srv/attachments"}, ""},
+	} {
+		cfg := &Config{}
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		if err := cfg.Bind(fs, func(string) string { return "" }); err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.Validate()
+		if c.want == "" {
+			if err == nil || !strings.Contains(err.Error(), "attachments") || !strings.Contains(err.Error(), "s3://BUCKET") {
+				t.Errorf("%v: %v, want refused naming the URL forms", c.args, err)
+			}
+			continue
+		}
+		if err != nil || cfg.Attachments != c.want {
+			t.Errorf("%v: %q %v, want %q", c.args, cfg.Attachments, err, c.want)
+		}
+	}
+}

@@ -102,13 +102,13 @@ func (s *Server) apiAction(a *actions.Action) apiHandler {
 // act sends an action to its task as p: the update carries p's signed
 // principal, and its ID is the request ID scoped to p and the action.
 func (s *Server) act(ctx context.Context, p Principal, a *actions.Action, id string, v actions.Values, requestID string) (domain.Receipt, error) {
-	if err := s.resolveAttachments(id, a, v); err != nil {
+	if err := s.resolveAttachments(ctx, id, a, v); err != nil {
 		return domain.Receipt{}, err
 	}
 	ctx = door.WithPrincipal(ctx, door.Principal{Name: p.Name, Role: p.Role, Ministry: p.Ministry})
 	rec, err := s.d.Tasks.Update(ctx, id, a.Name, actions.UpdateID(p.Name, a.Name, requestID), a.Request(v, p.Ministry))
 	if err == nil {
-		s.markAttached(id, a, v)
+		s.markAttached(ctx, id, a, v)
 	}
 	return rec, err
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -94,7 +95,7 @@ func (s *Server) apiUploadAttachment(w http.ResponseWriter, r *http.Request, p P
 		if part.FormName() != "file" {
 			continue
 		}
-		m, err := s.d.Attachments.Put(taskID(r), p.Name, part.FileName(), part)
+		m, err := s.d.Attachments.Put(r.Context(), taskID(r), p.Name, part.FileName(), part)
 		if err != nil {
 			return refusedUpload(err)
 		}
@@ -116,7 +117,7 @@ func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request, p
 	if err := s.mayRead(r.Context(), p, st); err != nil {
 		return err
 	}
-	f, m, err := s.d.Attachments.Open(st.ID, r.PathValue("sha256"))
+	f, m, err := s.d.Attachments.Open(r.Context(), st.ID, r.PathValue("sha256"))
 	if errors.Is(err, attachments.ErrNotFound) {
 		return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no attachment " + r.PathValue("sha256") + " on task " + st.ID}
 	}
@@ -146,7 +147,7 @@ func (s *Server) maxForm() int64 {
 
 // resolveAttachments replaces the hashes in a's attachments fields with
 // the files they name, refusing a hash that was not uploaded for the task.
-func (s *Server) resolveAttachments(task string, a *actions.Action, v actions.Values) error {
+func (s *Server) resolveAttachments(ctx context.Context, task string, a *actions.Action, v actions.Values) error {
 	for _, f := range a.AttachmentFields() {
 		hashes := v.List(f.Name)
 		if len(hashes) == 0 {
@@ -158,7 +159,7 @@ func (s *Server) resolveAttachments(task string, a *actions.Action, v actions.Va
 		}
 		var list []domain.Attachment
 		for _, h := range hashes {
-			m, err := s.d.Attachments.Get(task, h)
+			m, err := s.d.Attachments.Get(ctx, task, h)
 			if errors.Is(err, attachments.ErrNotFound) {
 				return &actions.FieldError{Field: f.Name, Message: "附件 " + h + " 未上传到本任务，请先上传 (attachment " + h + " was not uploaded for this task: upload it first with POST …/attachments)"}
 			}
@@ -211,13 +212,13 @@ func (s *Server) putFormFile(r *http.Request, p Principal, fh *multipart.FileHea
 		return attachments.Meta{}, err
 	}
 	defer file.Close()
-	return s.d.Attachments.Put(taskID(r), p.Name, fh.Filename, file)
+	return s.d.Attachments.Put(r.Context(), taskID(r), p.Name, fh.Filename, file)
 }
 
 // markAttached tells the store that an accepted decision names the files
 // of a's attachments fields, so the sweep keeps them. A failure is logged:
 // the decision stands, and the file is then kept for the grace period only.
-func (s *Server) markAttached(task string, a *actions.Action, v actions.Values) {
+func (s *Server) markAttached(ctx context.Context, task string, a *actions.Action, v actions.Values) {
 	if s.d.Attachments == nil {
 		return
 	}
@@ -226,7 +227,7 @@ func (s *Server) markAttached(task string, a *actions.Action, v actions.Values) 
 		for _, at := range v.Attachments(f.Name) {
 			hashes = append(hashes, at.SHA256)
 		}
-		if err := s.d.Attachments.MarkAttached(task, hashes); err != nil {
+		if err := s.d.Attachments.MarkAttached(ctx, task, hashes); err != nil {
 			s.d.Logger.Warn("mark attachments as attached", zap.String("task", task), zap.Error(err))
 		}
 	}

@@ -81,7 +81,7 @@ func TestAttachmentContentAndHygiene(t *testing.T) {
 	if a.status != 200 {
 		t.Fatalf("joint report: %d %s", a.status, a.body)
 	}
-	if m, err := s.console.d.Attachments.Get("web/1.1", hashOf(doc)); err != nil || !m.Attached || m.Name != "终稿.docx" {
+	if m, err := s.console.d.Attachments.Get(t.Context(), "web/1.1", hashOf(doc)); err != nil || !m.Attached || m.Name != "终稿.docx" {
 		t.Errorf("after the joint report: %+v %v, want attached as 终稿.docx", m, err)
 	}
 	if a := s.call("office", "POST", "/api/plans/web/tasks/1.1/review", js(map[string]string{"decision": "approve"})); a.status != 200 {

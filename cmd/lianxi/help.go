@@ -17,7 +17,7 @@ var settingGroups = map[string][]string{
 	"basics":   {"data", "log-level", "log-format"},
 	"temporal": {"temporal-address", "namespace", "temporal-api-key", "temporal-tls", "temporal-tls-cert", "temporal-tls-key", "temporal-tls-ca", "temporal-tls-server-name"},
 	"embedded": {"temporal-address", "namespace", "temporal-db", "retention"},
-	"console":  {"http-addr", "public-url", "principals", "attachment-max-mib", "attachment-task-quota-mib", "attachment-ministry-quota-mib", "attachment-grace"},
+	"console":  {"http-addr", "public-url", "principals", "attachment-max-mib", "attachment-task-quota-mib", "attachment-ministry-quota-mib", "attachment-grace", "attachments"},
 	"ledger":   {"ledger-dsn", "witness-url", "witness-secret"},
 	"door":     {"door-key"},
 	"worker":   {"webhooks", "public-url"},

@@ -360,6 +360,7 @@ func TestTokensInitAndPlainErrors(t *testing.T) {
 		{[]string{"task", "list", "--data", missing}, "tokens.json does not exist"},
 		{[]string{"task", "sign", "p/1.1", "--as", "nosuch", "--data", dir, "--decision", "approve"}, `has no token for "nosuch"`},
 		{[]string{"worker", "--data", missing, "--temporal-address", "127.0.0.1:1"}, "door key"},
+		{[]string{"serve", "--data", dir, "--attachments", "ftp://files/x"}, `attachments "ftp://files/x": want file:///PATH or s3://BUCKET`},
 	} {
 		if r := lianxi(ctx, c.args...); r.code == 0 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: exit %d %q, want it to say %q", c.args, r.code, r.stderr, c.want)

@@ -96,8 +96,8 @@ func (a *app) sweepAttachments(ctx context.Context, files *attachments.Store, st
 	log := a.log.With(zap.String("lease", attachmentsLease), zap.String("holder", holder))
 	err := store.RunPeriodic(ctx, ledger.Periodic{
 		Name: attachmentsLease, Holder: holder, Every: sweepAttachmentsEvery,
-		Run: func(context.Context, time.Time) error {
-			n, err := files.Sweep()
+		Run: func(ctx context.Context, _ time.Time) error {
+			n, err := files.Sweep(ctx)
 			if err != nil {
 				return fmt.Errorf("attachment sweep failed: %w", err)
 			}

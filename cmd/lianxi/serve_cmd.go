@@ -77,13 +77,14 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if err != nil {
 		return err
 	}
-	files, err := attachments.Open(a.cfg.AttachmentsDir(), attachments.Options{
+	files, err := attachments.OpenURL(ctx, a.cfg.Attachments, attachments.Options{
 		MaxSize: int64(a.cfg.AttachmentMaxMiB) << 20, TaskQuota: int64(a.cfg.AttachmentTaskQuotaMiB) << 20,
 		MinistryQuota: int64(a.cfg.AttachmentMinistryQuotaMiB) << 20, Grace: a.cfg.AttachmentGrace,
 	})
 	if err != nil {
 		return err
 	}
+	defer files.Close()
 	// The periodic work uses the store: it ends before serveConsole
 	// returns, and so before its caller closes the store. Each piece runs
 	// in one process at a time, whichever holds its lease, however many
