@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
+	"lianxi/attachments/attachmentstest"
 	"lianxi/console"
 	"lianxi/testkit"
 )
@@ -102,10 +103,13 @@ func TestTwoServeReplicas(t *testing.T) {
 		newProc("worker-1", "worker", "--data", dir, "--ledger-dsn", pg.dsn, "--door-key", keyPath),
 		newProc("worker-2", "worker", "--data", dir, "--ledger-dsn", pg.dsn, "--door-key", keyPath),
 	}
+	// Attachments in one S3-compatible bucket, as replicas on several
+	// machines would keep them (no shared folder).
+	bucket := attachmentstest.S3URL(t)
 	var serves []*proc
 	for i, addr := range addrs {
 		serves = append(serves, newProc(fmt.Sprint("serve-", i+1), "serve", "--data", dir, "--ledger-dsn", pg.dsn,
-			"--principals", prPath, "--http-addr", addr, "--door-key", keyPath))
+			"--principals", prPath, "--http-addr", addr, "--door-key", keyPath, "--attachments", bucket))
 	}
 	for _, p := range append(procs, serves...) {
 		p.start()
