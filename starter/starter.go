@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"lianxi/domain"
-	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
@@ -49,13 +48,13 @@ type Options struct {
 	// show it before its workflow records the assignment (which then
 	// replaces the row). A row it cannot write is left to the workflow.
 	Board interface {
-		SeedBoard(ctx context.Context, rows []ledger.BoardRow) (int, error)
+		Seed(ctx context.Context, rows []domain.BoardRow) (int, error)
 	}
 }
 
 // FirstRow is a task's board row as it starts: every participant pending,
 // co-responsible ones first, as the workflow lists them.
-func FirstRow(spec domain.TaskSpec) ledger.BoardRow {
+func FirstRow(spec domain.TaskSpec) domain.BoardRow {
 	pending := make([]string, 0, len(spec.Participants))
 	for _, p := range spec.Participants {
 		if p != spec.Lead {
@@ -69,7 +68,7 @@ func FirstRow(spec domain.TaskSpec) ledger.BoardRow {
 	if window <= 0 {
 		window = domain.DefaultWarningWindow
 	}
-	return ledger.BoardRow{WorkflowID: domain.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
+	return domain.BoardRow{WorkflowID: domain.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
 		Title: spec.Title, Status: domain.StatusSigning, Round: 1, Lead: spec.Lead, Participants: spec.Participants,
 		Pending: pending, Due: spec.SignOffDue, WarningWindow: window, UpdatedAt: time.Now()}
 }
@@ -215,7 +214,7 @@ func FixDue(spec domain.TaskSpec, now time.Time) domain.TaskSpec {
 
 func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error),
 	board interface {
-		SeedBoard(context.Context, []ledger.BoardRow) (int, error)
+		Seed(context.Context, []domain.BoardRow) (int, error)
 	}) (launchOutcome, string, error) {
 	spec = FixDue(spec, time.Now())
 	opts := StartOptions(spec)
@@ -237,7 +236,7 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
 		if board != nil {
-			_, _ = board.SeedBoard(ctx, []ledger.BoardRow{FirstRow(spec)})
+			_, _ = board.Seed(ctx, []domain.BoardRow{FirstRow(spec)})
 		}
 		return started, "", nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"lianxi/board"
 	"lianxi/bundled"
 	"lianxi/plan"
 	"lianxi/starter"
@@ -177,6 +178,10 @@ func (a *app) planLaunchCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			tasks, err := board.Open(cmd.Context(), store)
+			if err != nil {
+				return err
+			}
 			// Each start is signed with the door key: a worker refuses a task
 			// started without it.
 			if _, err := a.useDoorKey(false); err != nil {
@@ -187,7 +192,7 @@ func (a *app) planLaunchCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: store}
+			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks}
 			if !pf.allowUnknown {
 				reg, err := plan.DefaultRegistry()
 				if err != nil {
