@@ -82,7 +82,7 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 		specs[i] = domain.TaskSpec{PlanID: "view-" + run, TaskNo: fmt.Sprintf("%d.%d", i/50+1, i%50+1), Title: "看板任务 " + strconv.Itoa(i+1),
 			Lead: parts[0], Participants: parts}
 	}
-	if _, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency, Board: tasks}); err != nil {
+	if _, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency, Board: tasks, Titles: store}); err != nil {
 		return v, err
 	}
 	office, err := login(srv.URL, tok.Office)

@@ -141,7 +141,7 @@ func (s *Server) loadPlan(data []byte, planID string, allowUnknown bool) (*plan.
 }
 
 func (s *Server) launch(r *http.Request, p *plan.Plan, allowUnknown bool) (LaunchResult, error) {
-	opts := starter.Options{Ended: s.d.Ledger.Ended}
+	opts := starter.Options{Ended: s.d.Ledger.Ended, Titles: s.d.Ledger}
 	if s.d.Board != nil {
 		opts.Board = s.d.Board
 	}

@@ -133,7 +133,7 @@ func newStack(t *testing.T) *stack {
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := domain.TaskSpec{PlanID: "web", PlanTitle: testPlanTitle, TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{Board: rows}); err != nil {
+	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{Board: rows, Titles: store}); err != nil {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, board: rows, console: console, key: key,

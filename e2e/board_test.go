@@ -25,7 +25,7 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 	ctx := context.Background()
 	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.board}
 	spec := domain.TaskSpec{PlanID: "board", TaskNo: "1.1", Title: "看板任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{Board: e.board}); err != nil {
+	if _, err := starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{Board: e.board, Titles: e.ledger}); err != nil {
 		t.Fatal(err)
 	}
 	id := domain.WorkflowID(spec.PlanID, spec.TaskNo)
@@ -123,7 +123,7 @@ func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
 		{PlanID: "ended", TaskNo: "1.1", Title: "将被终止", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
 		{PlanID: "ended", TaskNo: "1.2", Title: "照常办理", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
 	}
-	if _, err := starter.Launch(ctx, e.client, specs, starter.Options{Board: e.board}); err != nil {
+	if _, err := starter.Launch(ctx, e.client, specs, starter.Options{Board: e.board, Titles: e.ledger}); err != nil {
 		t.Fatal(err)
 	}
 	gone, kept := domain.WorkflowID("ended", "1.1"), domain.WorkflowID("ended", "1.2")

@@ -50,6 +50,9 @@ type Options struct {
 	Board interface {
 		Seed(ctx context.Context, rows []domain.BoardRow) (int, error)
 	}
+	// Titles, when set, records each plan's title before its tasks start,
+	// so a list that shows a new task can name its plan (ledger.SQLStore).
+	Titles planTitler
 }
 
 // FirstRow is a task's board row as it starts: every participant pending,
@@ -81,7 +84,7 @@ func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts 
 	if err := Validate(specs, opts.Known, time.Now()); err != nil {
 		return Report{}, err
 	}
-	if err := recordPlanTitles(ctx, specs, opts.Board); err != nil {
+	if err := recordPlanTitles(ctx, specs, opts.Titles); err != nil {
 		return Report{}, err
 	}
 	if opts.Concurrency <= 0 {
@@ -139,11 +142,10 @@ type planTitler interface {
 }
 
 // recordPlanTitles records the title of each plan the specs belong to, when
-// the board's store keeps titles, before any task starts: a list that shows
-// a new task can name its plan.
-func recordPlanTitles(ctx context.Context, specs []domain.TaskSpec, board any) error {
-	titler, ok := board.(planTitler)
-	if !ok {
+// there is a titler, before any task starts: a list that shows a new task
+// can name its plan.
+func recordPlanTitles(ctx context.Context, specs []domain.TaskSpec, titler planTitler) error {
+	if titler == nil {
 		return nil
 	}
 	done := map[string]bool{}

@@ -213,7 +213,7 @@ func (a *app) launchOnce(ctx context.Context, c client.Client, store *ledger.SQL
 		a.log.Info("plan already launched on this data folder", zap.String("plan", p.PlanID))
 		return nil
 	}
-	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks})
+	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks, Titles: store})
 	if err != nil {
 		return err
 	}

@@ -192,7 +192,7 @@ func (a *app) planLaunchCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks}
+			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks, Titles: store}
 			if !pf.allowUnknown {
 				reg, err := plan.DefaultRegistry()
 				if err != nil {
