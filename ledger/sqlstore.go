@@ -48,7 +48,7 @@ type SQLStore struct {
 }
 
 // Rebind writes a query's ? placeholders in the backend's own form ($1,
-// $2, … on PostgreSQL), for the outbox that shares the database.
+// $2, … on PostgreSQL), for the packages that keep tables beside the ledger.
 func (s *SQLStore) Rebind(query string) string {
 	if !s.d.numbered {
 		return query
@@ -390,5 +390,6 @@ func (s *SQLStore) Close() error {
 	return s.db.Close()
 }
 
-// DB exposes the underlying database, for the outbox that shares it.
+// DB exposes the underlying database, for the packages that keep tables
+// beside the ledger (the outbox, the board, the console's sessions).
 func (s *SQLStore) DB() *sql.DB { return s.db }
