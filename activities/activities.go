@@ -38,6 +38,12 @@ type Stager interface {
 	Stage(ns []Notification) ledger.Also
 }
 
+// BoardWriter writes a task's board row in the transaction that records
+// the decision changing it (board.Store does).
+type BoardWriter interface {
+	Put(row domain.BoardRow) ledger.Also
+}
+
 // Notifier delivers one notification. It returns an error wrapping
 // ErrPermanent when retrying cannot help (the receiver refused the message).
 type Notifier interface {
@@ -78,7 +84,9 @@ type Observer interface {
 type Activities struct {
 	Ledger Ledger
 	// Outbox stages a decision's notifications with it.
-	Outbox   Stager
+	Outbox Stager
+	// Board writes a decision's board row with it.
+	Board    BoardWriter
 	Notifier Notifier
 	Logger   *zap.Logger
 	Observer Observer
@@ -149,7 +157,10 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 		also = append(also, a.Outbox.Stage(in.Notifications))
 	}
 	if in.Board != nil {
-		also = append(also, ledger.PutBoard(*in.Board))
+		if a.Board == nil {
+			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError("no board is configured to store the task's row", domain.ErrTypeInvalidEntry, nil)
+		}
+		also = append(also, a.Board.Put(*in.Board))
 	}
 	rec, err := a.Ledger.Append(ctx, in.Entry, also...)
 	if err != nil {

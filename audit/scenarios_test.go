@@ -17,6 +17,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
@@ -71,7 +72,11 @@ func newLab(t *testing.T) *lab {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	acts := &activities.Activities{Ledger: store, Outbox: discard{}, Notifier: discard{}}
+	rows, err := board.Open(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Ledger: store, Outbox: discard{}, Board: rows, Notifier: discard{}}
 	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, acts) }, testkit.WorkerOptions(sdkworker.Options{}))
 	return &lab{t: t, c: c, ns: ts.GetDefaultNamespace(), tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store}
 }

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/devserver"
 	"lianxi/door"
 	"lianxi/ledger"
@@ -190,8 +191,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	tasks, err := board.Open(ctx, store)
+	if err != nil {
+		return nil, err
+	}
 	wopts := sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4}
-	w, err := worker.New(c, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox}, key, wopts)
+	w, err := worker.New(c, &activities.Activities{Ledger: store, Outbox: outbox, Board: tasks, Notifier: outbox}, key, wopts)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +254,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	if o.ViewRequests > 0 {
-		v, err := measureViews(ctx, c, store, outbox, o)
+		v, err := measureViews(ctx, c, store, tasks, outbox, o)
 		if err != nil {
 			return nil, err
 		}

@@ -17,6 +17,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"lianxi/board"
 	"lianxi/console"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -40,7 +41,7 @@ type Views struct {
 
 // measureViews launches a plan of o.Tasks open tasks and times GET /office
 // (as the office) and GET /inbox (as a ministry pending on every task).
-func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, outbox *notify.Outbox, o Options) (Views, error) {
+func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, tasks *board.Store, outbox *notify.Outbox, o Options) (Views, error) {
 	v := Views{Tasks: o.Tasks, Requests: o.ViewRequests}
 	parts := ministries(o.Ministries)
 	dir := filepath.Join(o.DataDir, "views")
@@ -67,8 +68,12 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 	if err != nil {
 		return v, err
 	}
-	srv := httptest.NewServer(console.New(console.Deps{Tasks: &taskclient.Client{C: c, Namespace: "default"},
-		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg}))
+	api, err := console.New(ctx, console.Deps{Tasks: &taskclient.Client{C: c, Namespace: "default"},
+		Ledger: store, Board: tasks, Outbox: outbox, Principals: principals, Registry: reg})
+	if err != nil {
+		return v, err
+	}
+	srv := httptest.NewServer(api)
 	defer srv.Close()
 
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -77,7 +82,7 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 		specs[i] = domain.TaskSpec{PlanID: "view-" + run, TaskNo: fmt.Sprintf("%d.%d", i/50+1, i%50+1), Title: "看板任务 " + strconv.Itoa(i+1),
 			Lead: parts[0], Participants: parts}
 	}
-	if _, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency, Board: store}); err != nil {
+	if _, err := starter.Launch(ctx, c, specs, starter.Options{Concurrency: o.Concurrency, Board: tasks, Titles: store}); err != nil {
 		return v, err
 	}
 	office, err := login(srv.URL, tok.Office)

@@ -141,7 +141,10 @@ func (s *Server) loadPlan(data []byte, planID string, allowUnknown bool) (*plan.
 }
 
 func (s *Server) launch(r *http.Request, p *plan.Plan, allowUnknown bool) (LaunchResult, error) {
-	opts := starter.Options{Ended: s.d.Ledger.Ended, Board: s.d.Ledger}
+	opts := starter.Options{Ended: s.d.Ledger.Ended, Titles: s.d.Ledger}
+	if s.d.Board != nil {
+		opts.Board = s.d.Board
+	}
 	if !allowUnknown {
 		opts.Known = starter.KnownIn(s.d.Registry)
 	}

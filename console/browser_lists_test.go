@@ -60,7 +60,7 @@ func TestBrowserLongListsKeepColumns(t *testing.T) {
 	}
 	ids = append([]string{"ndrc"}, ids...)
 	wide := domain.TaskSpec{PlanID: "wide", PlanTitle: "宽表测试规划", TaskNo: "2.1", Title: "一百一十三个单位会签的任务", Lead: "ndrc", Participants: ids}
-	if _, err := starter.Launch(ctx, s.tasks.C, []domain.TaskSpec{wide}, starter.Options{Board: s.ledger}); err != nil {
+	if _, err := starter.Launch(ctx, s.tasks.C, []domain.TaskSpec{wide}, starter.Options{Board: s.board, Titles: s.ledger}); err != nil {
 		t.Fatal(err)
 	}
 	longSigner := strings.Repeat("签", 70) + strings.Repeat("W", domain.MaxNameLen-70)

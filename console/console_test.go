@@ -24,6 +24,7 @@ import (
 	"lianxi/actions"
 	"lianxi/activities"
 	"lianxi/attachments"
+	"lianxi/board"
 	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/door"
@@ -45,6 +46,7 @@ type stack struct {
 	tokens  Tokens
 	tasks   *taskclient.Client
 	ledger  *ledger.SQLStore
+	board   *board.Store
 	console *Server
 	key     door.Key
 	outbox  *notify.Outbox
@@ -81,8 +83,12 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows, err := board.Open(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
-		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox})
+		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Board: rows, Notifier: outbox})
 	}, testkit.WorkerOptions(sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}}))
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
 	reg, err := plan.DefaultRegistry()
@@ -114,20 +120,23 @@ func newStack(t *testing.T) *stack {
 	if tok.Names["ndrc"] != "发展改革委" || tok.Ministries["ndrc"] == "" {
 		t.Fatalf("tokens.json: names %v", tok.Names)
 	}
-	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: store}
+	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: rows}
 	files, err := attachments.Open(filepath.Join(dir, "attachments"), attachments.Options{MaxSize: testAttachmentMax})
 	if err != nil {
 		t.Fatal(err)
 	}
-	console := New(Deps{Tasks: tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
+	console, err := New(ctx, Deps{Tasks: tasks, Ledger: store, Board: rows, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
 		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: key.Grant}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	spec := domain.TaskSpec{PlanID: "web", PlanTitle: testPlanTitle, TaskNo: "1.1", Title: "网页测试任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{Board: store}); err != nil {
+	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{Board: rows, Titles: store}); err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, console: console, key: key,
+	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, board: rows, console: console, key: key,
 		outbox: outbox, raw: ts.GetDefaultClient()}
 	// Inboxes read the pending ministries from the board, which the
 	// workflow writes with its assignment, after it starts.

@@ -46,7 +46,11 @@ func bareServer(t *testing.T, publicURL string) (*httptest.Server, Tokens) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(New(Deps{Principals: principals, Ledger: store, PublicURL: publicURL, Logger: zap.NewNop()}))
+	api, err := New(context.Background(), Deps{Principals: principals, Ledger: store, PublicURL: publicURL, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return srv, tok
 }

@@ -106,8 +106,14 @@ func TestSessionsSharedThroughTheDatabase(t *testing.T) {
 				defer mu.Unlock()
 				return Principal{Name: "ndrc", Role: RoleMinistry, Ministry: "ndrc", TokenSHA256: h}, !revoked[h]
 			}
-			a := newSessions(handle(), time.Hour, clk.now, lookup)
-			b := newSessions(handle(), time.Hour, clk.now, lookup)
+			a, err := newSessions(ctx, handle(), time.Hour, clk.now, lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := newSessions(ctx, handle(), time.Hour, clk.now, lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
 			p := Principal{Name: "ndrc", Role: RoleMinistry, Ministry: "ndrc", TokenSHA256: strings.Repeat("a", 64)}
 
 			sess, err := a.create(ctx, p)
@@ -195,7 +201,11 @@ func startReplica(t *testing.T, addr string, d Deps) *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{t: t, addr: l.Addr().String(), done: make(chan struct{}), srv: &http.Server{Handler: New(d)}}
+	api, err := New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &replica{t: t, addr: l.Addr().String(), done: make(chan struct{}), srv: &http.Server{Handler: api}}
 	go func() {
 		defer close(r.done)
 		if err := r.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -389,7 +399,11 @@ func TestNoSessionsWithoutTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := bareDeps(t, nil, prPath)
-	srv := httptest.NewServer(New(d))
+	api, err := New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api)
 	defer srv.Close()
 	resp := signIn(t, srv, readTokens(t, tokPath).Office, "", true)
 	if resp.StatusCode != http.StatusServiceUnavailable || sessionCookieOf(resp) != nil {

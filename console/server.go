@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/attachments"
+	"lianxi/board"
 	"lianxi/config"
 	"lianxi/cycles"
 	"lianxi/ledger"
@@ -23,8 +25,11 @@ import (
 
 // Deps are what the server reads and acts through.
 type Deps struct {
-	Tasks      *taskclient.Client
-	Ledger     *ledger.SQLStore
+	Tasks  *taskclient.Client
+	Ledger *ledger.SQLStore
+	// Board is the tasks' read model in the ledger's database; New opens
+	// it from Ledger when it is nil.
+	Board      *board.Store
 	Outbox     *notify.Outbox
 	Principals *Principals
 	Registry   *plan.Registry
@@ -89,8 +94,10 @@ func rolesFor(w actions.Who) []string {
 	return nil
 }
 
-// New builds the server and its routes.
-func New(d Deps) *Server {
+// New builds the server and its routes. With a ledger, it migrates the
+// tables the console keeps in the ledger's database (its sessions, and the
+// board when Deps.Board is nil).
+func New(ctx context.Context, d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -100,12 +107,19 @@ func New(d Deps) *Server {
 	if strings.HasPrefix(strings.ToLower(d.PublicURL), "https://") {
 		d.SecureCookies = true
 	}
+	if d.Ledger != nil && d.Board == nil {
+		b, err := board.Open(ctx, d.Ledger)
+		if err != nil {
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		d.Board = b
+	}
 	if d.Tasks != nil && d.Ledger != nil && (d.Tasks.Board == nil || d.Tasks.Ledger == nil) {
 		// Lists come from the board the tasks keep on the ledger, and a
 		// task Temporal no longer holds is read from the board and ledger.
 		tasks := *d.Tasks
 		if tasks.Board == nil {
-			tasks.Board, tasks.Now = d.Ledger, d.Now
+			tasks.Board, tasks.Now = d.Board, d.Now
 		}
 		if tasks.Ledger == nil {
 			tasks.Ledger = d.Ledger
@@ -114,7 +128,11 @@ func New(d Deps) *Server {
 	}
 	s := &Server{d: d, mux: http.NewServeMux()}
 	if d.Ledger != nil && d.Principals != nil {
-		s.sessions = newSessions(d.Ledger, sessionTTL, d.Now, d.Principals.lookup)
+		sessions, err := newSessions(ctx, d.Ledger, sessionTTL, d.Now, d.Principals.lookup)
+		if err != nil {
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		s.sessions = sessions
 	}
 	var readTitles func(context.Context) (map[string]string, error)
 	if d.Ledger != nil {
@@ -131,7 +149,7 @@ func New(d Deps) *Server {
 			otelhttp.WithTracerProvider(d.Tracing.Provider), otelhttp.WithPropagators(d.Tracing.Propagator),
 			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
 	}
-	return s
+	return s, nil
 }
 
 // ServeHTTP implements http.Handler with the security headers every answer carries.

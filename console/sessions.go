@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"lianxi/ledger"
+	"lianxi/schema"
 )
 
 // sessionTTL is how long a console session lasts after sign-in.
@@ -52,8 +54,18 @@ type sessions struct {
 	lookup func(tokenSHA256 string) (Principal, bool)
 }
 
-func newSessions(store *ledger.SQLStore, ttl time.Duration, now func() time.Time, lookup func(string) (Principal, bool)) *sessions {
-	return &sessions{db: store.DB(), rebind: store.Rebind, ttl: ttl, now: now, lookup: lookup}
+// migrations create the sessions table, one folder per dialect.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// newSessions keeps sessions in the ledger's database, migrating their
+// table there first.
+func newSessions(ctx context.Context, store *ledger.SQLStore, ttl time.Duration, now func() time.Time, lookup func(string) (Principal, bool)) (*sessions, error) {
+	if err := schema.Migrate(ctx, store.DB(), store.Dialect(), "console", migrations); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	return &sessions{db: store.DB(), rebind: store.Rebind, ttl: ttl, now: now, lookup: lookup}, nil
 }
 
 // sessionKey is what the database knows a session by: whoever reads the

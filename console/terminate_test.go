@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"lianxi/board"
 	"lianxi/domain"
-	"lianxi/ledger"
 )
 
 // An operator terminates a task's run: the very next read says 已终止
@@ -41,14 +41,14 @@ func TestTerminatedTaskEndsAtOnce(t *testing.T) {
 	if len(st.Participants) != 3 || st.Participants[1].Answer == nil {
 		t.Errorf("the terminated task lost its state: %+v", st.Participants)
 	}
-	rows, err := s.ledger.Board(ctx, ledger.BoardFilter{Plan: "web"})
+	rows, err := s.board.List(ctx, board.Filter{Plan: "web"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 || rows[0].Status != domain.StatusTerminated || len(rows[0].Pending) != 0 {
 		t.Errorf("the board row after the read: %+v, want terminated with nobody pending", rows)
 	}
-	if rows, _ := s.ledger.Board(ctx, ledger.BoardFilter{Pending: "mof"}); len(rows) != 0 {
+	if rows, _ := s.board.List(ctx, board.Filter{Pending: "mof"}); len(rows) != 0 {
 		t.Errorf("mof's inbox still lists the terminated task: %+v", rows)
 	}
 	// The ledger says so too, once, however often the task is read.

@@ -7,15 +7,19 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/workflow"
 
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 )
 
-// Ledger is what a round reads: the board of a plan and a task's records.
-// *ledger.SQLStore has both.
+// Ledger is where a round reads a task's records (*ledger.SQLStore).
 type Ledger interface {
-	Board(ctx context.Context, f ledger.BoardFilter) ([]ledger.BoardRow, error)
 	ScanWorkflow(ctx context.Context, workflowID string, fn func(ledger.Record) error) error
+}
+
+// Board is where a round reads a plan's tasks (*board.Store).
+type Board interface {
+	List(ctx context.Context, f board.Filter) ([]domain.BoardRow, error)
 }
 
 // Activities are the round's reads of the ledger. Writes go through the
@@ -23,6 +27,7 @@ type Ledger interface {
 // records and notifications take the same path as every decision.
 type Activities struct {
 	Ledger Ledger
+	Board  Board
 }
 
 // Registry is where a worker (or the SDK's test environment) registers
@@ -32,12 +37,12 @@ type Registry interface {
 	RegisterActivityWithOptions(any, activity.RegisterOptions)
 }
 
-// RegisterOn puts the round and its reads of l on a worker. The round
+// RegisterOn puts the round and its reads of l and b on a worker. The round
 // writes through domain.RecordActivity, which the worker registers with
 // the task lifecycle's activities.
-func RegisterOn(r Registry, l Ledger) {
+func RegisterOn(r Registry, l Ledger, b Board) {
 	r.RegisterWorkflowWithOptions(Round, workflow.RegisterOptions{Name: WorkflowName})
-	(&Activities{Ledger: l}).Register(r)
+	(&Activities{Ledger: l, Board: b}).Register(r)
 }
 
 // Register puts the round's activities on a worker under the names the
@@ -53,7 +58,7 @@ func (a *Activities) Register(r interface {
 // ReadRoundTasks lists a plan's open tasks, in task order, with who reports
 // on each.
 func (a *Activities) ReadRoundTasks(ctx context.Context, in ReadTasksInput) ([]RoundTask, error) {
-	rows, err := a.Ledger.Board(ctx, ledger.BoardFilter{Plan: in.PlanID})
+	rows, err := a.Board.List(ctx, board.Filter{Plan: in.PlanID})
 	if err != nil {
 		return nil, fmt.Errorf("read open tasks of %s: %w", in.PlanID, err)
 	}
@@ -83,12 +88,12 @@ func (a *Activities) RoundStanding(ctx context.Context, in StandingInput) (Stand
 // CompileBulletin reads the plan's board and the records of its tasks and
 // seals the round's bulletin.
 func (a *Activities) CompileBulletin(ctx context.Context, in CompileInput) (Compiled, error) {
-	board, err := a.Ledger.Board(ctx, ledger.BoardFilter{Plan: in.PlanID})
+	rows, err := a.Board.List(ctx, board.Filter{Plan: in.PlanID})
 	if err != nil {
 		return Compiled{}, fmt.Errorf("read board of %s: %w", in.PlanID, err)
 	}
-	recs := make(map[string][]ledger.Record, len(board))
-	for _, r := range board {
+	recs := make(map[string][]ledger.Record, len(rows))
+	for _, r := range rows {
 		if err := a.Ledger.ScanWorkflow(ctx, r.WorkflowID, func(rec ledger.Record) error {
 			recs[r.WorkflowID] = append(recs[r.WorkflowID], rec)
 			return nil
@@ -96,7 +101,7 @@ func (a *Activities) CompileBulletin(ctx context.Context, in CompileInput) (Comp
 			return Compiled{}, fmt.Errorf("read records of %s: %w", r.WorkflowID, err)
 		}
 	}
-	b := compile(in, board, recs)
+	b := compile(in, rows, recs)
 	raw, sum, err := Seal(b)
 	if err != nil {
 		return Compiled{}, err
@@ -105,11 +110,11 @@ func (a *Activities) CompileBulletin(ctx context.Context, in CompileInput) (Comp
 }
 
 // read loads the board rows and records of the given tasks.
-func (a *Activities) read(ctx context.Context, tasks []RoundTask) (map[string]ledger.BoardRow, map[string][]ledger.Record, error) {
-	rows := map[string]ledger.BoardRow{}
+func (a *Activities) read(ctx context.Context, tasks []RoundTask) (map[string]domain.BoardRow, map[string][]ledger.Record, error) {
+	rows := map[string]domain.BoardRow{}
 	recs := map[string][]ledger.Record{}
 	for _, t := range tasks {
-		got, err := a.Ledger.Board(ctx, ledger.BoardFilter{WorkflowID: t.WorkflowID})
+		got, err := a.Board.List(ctx, board.Filter{WorkflowID: t.WorkflowID})
 		if err != nil {
 			return nil, nil, fmt.Errorf("read board row of %s: %w", t.WorkflowID, err)
 		}

@@ -89,7 +89,7 @@ func inWindow(t, from, to time.Time) bool { return !t.Before(from) && !t.After(t
 // standing works out who reported on the round's tasks: a task whose board
 // row is no longer open is dropped; a reporter reported when the ledger
 // holds a progress record of theirs on the task inside the window.
-func standing(tasks []RoundTask, rows map[string]ledger.BoardRow, recs map[string][]ledger.Record, from, to time.Time) Standing {
+func standing(tasks []RoundTask, rows map[string]domain.BoardRow, recs map[string][]ledger.Record, from, to time.Time) Standing {
 	var s Standing
 	for _, t := range tasks {
 		if r, ok := rows[t.WorkflowID]; ok && !open(r.Status) {
@@ -112,8 +112,8 @@ func standing(tasks []RoundTask, rows map[string]ledger.BoardRow, recs map[strin
 
 // compile builds the bulletin from the plan's board rows (in task order) and
 // the ledger records of each task.
-func compile(in CompileInput, board []ledger.BoardRow, recs map[string][]ledger.Record) Bulletin {
-	rows := make(map[string]ledger.BoardRow, len(board))
+func compile(in CompileInput, board []domain.BoardRow, recs map[string][]ledger.Record) Bulletin {
+	rows := make(map[string]domain.BoardRow, len(board))
 	for _, r := range board {
 		rows[r.WorkflowID] = r
 	}

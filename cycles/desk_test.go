@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 )
@@ -50,8 +51,9 @@ func (o *outbox) count(kind string) int {
 type desk struct {
 	t      *testing.T
 	ledger *ledger.SQLStore
+	board  *board.Store
 	mu     sync.Mutex
-	rows   map[string]ledger.BoardRow
+	rows   map[string]domain.BoardRow
 	seq    int
 }
 
@@ -62,13 +64,17 @@ func newDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return &desk{t: t, ledger: store, rows: map[string]ledger.BoardRow{}}
+	b, err := board.Open(context.Background(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &desk{t: t, ledger: store, board: b, rows: map[string]domain.BoardRow{}}
 }
 
 // assign puts a task on the board with its assignment record.
 func (d *desk) assign(plan, no, lead string, parts []string, status string, due, at time.Time) {
 	d.t.Helper()
-	row := ledger.BoardRow{WorkflowID: domain.WorkflowID(plan, no), PlanID: plan, TaskNo: no, Title: "任务" + no,
+	row := domain.BoardRow{WorkflowID: domain.WorkflowID(plan, no), PlanID: plan, TaskNo: no, Title: "任务" + no,
 		Status: status, Round: 1, Lead: lead, Participants: parts, Due: due}
 	d.write(row, domain.KindAssigned, domain.ActorSystem, nil, at)
 }
@@ -94,13 +100,13 @@ func (d *desk) end(plan, no, kind, status string, at time.Time) {
 	d.write(row, kind, domain.Office, nil, at)
 }
 
-func (d *desk) row(plan, no string) ledger.BoardRow {
+func (d *desk) row(plan, no string) domain.BoardRow {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.rows[domain.WorkflowID(plan, no)]
 }
 
-func (d *desk) write(row ledger.BoardRow, kind, ministry string, payload map[string]string, at time.Time) {
+func (d *desk) write(row domain.BoardRow, kind, ministry string, payload map[string]string, at time.Time) {
 	d.t.Helper()
 	d.mu.Lock()
 	d.seq++
@@ -111,7 +117,7 @@ func (d *desk) write(row ledger.BoardRow, kind, ministry string, payload map[str
 	d.mu.Unlock()
 	e := domain.Entry{DecisionID: id, WorkflowID: row.WorkflowID, PlanID: row.PlanID, TaskNo: row.TaskNo, Round: row.Round,
 		Kind: kind, Ministry: ministry, Payload: payload, At: at}
-	if _, err := d.ledger.Append(context.Background(), e, ledger.PutBoard(row)); err != nil {
+	if _, err := d.ledger.Append(context.Background(), e, d.board.Put(row)); err != nil {
 		d.t.Fatalf("append %s on %s: %v", kind, row.TaskNo, err)
 	}
 }

@@ -28,8 +28,8 @@ func newRoundEnv(t *testing.T, d *desk, box *outbox) *testsuite.TestWorkflowEnvi
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterActivity(&activities.Activities{Ledger: d.ledger, Outbox: box, Notifier: box})
-	RegisterOn(env, d.ledger)
+	env.RegisterActivity(&activities.Activities{Ledger: d.ledger, Outbox: box, Board: d.board, Notifier: box})
+	RegisterOn(env, d.ledger, d.board)
 	return env
 }
 

@@ -22,10 +22,10 @@ const queue = "lianxi-cycles-test"
 func serverCycles(t *testing.T, d *desk, box *outbox) (*Cycles, client.Client) {
 	t.Helper()
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	acts := &activities.Activities{Ledger: d.ledger, Outbox: box, Notifier: box}
+	acts := &activities.Activities{Ledger: d.ledger, Outbox: box, Board: d.board, Notifier: box}
 	ts.NewWorkerWithOptions(queue, func(r sdkworker.Registry) {
 		r.RegisterActivity(acts)
-		RegisterOn(r, d.ledger)
+		RegisterOn(r, d.ledger, d.board)
 	}, sdkworker.Options{})
 	c := ts.GetDefaultClient()
 	return &Cycles{Schedules: c.ScheduleClient(), Ledger: d.ledger, TaskQueue: queue, Now: time.Now}, c

@@ -61,7 +61,7 @@ func TestAuditAfterDeletionReadsTheArchive(t *testing.T) {
 	defer store.Close()
 	in := &inbox{}
 	w := sdkworker.New(c, workflows.TaskQueue, testkit.WorkerOptions(sdkworker.Options{}))
-	worker.Register(w, &activities.Activities{Ledger: store, Outbox: in, Notifier: in})
+	worker.Register(w, &activities.Activities{Ledger: store, Outbox: in, Board: openBoard(t, store), Notifier: in})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

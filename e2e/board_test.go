@@ -23,9 +23,9 @@ import (
 func TestBoardFollowsEveryDecision(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.ledger}
+	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.board}
 	spec := domain.TaskSpec{PlanID: "board", TaskNo: "1.1", Title: "看板任务", Lead: "ndrc", Participants: []string{"ndrc", "miit", "mof"}}
-	if _, err := starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{Board: e.ledger}); err != nil {
+	if _, err := starter.Launch(ctx, e.client, []domain.TaskSpec{spec}, starter.Options{Board: e.board, Titles: e.ledger}); err != nil {
 		t.Fatal(err)
 	}
 	id := domain.WorkflowID(spec.PlanID, spec.TaskNo)
@@ -118,12 +118,12 @@ func TestBoardFollowsEveryDecision(t *testing.T) {
 func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.ledger}
+	board := &taskclient.Client{C: e.client, Namespace: e.tasks.Namespace, Board: e.board}
 	specs := []domain.TaskSpec{
 		{PlanID: "ended", TaskNo: "1.1", Title: "将被终止", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
 		{PlanID: "ended", TaskNo: "1.2", Title: "照常办理", Lead: "ndrc", Participants: []string{"ndrc", "mof"}},
 	}
-	if _, err := starter.Launch(ctx, e.client, specs, starter.Options{Board: e.ledger}); err != nil {
+	if _, err := starter.Launch(ctx, e.client, specs, starter.Options{Board: e.board, Titles: e.ledger}); err != nil {
 		t.Fatal(err)
 	}
 	gone, kept := domain.WorkflowID("ended", "1.1"), domain.WorkflowID("ended", "1.2")
@@ -137,7 +137,7 @@ func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, "the terminated run's row marked ended", func() (bool, string) {
-		n, err := board.EndBoard(ctx, e.ledger)
+		n, err := board.EndBoard(ctx, e.board, e.ledger)
 		return err == nil && n == 1, fmt.Sprintf("%d rows changed, %v", n, err)
 	})
 	list, err := board.List(ctx, taskclient.Filter{Plan: "ended"})
@@ -160,7 +160,7 @@ func TestTerminatedTaskLeavesTheBoard(t *testing.T) {
 	if err != nil || len(inbox) != 1 || inbox[0].ID != kept {
 		t.Errorf("mof's inbox %+v (%v), want only the running task", inbox, err)
 	}
-	if n, err := board.EndBoard(ctx, e.ledger); err != nil || n != 0 {
+	if n, err := board.EndBoard(ctx, e.board, e.ledger); err != nil || n != 0 {
 		t.Errorf("second pass changed %d rows (%v), want none", n, err)
 	}
 }

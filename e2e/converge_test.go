@@ -12,6 +12,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
@@ -22,7 +23,7 @@ import (
 // client reads the board and the ledger too, as the console's does.
 func (e *env) launchOne(spec domain.TaskSpec) string {
 	e.t.Helper()
-	e.tasks.Board, e.tasks.Ledger = e.ledger, e.ledger
+	e.tasks.Board, e.tasks.Ledger = e.board, e.ledger
 	if rep, err := starter.Launch(context.Background(), e.client, []domain.TaskSpec{spec}, starter.Options{}); err != nil || rep.Started != 1 {
 		e.t.Fatalf("launch: %+v %v", rep, err)
 	}
@@ -115,7 +116,7 @@ func TestGhostRecordsAreAdopted(t *testing.T) {
 		t.Errorf("records by kind %v: want 1 caught-up, 3 sign-offs, 3 progress reports", kinds)
 	}
 	st, _ = e.tasks.Status(ctx, id)
-	rows, err := e.ledger.Board(ctx, ledger.BoardFilter{WorkflowID: id})
+	rows, err := e.board.List(ctx, board.Filter{WorkflowID: id})
 	if err != nil || len(rows) != 1 || rows[0].Status != domain.StatusInReview || rows[0].Decisions != st.Decisions || st.Status != domain.StatusInReview {
 		t.Errorf("board %+v %v; status %s with %d decisions", rows, err, st.Status, st.Decisions)
 	}
@@ -185,7 +186,7 @@ func TestResetKeepsAcknowledgedDecisions(t *testing.T) {
 	if kinds[domain.KindSignOff] != 7 || kinds[domain.KindObjection] != 0 || kinds[domain.KindCaughtUp] != 1 {
 		t.Errorf("records by kind %v: want 7 sign-offs, no objection, 1 caught-up", kinds)
 	}
-	rows, err := e.ledger.Board(ctx, ledger.BoardFilter{WorkflowID: id})
+	rows, err := e.board.List(ctx, board.Filter{WorkflowID: id})
 	if err != nil || len(rows) != 1 || rows[0].Status != domain.StatusInReview || len(rows[0].Pending) != 0 || rows[0].Decisions != st.Decisions {
 		t.Errorf("board %+v %v, status %d decisions", rows, err, st.Decisions)
 	}

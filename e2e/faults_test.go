@@ -101,8 +101,9 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	fl := &faultyLedger{SQLStore: store}
+	rows := openBoard(t, store)
 	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
-		worker.Register(r, &activities.Activities{Ledger: fl, Outbox: outbox, Notifier: outbox})
+		worker.Register(r, &activities.Activities{Ledger: fl, Outbox: outbox, Board: rows, Notifier: outbox})
 	}, testkit.WorkerOptions(sdkworker.Options{}))
 	return &faultEnv{t: t, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: fl, outbox: outbox, receiver: rc}
 }

@@ -16,6 +16,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
@@ -67,6 +68,7 @@ type env struct {
 	client client.Client
 	tasks  *taskclient.Client
 	ledger *ledger.SQLStore
+	board  *board.Store
 	inbox  *inbox
 	acts   *activities.Activities
 	newW   func() sdkworker.Worker
@@ -90,8 +92,12 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	e := &env{t: t, client: c, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store, inbox: &inbox{}}
-	e.acts = &activities.Activities{Ledger: store, Outbox: e.inbox, Notifier: e.inbox}
+	rows, err := board.Open(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, client: c, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store, board: rows, inbox: &inbox{}}
+	e.acts = &activities.Activities{Ledger: store, Outbox: e.inbox, Board: rows, Notifier: e.inbox}
 	var current sdkworker.Worker
 	e.newW = func() sdkworker.Worker {
 		current = ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) }, testkit.WorkerOptions(sdkworker.Options{}))
@@ -236,4 +242,14 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	if err != nil || rep.Started != 0 || rep.AlreadyClosed != 1 {
 		t.Errorf("second launch: %+v %v, want nothing started, 1 closed", rep, err)
 	}
+}
+
+// openBoard opens the board in store's database, as the worker does.
+func openBoard(t testing.TB, store *ledger.SQLStore) *board.Store {
+	t.Helper()
+	b, err := board.Open(context.Background(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -72,7 +72,7 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox, Tracer: tp.Tracer("lianxi/activities")}
+	acts := &activities.Activities{Ledger: store, Outbox: outbox, Board: openBoard(t, store), Notifier: outbox, Tracer: tp.Tracer("lianxi/activities")}
 	w, err := worker.New(c, acts, key, testkit.WorkerOptions(sdkworker.Options{}))
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +93,12 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	b, _ := os.ReadFile(tokPath)
 	_ = json.Unmarshal(b, &tokens)
 	reg, _ := plan.DefaultRegistry()
-	api := httptest.NewServer(console.New(console.Deps{Tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()},
-		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Tracing: tr}))
+	handler, err := console.New(ctx, console.Deps{Tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()},
+		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Tracing: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(handler)
 	defer api.Close()
 	spec := domain.TaskSpec{PlanID: "trace", TaskNo: "1.1", Title: "追踪", Lead: "ndrc", Participants: []string{"ndrc", "miit"}}
 	if _, err := starter.Launch(ctx, c, []domain.TaskSpec{spec}, starter.Options{}); err != nil {

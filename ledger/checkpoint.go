@@ -211,13 +211,3 @@ func ReadCheckpoints(path, vkey string) ([]Checkpoint, error) {
 	}
 	return out, sc.Err()
 }
-
-// checkpointMigration keeps every checkpoint in the database too, so any
-// process (the API, the CLI) can hand out the latest one and build proofs
-// against it without holding the key. The copy outside is what counts.
-const checkpointMigration = `CREATE TABLE checkpoints (
-	size BIGINT PRIMARY KEY,
-	root TEXT NOT NULL,
-	note TEXT NOT NULL,
-	at TEXT NOT NULL
-);`

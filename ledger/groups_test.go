@@ -66,7 +66,7 @@ func (g *groups) check(t *testing.T, name string) {
 
 // alsoTable is where the tests' Also work writes, with the argument
 // types Also callers pass: TEXT, INTEGER from int, BIGINT from int64,
-// formatted times, bytes.
+// formatted times, bytes; and task_rows (see taskRows).
 func alsoTable(t *testing.T, s *SQLStore) {
 	t.Helper()
 	blob := "BYTEA"
@@ -77,6 +77,7 @@ func alsoTable(t *testing.T, s *SQLStore) {
 		at TEXT NOT NULL, blob ` + blob + ` NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
+	taskRows(t, s)
 }
 
 type alsoRow struct {
@@ -298,7 +299,7 @@ func TestConcurrentGroupsKeepChainAndRows(t *testing.T) {
 						if w%2 == 1 {
 							target = second
 						}
-						r, err := target.Append(ctx, e, PutBoard(row(e.WorkflowID, "signing", i+1, "miit")), putAlso(id, w*each+i))
+						r, err := target.Append(ctx, e, putRow(e.WorkflowID, i+1), putAlso(id, w*each+i))
 						if err != nil {
 							errs <- err
 							return
@@ -336,16 +337,13 @@ func TestConcurrentGroupsKeepChainAndRows(t *testing.T) {
 					}
 				}
 			}
-			board, err := s.Board(ctx, BoardFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			board := readRows(t, s)
 			if len(board) != writers {
-				t.Errorf("board has %d rows, want %d", len(board), writers)
+				t.Errorf("task_rows has %d rows, want %d", len(board), writers)
 			}
-			for _, b := range board {
-				if b.Decisions != each {
-					t.Errorf("board row %s has %d decisions, want %d", b.WorkflowID, b.Decisions, each)
+			for id, n := range board {
+				if n != each {
+					t.Errorf("task row %s has %d decisions, want %d", id, n, each)
 				}
 			}
 			g.check(t, name)
@@ -382,7 +380,7 @@ func TestFailedAppendsLeaveNoTransaction(t *testing.T) {
 				return errors.New("outbox down")
 			}
 			mk := func(id string, n int, also ...Also) call {
-				return call{e: entry(id, n), also: append([]Also{PutBoard(row("plan/1."+id, "signing", 1))}, also...)}
+				return call{e: entry(id, n), also: append([]Also{putRow("plan/1."+id, 1)}, also...)}
 			}
 			g := watchGroups(s)
 			_, errs := inOneGroup(t, s, entry("holder", 100), []call{
@@ -464,12 +462,8 @@ func TestFailedAppendsLeaveNoTransaction(t *testing.T) {
 			if len(also) != 5 {
 				t.Errorf("Also rows %v, want taken, f0, f2, f4, f7", also)
 			}
-			board, err := s.Board(ctx, BoardFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(board) != 3 {
-				t.Errorf("board %+v, want the rows of f0, f2 and f4", board)
+			if board := readRows(t, s); len(board) != 3 {
+				t.Errorf("task rows %v, want the rows of f0, f2 and f4", board)
 			}
 		})
 	}

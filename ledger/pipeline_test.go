@@ -19,6 +19,7 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := open(t)
+			taskRows(t, s)
 			const n = 40
 			refused := func(ctx context.Context, exec func(string, ...any) error) error {
 				return exec(`INSERT INTO no_such_table (x) VALUES (?)`, 1)
@@ -30,7 +31,7 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					also := []Also{PutBoard(row(fmt.Sprintf("plan/2.%d", i), "signing", 1, "miit"))}
+					also := []Also{putRow(fmt.Sprintf("plan/2.%d", i), 1)}
 					if failing(i) {
 						also = append(also, refused)
 					}
@@ -53,13 +54,10 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 			if err != nil || !res.OK || res.Count != int64(want) {
 				t.Fatalf("verify: %+v %v; want %d records", res, err, want)
 			}
-			rows, err := s.Board(ctx, BoardFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range rows {
+			rows := readRows(t, s)
+			for id := range rows {
 				var i int
-				fmt.Sscanf(r.TaskNo, "2.%d", &i)
+				fmt.Sscanf(id, "plan/2.%d", &i)
 				if failing(i) {
 					t.Errorf("row of refused append %d was written", i)
 				}
@@ -74,7 +72,7 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 					t.Errorf("%d connections idle inside a transaction (%v)", stuck, err)
 				}
 			}
-			if _, err := s.Append(ctx, entry("after", n), PutBoard(row("plan/3.1", "signing", 1))); err != nil {
+			if _, err := s.Append(ctx, entry("after", n), putRow("plan/3.1", 1)); err != nil {
 				t.Fatalf("append after the refusals: %v", err)
 			}
 			if res, err := Verify(ctx, s); err != nil || !res.OK || res.Count != int64(want+1) {
@@ -85,7 +83,7 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 }
 
 // BenchmarkAppendParallel appends from 1, 32 and 64 goroutines at once,
-// each entry with its board row, as workers do, and reports appends/s and the
+// each entry with its task row (as workers write the board), and reports appends/s and the
 // p50, p99, p99.9 and maximum of one append. The maximum is what group
 // commit's fairness bounds: a caller waits for at most its own group and
 // the one being written when it arrived (each at most maxGroup appends).
@@ -101,6 +99,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/c%d", name, workers), func(b *testing.B) {
 				s := open(t)
 				defer s.Close()
+				taskRows(b, s)
 				ctx := context.Background()
 				lat := make([]time.Duration, b.N)
 				var next sync.Mutex
@@ -121,7 +120,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 								return
 							}
 							t0 := time.Now()
-							if _, err := s.Append(ctx, entry(fmt.Sprintf("b%d", k), k), PutBoard(row(fmt.Sprintf("plan/9.%d", k), "signing", 1, "miit"))); err != nil {
+							if _, err := s.Append(ctx, entry(fmt.Sprintf("b%d", k), k), putRow(fmt.Sprintf("plan/9.%d", k), 1)); err != nil {
 								b.Error(err)
 								return
 							}

@@ -7,14 +7,6 @@ import (
 	"time"
 )
 
-// plansMigration keeps each launched plan's title, so lists name a plan as
-// people know it; the plan ID stays for URLs and the API.
-const plansMigration = `CREATE TABLE IF NOT EXISTS plans (
-	plan_id TEXT PRIMARY KEY,
-	title TEXT NOT NULL,
-	updated_at TEXT NOT NULL
-);`
-
 // PutPlanTitle records a plan's title; a later launch of the same plan with
 // another title replaces it. An empty title changes nothing.
 func (s *SQLStore) PutPlanTitle(ctx context.Context, planID, title string) error {

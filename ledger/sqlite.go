@@ -9,38 +9,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-var sqliteDialect = dialect{
-	name: "sqlite",
-	migrations: []string{
-		`CREATE TABLE decisions (
-			seq INTEGER PRIMARY KEY,
-			decision_id TEXT NOT NULL UNIQUE,
-			workflow_id TEXT NOT NULL,
-			run_id TEXT NOT NULL,
-			plan_id TEXT NOT NULL,
-			task_no TEXT NOT NULL,
-			round INTEGER NOT NULL,
-			kind TEXT NOT NULL,
-			ministry TEXT NOT NULL,
-			person TEXT NOT NULL,
-			payload TEXT NOT NULL,
-			at TEXT NOT NULL,
-			prev_hash TEXT NOT NULL,
-			hash TEXT NOT NULL
-		);
-		CREATE INDEX decisions_workflow ON decisions (workflow_id, seq);
-		CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-		CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;`,
-		outboxMigration,
-		dispatchMigration,
-		readMigration,
-		boardMigration,
-		checkpointMigration,
-		plansMigration,
-		sessionsMigration,
-		leaseMigration,
-	},
-}
+var sqliteDialect = dialect{name: "sqlite"}
 
 // OpenSQLite opens (creating if needed) the ledger file at path and applies
 // pending migrations.

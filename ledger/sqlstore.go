@@ -20,10 +20,6 @@ type dialect struct {
 	numbered bool
 	// lockHead serializes appenders across processes inside a transaction.
 	lockHead string
-	// lockSchema serializes migrations across processes inside a transaction.
-	lockSchema string
-	// migrations, applied in order; index+1 is the schema version.
-	migrations []string
 }
 
 // SQLStore is the Store over database/sql, for SQLite and PostgreSQL.
@@ -52,7 +48,7 @@ type SQLStore struct {
 }
 
 // Rebind writes a query's ? placeholders in the backend's own form ($1,
-// $2, … on PostgreSQL), for the outbox that shares the database.
+// $2, … on PostgreSQL), for the packages that keep tables beside the ledger.
 func (s *SQLStore) Rebind(query string) string {
 	if !s.d.numbered {
 		return query
@@ -70,96 +66,8 @@ func (s *SQLStore) Rebind(query string) string {
 	return b.String()
 }
 
-// migrate applies the schema migrations not yet applied, in one
-// transaction, so processes starting together migrate once.
-func (s *SQLStore) migrate(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migrate ledger: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if s.d.lockSchema != "" {
-		if _, err := tx.ExecContext(ctx, s.d.lockSchema); err != nil {
-			return fmt.Errorf("migrate ledger: lock: %w", err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate ledger: %w", err)
-	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM ledger_schema`).Scan(&current); err != nil {
-		return fmt.Errorf("migrate ledger: read version: %w", err)
-	}
-	for v := current + 1; v <= len(s.d.migrations); v++ {
-		if _, err := tx.ExecContext(ctx, s.d.migrations[v-1]); err != nil {
-			return fmt.Errorf("migrate ledger to %d: %w", v, err)
-		}
-		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO ledger_schema (version, applied_at) VALUES (?, ?)`), v, time.Now().UTC().Format(time.RFC3339)); err != nil {
-			return fmt.Errorf("migrate ledger to %d: %w", v, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate ledger: %w", err)
-	}
-	return nil
-}
-
-// SchemaVersion is the newest migration applied.
-func (s *SQLStore) SchemaVersion(ctx context.Context) (int, error) {
-	var v int
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM ledger_schema`).Scan(&v)
-	return v, err
-}
-
 // Dialect names the backend: "sqlite" or "postgres".
 func (s *SQLStore) Dialect() string { return s.d.name }
-
-// outboxMigration creates the notification outbox beside the ledger (the
-// notify package reads and writes it). IF NOT EXISTS keeps data folders
-// whose outbox predates this migration.
-const outboxMigration = `CREATE TABLE IF NOT EXISTS outbox (
-	id TEXT PRIMARY KEY,
-	recipient TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	plan_id TEXT NOT NULL,
-	task_no TEXT NOT NULL,
-	title TEXT NOT NULL,
-	round INTEGER NOT NULL,
-	due TEXT NOT NULL,
-	detail TEXT NOT NULL,
-	text TEXT NOT NULL,
-	state TEXT NOT NULL,
-	attempts INTEGER NOT NULL,
-	last_error TEXT NOT NULL,
-	created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient, created_at);`
-
-// dispatchMigration lets several dispatchers share the outbox: when a
-// pending notification is next due, and until when one dispatcher holds it.
-const dispatchMigration = `ALTER TABLE outbox ADD COLUMN next_attempt TEXT NOT NULL DEFAULT '';
-ALTER TABLE outbox ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);`
-
-// readMigration lets the console mark a notification read: when its
-// recipient opened it, empty while unread.
-const readMigration = `ALTER TABLE outbox ADD COLUMN read_at TEXT NOT NULL DEFAULT '';`
-
-// sessionsMigration keeps the console's sessions beside the ledger, so
-// every replica of the console knows every session (the console package
-// reads and writes it). A session is found by the SHA-256 of its cookie,
-// never the cookie itself; it names the token it was made from (its hash),
-// carries its CSRF token and the notice its next page shows, and ends at
-// expires (Unix nanoseconds) or when its row is deleted (sign-out).
-const sessionsMigration = `CREATE TABLE IF NOT EXISTS sessions (
-	id_sha256 TEXT PRIMARY KEY,
-	token_sha256 TEXT NOT NULL,
-	csrf TEXT NOT NULL,
-	created BIGINT NOT NULL,
-	expires BIGINT NOT NULL,
-	notice TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);`
 
 const recordColumns = `seq, decision_id, workflow_id, run_id, plan_id, task_no, round, kind, ministry, person, payload, at, prev_hash, hash`
 
@@ -482,5 +390,6 @@ func (s *SQLStore) Close() error {
 	return s.db.Close()
 }
 
-// DB exposes the underlying database, for the outbox that shares it.
+// DB exposes the underlying database, for the packages that keep tables
+// beside the ledger (the outbox, the board, the console's sessions).
 func (s *SQLStore) DB() *sql.DB { return s.db }

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
 )
 
 // The Also work the workflows send with a decision — its notifications
-// (notify.Outbox.Stage) and its board row (PutBoard) — is stored with the
+// (notify.Outbox.Stage) and its board row (board.Store.Put) — is stored with the
 // values passed, on every append path, the pipelined one included.
 func TestStagedNotificationsAndBoardRow(t *testing.T) {
 	for name, open := range ledger.AppendPaths(t) {
@@ -29,12 +30,16 @@ func TestStagedNotificationsAndBoardRow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			b, err := board.Open(ctx, s)
+			if err != nil {
+				t.Fatal(err)
+			}
 			due := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
 			note := func(id, to string) activities.Notification {
 				return activities.Notification{ID: id, Recipient: to, Kind: domain.NotifyAssignment, PlanID: "plan", TaskNo: "1.1",
 					Title: "任务 1.1", Round: 2, Due: due, Detail: "详情"}
 			}
-			board := ledger.BoardRow{WorkflowID: "plan/1.1", PlanID: "plan", TaskNo: "1.1", Title: "任务 1.1", Status: "signing", Round: 2,
+			row := board.Row{WorkflowID: "plan/1.1", PlanID: "plan", TaskNo: "1.1", Title: "任务 1.1", Status: "signing", Round: 2,
 				Lead: "ndrc", Participants: []string{"ndrc", "miit"}, Pending: []string{"miit"}, Due: due,
 				WarningWindow: 5 * 24 * time.Hour, Decisions: 3, UpdatedAt: now}
 			for i, ns := range [][]activities.Notification{
@@ -44,7 +49,7 @@ func TestStagedNotificationsAndBoardRow(t *testing.T) {
 			} {
 				e := ledger.Entry{DecisionID: fmt.Sprint("d", i), WorkflowID: "plan/1.1", RunID: "run", PlanID: "plan", TaskNo: "1.1",
 					Round: 2, Kind: domain.KindAssigned, Ministry: "ndrc", At: now}
-				if _, err := s.Append(ctx, e, o.Stage(ns), ledger.PutBoard(board)); err != nil {
+				if _, err := s.Append(ctx, e, o.Stage(ns), b.Put(row)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -67,12 +72,12 @@ func TestStagedNotificationsAndBoardRow(t *testing.T) {
 					}
 				}
 			}
-			rows, err := s.Board(ctx, ledger.BoardFilter{})
+			rows, err := b.List(ctx, board.Filter{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rows) != 1 || !reflect.DeepEqual(rows[0], board) {
-				t.Errorf("board %+v\nwant %+v", rows, board)
+			if len(rows) != 1 || !reflect.DeepEqual(rows[0], row) {
+				t.Errorf("board %+v\nwant %+v", rows, row)
 			}
 		})
 	}

@@ -4,15 +4,14 @@ import (
 	"context"
 	"time"
 
+	"lianxi/board"
 	"lianxi/domain"
-	"lianxi/ledger"
 )
 
-// TaskBoard is what the tasks gauge reads: the board in the ledger's
-// database (ledger.SQLStore).
+// TaskBoard is what the tasks gauge reads: the board (board.Store).
 type TaskBoard interface {
-	Board(ctx context.Context, f ledger.BoardFilter) ([]ledger.BoardRow, error)
-	BoardCount(ctx context.Context, status string) (int, error)
+	List(ctx context.Context, f board.Filter) ([]domain.BoardRow, error)
+	Count(ctx context.Context, status string) (int, error)
 }
 
 // RefreshTasks updates the tasks gauge from the board every interval until
@@ -21,11 +20,11 @@ type TaskBoard interface {
 // lifecycle: terminated, timed out, failed) in total by status. The light is derived
 // from the due date, as every reader of the board does, so the gauge turns
 // yellow when a task does, not when its workflow next wakes.
-func (m *Metrics) RefreshTasks(ctx context.Context, board TaskBoard, interval time.Duration) {
+func (m *Metrics) RefreshTasks(ctx context.Context, b TaskBoard, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		_ = m.CountTasks(ctx, board, time.Now())
+		_ = m.CountTasks(ctx, b, time.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -36,11 +35,11 @@ func (m *Metrics) RefreshTasks(ctx context.Context, board TaskBoard, interval ti
 
 // CountTasks sets the tasks gauge from the board as seen at now. On an
 // error the gauge keeps its last values.
-func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time) error {
+func (m *Metrics) CountTasks(ctx context.Context, b TaskBoard, now time.Time) error {
 	lights := []string{domain.WarningGreen, domain.WarningYellow, domain.WarningRed}
 	counts := map[[2]string]int{}
 	for _, st := range []string{domain.StatusSigning, domain.StatusInReview} {
-		rows, err := board.Board(ctx, ledger.BoardFilter{Status: st})
+		rows, err := b.List(ctx, board.Filter{Status: st})
 		if err != nil {
 			return err
 		}
@@ -50,7 +49,7 @@ func (m *Metrics) CountTasks(ctx context.Context, board TaskBoard, now time.Time
 	}
 	ended := map[string]int{}
 	for _, st := range []string{domain.StatusClosed, domain.StatusCancelled, domain.StatusTerminated, domain.StatusTimedOut, domain.StatusFailed} {
-		n, err := board.BoardCount(ctx, st)
+		n, err := b.Count(ctx, st)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 )
@@ -20,13 +21,17 @@ func TestTasksGaugeFromBoard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	b, err := board.Open(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
-	row := func(id, status string, due time.Time, window time.Duration) ledger.BoardRow {
-		return ledger.BoardRow{WorkflowID: id, PlanID: "p", TaskNo: id, Title: id, Status: status, Round: 1, Lead: "mof",
+	row := func(id, status string, due time.Time, window time.Duration) domain.BoardRow {
+		return domain.BoardRow{WorkflowID: id, PlanID: "p", TaskNo: id, Title: id, Status: status, Round: 1, Lead: "mof",
 			Participants: []string{"mof"}, Due: due, WarningWindow: window, UpdatedAt: now}
 	}
-	rows := []ledger.BoardRow{
+	rows := []domain.BoardRow{
 		row("a", domain.StatusSigning, now.Add(10*day), 5*day),
 		row("b", domain.StatusSigning, now.Add(2*day), 5*day),
 		row("c", domain.StatusSigning, now.Add(-time.Hour), 5*day),
@@ -38,14 +43,14 @@ func TestTasksGaugeFromBoard(t *testing.T) {
 		row("i", domain.StatusCancelled, now.Add(day), 5*day),
 		row("j", domain.StatusTerminated, now.Add(day), 5*day),
 	}
-	if n, err := store.SeedBoard(ctx, rows); err != nil || n != len(rows) {
+	if n, err := b.Seed(ctx, rows); err != nil || n != len(rows) {
 		t.Fatalf("seed: %d rows, %v", n, err)
 	}
 	m, err := New(func(err error) { t.Error(err) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.CountTasks(ctx, store, now); err != nil {
+	if err := m.CountTasks(ctx, b, now); err != nil {
 		t.Fatal(err)
 	}
 	out := scrape(t, m)
@@ -67,7 +72,7 @@ func TestTasksGaugeFromBoard(t *testing.T) {
 	}
 	// Eight days on, the green sign-off has turned yellow without any
 	// write: the light is read, not stored.
-	if err := m.CountTasks(ctx, store, now.Add(8*day)); err != nil {
+	if err := m.CountTasks(ctx, b, now.Add(8*day)); err != nil {
 		t.Fatal(err)
 	}
 	if out := scrape(t, m); !strings.Contains(out, `lianxi_tasks{status="signing",warning="yellow"} 1`) ||

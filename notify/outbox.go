@@ -6,12 +6,14 @@ package notify
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"time"
 
 	"lianxi/activities"
 	"lianxi/ledger"
+	"lianxi/schema"
 )
 
 // Delivery states in the outbox.
@@ -52,12 +54,18 @@ type OutboxOptions struct {
 	Now        func() time.Time
 }
 
-// NewOutbox uses the outbox table in the ledger's database; the ledger's
-// migrations create it (so concurrent processes never race to create it).
+// migrations create the outbox, one folder per dialect.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// NewOutbox keeps notifications in the ledger's database, so a decision
+// and the notifications it causes are stored in one transaction. It
+// migrates the outbox table there first.
 func NewOutbox(ctx context.Context, store *ledger.SQLStore, opts OutboxOptions) (*Outbox, error) {
 	db := store.DB()
-	if _, err := db.ExecContext(ctx, `SELECT 1 FROM outbox WHERE 1 = 0`); err != nil {
-		return nil, fmt.Errorf("outbox: %w (open the ledger first: its migrations create the outbox)", err)
+	if err := schema.Migrate(ctx, db, store.Dialect(), "notify", migrations); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

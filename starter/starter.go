@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"lianxi/domain"
-	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
@@ -49,23 +48,26 @@ type Options struct {
 	// show it before its workflow records the assignment (which then
 	// replaces the row). A row it cannot write is left to the workflow.
 	Board interface {
-		SeedBoard(ctx context.Context, rows []ledger.BoardRow) (int, error)
+		Seed(ctx context.Context, rows []domain.BoardRow) (int, error)
 	}
 	// ReadyWait bounds how long, from the launch's start, a start that
 	// NotReady accepts (a server still loading its namespace) is sent
 	// again; zero sends each start once.
 	ReadyWait time.Duration
+	// Titles, when set, records each plan's title before its tasks start,
+	// so a list that shows a new task can name its plan (ledger.SQLStore).
+	Titles planTitler
 }
 
 // FirstRow is a task's board row as it starts: every participant pending,
 // co-responsible ones first, as the workflow lists them.
-func FirstRow(spec domain.TaskSpec) ledger.BoardRow {
+func FirstRow(spec domain.TaskSpec) domain.BoardRow {
 	pending := domain.FirstPending(spec)
 	window := spec.WarningWindow
 	if window <= 0 {
 		window = domain.DefaultWarningWindow
 	}
-	return ledger.BoardRow{WorkflowID: domain.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
+	return domain.BoardRow{WorkflowID: domain.WorkflowID(spec.PlanID, spec.TaskNo), PlanID: spec.PlanID, TaskNo: spec.TaskNo,
 		Title: spec.Title, Status: domain.StatusSigning, Round: 1, Lead: spec.Lead, Participants: spec.Participants,
 		Pending: pending, Due: spec.SignOffDue, WarningWindow: window, UpdatedAt: time.Now()}
 }
@@ -78,7 +80,7 @@ func Launch(ctx context.Context, c client.Client, specs []domain.TaskSpec, opts 
 	if err := Validate(specs, opts.Known, time.Now()); err != nil {
 		return Report{}, err
 	}
-	if err := recordPlanTitles(ctx, specs, opts.Board); err != nil {
+	if err := recordPlanTitles(ctx, specs, opts.Titles); err != nil {
 		return Report{}, err
 	}
 	if opts.Concurrency <= 0 {
@@ -137,11 +139,10 @@ type planTitler interface {
 }
 
 // recordPlanTitles records the title of each plan the specs belong to, when
-// the board's store keeps titles, before any task starts: a list that shows
-// a new task can name its plan.
-func recordPlanTitles(ctx context.Context, specs []domain.TaskSpec, board any) error {
-	titler, ok := board.(planTitler)
-	if !ok {
+// there is a titler, before any task starts: a list that shows a new task
+// can name its plan.
+func recordPlanTitles(ctx context.Context, specs []domain.TaskSpec, titler planTitler) error {
+	if titler == nil {
 		return nil
 	}
 	done := map[string]bool{}
@@ -208,7 +209,7 @@ func FixDue(spec domain.TaskSpec, now time.Time) domain.TaskSpec {
 
 func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended func(context.Context, string) (string, time.Time, bool, error),
 	board interface {
-		SeedBoard(context.Context, []ledger.BoardRow) (int, error)
+		Seed(context.Context, []domain.BoardRow) (int, error)
 	}, retryUntil time.Time) (launchOutcome, string, error) {
 	spec = FixDue(spec, time.Now())
 	opts := StartOptions(spec)
@@ -230,7 +231,7 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
 		if board != nil {
-			_, _ = board.SeedBoard(ctx, []ledger.BoardRow{FirstRow(spec)})
+			_, _ = board.Seed(ctx, []domain.BoardRow{FirstRow(spec)})
 		}
 		return started, "", nil
 	}

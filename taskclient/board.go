@@ -8,31 +8,30 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"lianxi/domain"
-	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
 // SeedBoard puts on the board the tasks visibility lists that the board
 // does not hold yet: tasks whose runs started before the board and have
 // made no decision since. It never replaces a row a task wrote itself.
-func (c *Client) SeedBoard(ctx context.Context, store interface {
-	SeedBoard(context.Context, []ledger.BoardRow) (int, error)
+func (c *Client) SeedBoard(ctx context.Context, b interface {
+	Seed(context.Context, []domain.BoardRow) (int, error)
 }) (int, error) {
 	list, err := c.ListVisibility(ctx, Filter{})
 	if err != nil {
 		return 0, err
 	}
-	rows := make([]ledger.BoardRow, 0, len(list))
+	rows := make([]domain.BoardRow, 0, len(list))
 	for _, s := range list {
 		lead := ""
 		if len(s.Participants) > 0 {
 			lead = s.Participants[0]
 		}
-		rows = append(rows, ledger.BoardRow{WorkflowID: s.ID, PlanID: s.Plan, TaskNo: s.No, Title: s.Title, Status: s.Status,
+		rows = append(rows, domain.BoardRow{WorkflowID: s.ID, PlanID: s.Plan, TaskNo: s.No, Title: s.Title, Status: s.Status,
 			Round: int(s.Round), Lead: lead, Participants: s.Participants, Pending: s.Pending, Due: s.Due,
 			WarningWindow: domain.DefaultWarningWindow, UpdatedAt: time.Now()})
 	}
-	return store.SeedBoard(ctx, rows)
+	return b.Seed(ctx, rows)
 }
 
 // EndBoard marks ended, on the board, the tasks whose runs ended outside
@@ -40,7 +39,8 @@ func (c *Client) SeedBoard(ctx context.Context, store interface {
 // write no record and so would stay listed as open. A task whose latest run
 // is running again (an operator reset it) is left alone. It reports how
 // many rows it changed.
-func (c *Client) EndBoard(ctx context.Context, store ender) (int, error) {
+// The board row ends on b, and l records the end.
+func (c *Client) EndBoard(ctx context.Context, b boardEnder, l recorder) (int, error) {
 	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed', 'Canceled')", workflows.WorkflowName)
 	changed := 0
 	var token []byte
@@ -62,7 +62,7 @@ func (c *Client) EndBoard(ctx context.Context, store ender) (int, error) {
 			if !ended {
 				continue
 			}
-			ok, err := endTask(ctx, store, id, status, info.GetCloseTime().AsTime())
+			ok, err := endTask(ctx, b, l, id, status, info.GetCloseTime().AsTime())
 			if err != nil {
 				return changed, err
 			}

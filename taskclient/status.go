@@ -12,18 +12,18 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
 // LedgerSource is what a status is read from once Temporal no longer holds
-// the task, and where a run found ended is marked on the board
+// the task, and where the end of a run found ended is recorded
 // (ledger.SQLStore is one).
 type LedgerSource interface {
 	ScanWorkflow(ctx context.Context, workflowID string, fn func(ledger.Record) error) error
-	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
-	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
+	recorder
 }
 
 // Source says where a status was read.
@@ -134,18 +134,23 @@ func markEnded(st domain.TaskStatus, status string, at time.Time) domain.TaskSta
 	return st
 }
 
-// endRow marks the task's board row ended, when the client has a ledger.
+// endRow marks the task's board row ended, when the client has a board
+// and a ledger.
 func (c *Client) endRow(ctx context.Context, taskID, status string, at time.Time) error {
-	if c.Ledger == nil {
+	if c.Ledger == nil || c.Board == nil {
 		return nil
 	}
-	_, err := endTask(ctx, c.Ledger, taskID, status, at)
+	_, err := endTask(ctx, c.Board, c.Ledger, taskID, status, at)
 	return err
 }
 
-// ender is where a run found ended is marked.
-type ender interface {
-	EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
+// boardEnder is where a run found ended is marked (board.Store).
+type boardEnder interface {
+	End(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error)
+}
+
+// recorder is where the end of such a run is recorded (ledger.SQLStore).
+type recorder interface {
 	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
 }
 
@@ -153,8 +158,8 @@ type ender interface {
 // board row ends and, the time it does, the ledger records how and when
 // (a system record, once: its ID is the task and the end's time). It
 // reports whether the row changed.
-func endTask(ctx context.Context, store ender, taskID, status string, at time.Time) (bool, error) {
-	ok, err := store.EndBoard(ctx, taskID, status, []string{domain.StatusSigning, domain.StatusInReview}, at)
+func endTask(ctx context.Context, b boardEnder, l recorder, taskID, status string, at time.Time) (bool, error) {
+	ok, err := b.End(ctx, taskID, status, []string{domain.StatusSigning, domain.StatusInReview}, at)
 	if err != nil {
 		return false, fmt.Errorf("mark %s %s on the board: %w", taskID, status, err)
 	}
@@ -166,7 +171,7 @@ func endTask(ctx context.Context, store ender, taskID, status string, at time.Ti
 		plan, no = taskID[:i], taskID[i+1:]
 	}
 	at = at.UTC()
-	if _, err := store.Append(ctx, ledger.Entry{
+	if _, err := l.Append(ctx, ledger.Entry{
 		DecisionID: taskID + "/" + domain.KindRunEnded + "/" + at.Format(time.RFC3339Nano), WorkflowID: taskID,
 		PlanID: plan, TaskNo: no, Kind: domain.KindRunEnded, Ministry: domain.ActorSystem,
 		Payload: map[string]string{"status": status}, At: at,
@@ -211,7 +216,7 @@ func (c *Client) boardRow(ctx context.Context, taskID string) (*domain.BoardRow,
 	if i < 0 {
 		return nil, nil
 	}
-	rows, err := c.Board.Board(ctx, ledger.BoardFilter{Plan: taskID[:i], WorkflowID: taskID})
+	rows, err := c.Board.List(ctx, board.Filter{Plan: taskID[:i], WorkflowID: taskID})
 	if err != nil {
 		return nil, fmt.Errorf("read the board row of %s: %w", taskID, err)
 	}

@@ -20,9 +20,9 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/door"
-	"lianxi/ledger"
 	"lianxi/workflows"
 )
 
@@ -43,9 +43,11 @@ type Client struct {
 	Now func() time.Time
 }
 
-// BoardSource reads the board (ledger.SQLStore does).
+// BoardSource reads the board, and marks ended the row of a run found
+// ended outside its lifecycle (board.Store does).
 type BoardSource interface {
-	Board(ctx context.Context, f ledger.BoardFilter) ([]ledger.BoardRow, error)
+	List(ctx context.Context, f board.Filter) ([]domain.BoardRow, error)
+	boardEnder
 }
 
 // DefaultWait is how long an update waits for its receipt before the
@@ -294,13 +296,13 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 	if c.Board == nil {
 		return c.ListVisibility(ctx, f)
 	}
-	bf := ledger.BoardFilter{Plan: f.Plan, Status: f.Status}
+	bf := board.Filter{Plan: f.Plan, Status: f.Status}
 	if f.Pending {
 		bf.Pending = f.Ministry
 	} else {
 		bf.Participant = f.Ministry
 	}
-	rows, err := c.Board.Board(ctx, bf)
+	rows, err := c.Board.List(ctx, bf)
 	if err != nil {
 		return nil, fmt.Errorf("list tasks: %w", err)
 	}
@@ -316,7 +318,7 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 }
 
 // FromBoard is a board row as a Summary, its light read at now.
-func FromBoard(r ledger.BoardRow, now time.Time) Summary {
+func FromBoard(r domain.BoardRow, now time.Time) Summary {
 	s := Summary{ID: r.WorkflowID, Plan: r.PlanID, No: r.TaskNo, Title: r.Title, Status: r.Status,
 		Round: int64(r.Round), Pending: r.Pending, Participants: r.Participants, Due: r.Due}
 	s.Warning = domain.Light(s.Status, r.Due, r.WarningWindow, now)

@@ -21,13 +21,15 @@ import (
 // Register puts the lifecycle workflow, the reporting round and the
 // activities on a registry. The workflow's validators consult the bundled
 // registry of bodies. The round reads the board and the records of the
-// ledger the activities write to; a ledger without them runs no rounds.
+// ledger the activities write to; activities without both run no rounds.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	lc := workflows.Lifecycle{Body: usableBody}
 	r.RegisterWorkflowWithOptions(lc.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterActivity(acts)
-	if l, ok := acts.Ledger.(cycles.Ledger); ok {
-		cycles.RegisterOn(r, l)
+	l, ok := acts.Ledger.(cycles.Ledger)
+	b, hasBoard := acts.Board.(cycles.Board)
+	if ok && hasBoard {
+		cycles.RegisterOn(r, l, b)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 )
@@ -96,7 +97,11 @@ func newHarnessWith(t *testing.T, store *ledger.SQLStore) *harness {
 	h.env.SetStartTime(testStart)
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: domain.WorkflowID("plan-t", "1.1")})
 	h.env.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	h.env.RegisterActivity(&activities.Activities{Ledger: store, Outbox: h.notes, Notifier: h.notes})
+	rows, err := board.Open(context.Background(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.env.RegisterActivity(&activities.Activities{Ledger: store, Outbox: h.notes, Board: rows, Notifier: h.notes})
 	return h
 }
 

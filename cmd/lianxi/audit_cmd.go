@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"lianxi/audit"
+	"lianxi/board"
 	"lianxi/ledger"
 	"lianxi/logging"
 	"lianxi/taskclient"
@@ -80,7 +81,11 @@ func (a *app) crossCheck(ctx context.Context, store *ledger.SQLStore) error {
 		return err
 	}
 	defer c.Close()
-	rows, err := store.Board(ctx, ledger.BoardFilter{})
+	tasks, err := board.Open(ctx, store)
+	if err != nil {
+		return err
+	}
+	rows, err := tasks.List(ctx, board.Filter{})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
+	"lianxi/board"
 	"lianxi/bundled"
 	"lianxi/devserver"
 	"lianxi/domain"
@@ -114,8 +115,12 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer store.Close()
-	a.countTasks(ctx, store)
-	if err := a.launchOnce(ctx, c, store, p); err != nil {
+	tasks, err := board.Open(ctx, store)
+	if err != nil {
+		return err
+	}
+	a.countTasks(ctx, tasks)
+	if err := a.launchOnce(ctx, c, store, tasks, p); err != nil {
 		return err
 	}
 	if err := a.ensureTokens(); err != nil {
@@ -139,7 +144,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	a.printNextSteps(p, ui)
-	err = a.serveConsole(ctx, c, store)
+	err = a.serveConsole(ctx, c, store, tasks)
 	a.log.Info("shutting down")
 	return err
 }
@@ -202,13 +207,13 @@ func waitFor[T any](ctx context.Context, log *zap.Logger, what string, open func
 // launchOnce launches the plan on the first start of this data folder; a
 // marker file keeps later starts (and tasks deleted after retention) from
 // launching it again.
-func (a *app) launchOnce(ctx context.Context, c client.Client, store *ledger.SQLStore, p *plan.Plan) error {
+func (a *app) launchOnce(ctx context.Context, c client.Client, store *ledger.SQLStore, tasks *board.Store, p *plan.Plan) error {
 	marker := filepath.Join(a.cfg.DataDir, "launched", p.PlanID)
 	if _, err := os.Stat(marker); err == nil {
 		a.log.Info("plan already launched on this data folder", zap.String("plan", p.PlanID))
 		return nil
 	}
-	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: store})
+	rep, err := starter.Launch(ctx, c, starter.Specs(p, a.cfg.Defaults), starter.Options{Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks, Titles: store})
 	if err != nil {
 		return err
 	}

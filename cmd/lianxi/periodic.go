@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/attachments"
+	"lianxi/board"
 	"lianxi/ledger"
 	"lianxi/taskclient"
 )
@@ -44,10 +45,10 @@ func leaseHolder(command string) string {
 }
 
 // keepBoard offers to keep the board until ctx is done (boardUpkeep).
-func (a *app) keepBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore, holder string) {
+func (a *app) keepBoard(ctx context.Context, tasks *taskclient.Client, store *ledger.SQLStore, rows *board.Store, holder string) {
 	p := a.boardUpkeep(holder, endBoardEvery,
-		func(ctx context.Context) (int, error) { return tasks.SeedBoard(ctx, store) },
-		func(ctx context.Context) (int, error) { return tasks.EndBoard(ctx, store) })
+		func(ctx context.Context) (int, error) { return tasks.SeedBoard(ctx, rows) },
+		func(ctx context.Context) (int, error) { return tasks.EndBoard(ctx, rows, store) })
 	if err := store.RunPeriodic(ctx, p); err != nil {
 		a.log.Error("board upkeep not started", zap.String("holder", holder), zap.Error(err))
 	}

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"gopkg.in/yaml.v3"
 
+	"lianxi/board"
 	"lianxi/bundled"
 	"lianxi/plan"
 	"lianxi/starter"
@@ -182,6 +183,10 @@ func (a *app) planLaunchCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			tasks, err := board.Open(cmd.Context(), store)
+			if err != nil {
+				return err
+			}
 			// Each start is signed with the door key: a worker refuses a task
 			// started without it.
 			if _, err := a.useDoorKey(false); err != nil {
@@ -197,7 +202,7 @@ func (a *app) planLaunchCmd() *cobra.Command {
 			if err := starter.WaitReady(cmd.Context(), c, a.cfg.Temporal.Namespace, wait); err != nil {
 				return fmt.Errorf("plan launch: %w", err)
 			}
-			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: store, ReadyWait: wait}
+			opts := starter.Options{Concurrency: concurrency, Progress: progressLine(a.stderr, len(p.Tasks)), Ended: store.Ended, Board: tasks, Titles: store, ReadyWait: wait}
 			if !pf.allowUnknown {
 				reg, err := plan.DefaultRegistry()
 				if err != nil {

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/attachments"
+	"lianxi/board"
 	"lianxi/console"
 	"lianxi/cycles"
 	"lianxi/ledger"
@@ -47,17 +48,21 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			a.countTasks(cmd.Context(), store)
+			tasks, err := board.Open(cmd.Context(), store)
+			if err != nil {
+				return err
+			}
+			a.countTasks(cmd.Context(), tasks)
 			bg := newGroup(cmd.Context())
 			defer bg.stop()
 			bg.Go(func(ctx context.Context) { _ = a.waitReady(ctx, "serve") })
-			return a.serveConsole(cmd.Context(), c, store)
+			return a.serveConsole(cmd.Context(), c, store, tasks)
 		},
 	}
 }
 
 // serveConsole runs the console on the configured address until ctx ends.
-func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.SQLStore) error {
+func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.SQLStore, rows *board.Store) error {
 	principals, err := console.LoadPrincipals(a.cfg.PrincipalsFile)
 	if err != nil {
 		return fmt.Errorf("%w (`lianxi tokens init` or the first `lianxi dev` creates one; see the README)", err)
@@ -94,7 +99,7 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	holder := leaseHolder("serve")
 	bg.Go(func(ctx context.Context) { a.sweepAttachments(ctx, files, store, holder) })
 	tasks := a.tasks(c)
-	bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, holder) })
+	bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, rows, holder) })
 	// With the ledger's public key the console hands out inclusion and
 	// consistency proofs; without it (a replica with no data folder) it
 	// says so.
@@ -102,12 +107,15 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	if b, err := os.ReadFile(a.ledgerFile(ledger.PublicKeyFile)); err == nil {
 		ledgerKey = strings.TrimSpace(string(b))
 	}
-	srv := console.New(console.Deps{
+	srv, err := console.New(ctx, console.Deps{
 		LedgerKey: ledgerKey,
-		Tasks:     tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
+		Tasks:     tasks, Ledger: store, Board: rows, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
 		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
 		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: a.grant()},
 	})
+	if err != nil {
+		return err
+	}
 	a.log.Info("console listening", zap.String("url", a.cfg.PublicURL), zap.String("addr", a.cfg.HTTPAddr))
 	return srv.Run(ctx, a.cfg.HTTPAddr)
 }

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/activities"
+	"lianxi/board"
 	"lianxi/door"
 	"lianxi/ledger"
 	"lianxi/metrics"
@@ -59,9 +60,11 @@ func (a *app) workerCmd() *cobra.Command {
 			bg.Go(func(ctx context.Context) { _ = a.waitReady(ctx, "worker") })
 			// A deployment with workers and no serve still keeps the board;
 			// with both, whichever holds the lease does it.
-			if store, ok := acts.Ledger.(*ledger.SQLStore); ok {
+			store, isSQL := acts.Ledger.(*ledger.SQLStore)
+			rows, hasBoard := acts.Board.(*board.Store)
+			if isSQL && hasBoard {
 				tasks := a.tasks(c)
-				bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, leaseHolder("worker")) })
+				bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, rows, leaseHolder("worker")) })
 			}
 			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},
@@ -116,7 +119,7 @@ func (a *app) openLedgerWhenReady(ctx context.Context) (*ledger.SQLStore, error)
 	return waitFor(ctx, a.log, "the ledger database", func() (*ledger.SQLStore, error) { return a.openLedger(ctx) })
 }
 
-// activities wires the real ledger and outbox.
+// activities wires the real ledger, outbox and board.
 func (a *app) activities(ctx context.Context) (*activities.Activities, func(), error) {
 	store, err := a.openLedgerWhenReady(ctx)
 	if err != nil {
@@ -132,6 +135,11 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		store.Close()
 		return nil, nil, err
 	}
+	tasks, err := board.Open(ctx, store)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
 	// Background work on the store stops, and is waited for, before the
 	// store closes.
 	bg := newGroup(ctx)
@@ -140,7 +148,7 @@ func (a *app) activities(ctx context.Context) (*activities.Activities, func(), e
 		store.Close()
 		return nil, nil, err
 	}
-	acts := &activities.Activities{Ledger: store, Outbox: outbox, Notifier: outbox, Logger: a.log.Named("activities")}
+	acts := &activities.Activities{Ledger: store, Outbox: outbox, Board: tasks, Notifier: outbox, Logger: a.log.Named("activities")}
 	dopts := notify.DispatchOptions{Logger: a.log.Named("dispatch")}
 	if a.metrics != nil {
 		acts.Observer = a.metrics

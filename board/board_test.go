@@ -1,4 +1,4 @@
-package ledger
+package board
 
 import (
 	"context"
@@ -8,10 +8,22 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"lianxi/domain"
+	"lianxi/ledger"
 )
 
-func row(id, status string, decisions int, pending ...string) BoardRow {
-	return BoardRow{WorkflowID: id, PlanID: "plan", TaskNo: id[len("plan/"):], Title: "任务 " + id, Status: status, Round: 1,
+func entry(id string, i int) ledger.Entry {
+	return ledger.Entry{
+		DecisionID: id, WorkflowID: "plan/1.1", RunID: "run", PlanID: "plan", TaskNo: "1.1",
+		Round: 1, Kind: domain.KindSignOff, Ministry: "ndrc", Person: "张三",
+		Payload: map[string]string{"decision": "approve", "n": fmt.Sprint(i)},
+		At:      time.Date(2026, 3, 1, 9, 0, 0, i, time.UTC),
+	}
+}
+
+func row(id, status string, decisions int, pending ...string) Row {
+	return Row{WorkflowID: id, PlanID: "plan", TaskNo: id[len("plan/"):], Title: "任务 " + id, Status: status, Round: 1,
 		Lead: "ndrc", Participants: []string{"ndrc", "miit", "m_f"}, Pending: pending,
 		Due: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), WarningWindow: 5 * 24 * time.Hour, Decisions: decisions,
 		UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
@@ -23,28 +35,28 @@ func TestBoardIsWrittenWithItsRecord(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			s := open(t)
-			if _, err := s.Append(ctx, entry("a", 1), PutBoard(row("plan/1.1", "signing", 1, "miit", "m_f", "ndrc"))); err != nil {
+			s, b := open(t)
+			if _, err := s.Append(ctx, entry("a", 1), b.Put(row("plan/1.1", "signing", 1, "miit", "m_f", "ndrc"))); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Append(ctx, entry("b", 2), PutBoard(row("plan/1.1", "signing", 2, "m_f", "ndrc"))); err != nil {
+			if _, err := s.Append(ctx, entry("b", 2), b.Put(row("plan/1.1", "signing", 2, "m_f", "ndrc"))); err != nil {
 				t.Fatal(err)
 			}
 			// A record the ledger refuses leaves the board as it was.
 			refused := entry("c", 3)
 			refused.Kind = ""
-			if _, err := s.Append(ctx, refused, PutBoard(row("plan/1.1", "closed", 3))); err == nil {
+			if _, err := s.Append(ctx, refused, b.Put(row("plan/1.1", "closed", 3))); err == nil {
 				t.Fatal("an invalid entry was recorded")
 			}
 			failing := func(context.Context, func(string, ...any) error) error { return errors.New("outbox down") }
-			if _, err := s.Append(ctx, entry("d", 4), PutBoard(row("plan/1.1", "closed", 4)), failing); err == nil {
+			if _, err := s.Append(ctx, entry("d", 4), b.Put(row("plan/1.1", "closed", 4)), failing); err == nil {
 				t.Fatal("append succeeded though part of its transaction failed")
 			}
 			// A stale row (fewer decisions) does not replace a newer one.
-			if _, err := s.Append(ctx, entry("e", 5), PutBoard(row("plan/1.1", "signing", 1, "miit", "m_f", "ndrc"))); err != nil {
+			if _, err := s.Append(ctx, entry("e", 5), b.Put(row("plan/1.1", "signing", 1, "miit", "m_f", "ndrc"))); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.Board(ctx, BoardFilter{})
+			got, err := b.List(ctx, Filter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,21 +68,21 @@ func TestBoardIsWrittenWithItsRecord(t *testing.T) {
 	}
 }
 
-func TestBoardFiltersAndSeeds(t *testing.T) {
+func TestFiltersAndSeeds(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			s := open(t)
-			if _, err := s.Append(ctx, entry("a", 1), PutBoard(row("plan/1.1", "signing", 3, "miit"))); err != nil {
+			s, b := open(t)
+			if _, err := s.Append(ctx, entry("a", 1), b.Put(row("plan/1.1", "signing", 3, "miit"))); err != nil {
 				t.Fatal(err)
 			}
 			// Seeding adds what is missing and never replaces a row a task wrote.
-			n, err := s.SeedBoard(ctx, []BoardRow{row("plan/1.1", "closed", 0), row("plan/1.2", "in_review", 0), row("plan/1.3", "signing", 0, "mf_", "m_f")})
+			n, err := b.Seed(ctx, []Row{row("plan/1.1", "closed", 0), row("plan/1.2", "in_review", 0), row("plan/1.3", "signing", 0, "mf_", "m_f")})
 			if err != nil || n != 2 {
 				t.Fatalf("seeded %d rows (%v), want 2", n, err)
 			}
-			ids := func(f BoardFilter) []string {
-				rows, err := s.Board(ctx, f)
+			ids := func(f Filter) []string {
+				rows, err := b.List(ctx, f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -81,21 +93,21 @@ func TestBoardFiltersAndSeeds(t *testing.T) {
 				return out
 			}
 			for _, c := range []struct {
-				f    BoardFilter
+				f    Filter
 				want []string
 			}{
-				{BoardFilter{}, []string{"plan/1.1", "plan/1.2", "plan/1.3"}},
-				{BoardFilter{Status: "signing"}, []string{"plan/1.1", "plan/1.3"}},
-				{BoardFilter{Pending: "miit"}, []string{"plan/1.1"}},
+				{Filter{}, []string{"plan/1.1", "plan/1.2", "plan/1.3"}},
+				{Filter{Status: "signing"}, []string{"plan/1.1", "plan/1.3"}},
+				{Filter{Pending: "miit"}, []string{"plan/1.1"}},
 				// _ is a LIKE wildcard: "m_f" must not match "mif" or "mf_".
-				{BoardFilter{Pending: "m_f"}, []string{"plan/1.3"}},
-				{BoardFilter{Pending: "mif"}, []string{}},
-				{BoardFilter{Participant: "ndrc", Plan: "plan"}, []string{"plan/1.1", "plan/1.2", "plan/1.3"}},
-				{BoardFilter{Participant: "ndrc", Plan: "other"}, []string{}},
-				{BoardFilter{Pending: "%"}, []string{}},
+				{Filter{Pending: "m_f"}, []string{"plan/1.3"}},
+				{Filter{Pending: "mif"}, []string{}},
+				{Filter{Participant: "ndrc", Plan: "plan"}, []string{"plan/1.1", "plan/1.2", "plan/1.3"}},
+				{Filter{Participant: "ndrc", Plan: "other"}, []string{}},
+				{Filter{Pending: "%"}, []string{}},
 			} {
 				if got := ids(c.f); !reflect.DeepEqual(got, c.want) {
-					t.Errorf("Board(%+v) = %v, want %v", c.f, got, c.want)
+					t.Errorf("List(%+v) = %v, want %v", c.f, got, c.want)
 				}
 			}
 		})
@@ -109,17 +121,17 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			s := open(t)
+			s, b := open(t)
 			const n = 60
 			failing := func(context.Context, func(string, ...any) error) error { return errors.New("outbox down") }
 			errs := make([]error, n)
-			recs := make([]Record, n)
+			recs := make([]ledger.Record, n)
 			var wg sync.WaitGroup
 			for i := 0; i < n; i++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					also := []Also{PutBoard(row(fmt.Sprintf("plan/1.%d", i), "signing", 1, "miit"))}
+					also := []ledger.Also{b.Put(row(fmt.Sprintf("plan/1.%d", i), "signing", 1, "miit"))}
 					if i%7 == 3 {
 						also = append(also, failing)
 					}
@@ -144,11 +156,11 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 					ok[recs[i].DecisionID] = recs[i].Seq
 				}
 			}
-			res, err := Verify(ctx, s)
+			res, err := ledger.Verify(ctx, s)
 			if err != nil || !res.OK || res.Count != int64(len(ok)) {
 				t.Fatalf("verify: %+v %v; want %d records", res, err, len(ok))
 			}
-			rows, err := s.Board(ctx, BoardFilter{})
+			rows, err := b.List(ctx, Filter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,14 +175,14 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 }
 
-// EndBoard ends an open row only, empties its pending list, and counts
+// End ends an open row only, empties its pending list, and counts
 // the board's rows by status, on both backends.
-func TestEndBoardAndCounts(t *testing.T) {
+func TestEndAndCounts(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			s := open(t)
-			if _, err := s.SeedBoard(ctx, []BoardRow{row("plan/1.1", "signing", 1, "miit"), row("plan/1.2", "closed", 5), row("plan/1.3", "signing", 1, "ndrc")}); err != nil {
+			_, b := open(t)
+			if _, err := b.Seed(ctx, []Row{row("plan/1.1", "signing", 1, "miit"), row("plan/1.2", "closed", 5), row("plan/1.3", "signing", 1, "ndrc")}); err != nil {
 				t.Fatal(err)
 			}
 			openSt := []string{"signing", "in_review"}
@@ -179,11 +191,11 @@ func TestEndBoardAndCounts(t *testing.T) {
 				id   string
 				want bool
 			}{{"plan/1.1", true}, {"plan/1.1", false}, {"plan/1.2", false}, {"plan/none", false}} {
-				if got, err := s.EndBoard(ctx, c.id, "terminated", openSt, at); err != nil || got != c.want {
-					t.Errorf("EndBoard(%s) = %v, %v; want %v", c.id, got, err, c.want)
+				if got, err := b.End(ctx, c.id, "terminated", openSt, at); err != nil || got != c.want {
+					t.Errorf("End(%s) = %v, %v; want %v", c.id, got, err, c.want)
 				}
 			}
-			rows, err := s.Board(ctx, BoardFilter{Plan: "plan"})
+			rows, err := b.List(ctx, Filter{Plan: "plan"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,12 +208,12 @@ func TestEndBoardAndCounts(t *testing.T) {
 				t.Errorf("board %v, want %v", got, want)
 			}
 			for st, want := range map[string]int{"signing": 1, "closed": 1, "terminated": 1, "in_review": 0} {
-				if n, err := s.BoardCount(ctx, st); err != nil || n != want {
-					t.Errorf("BoardCount(%s) = %d, %v; want %d", st, n, err, want)
+				if n, err := b.Count(ctx, st); err != nil || n != want {
+					t.Errorf("Count(%s) = %d, %v; want %d", st, n, err, want)
 				}
 			}
-			if _, err := s.EndBoard(ctx, "plan/1.3", "terminated", nil, at); err == nil {
-				t.Error("EndBoard with no open statuses was accepted")
+			if _, err := b.End(ctx, "plan/1.3", "terminated", nil, at); err == nil {
+				t.Error("End with no open statuses was accepted")
 			}
 		})
 	}

@@ -1,35 +1,47 @@
-package ledger
+// Package board is the mutable read model of tasks: one row per task, as
+// the office's dashboard and the ministries' inboxes list it, fed from the
+// records (each record's transaction writes its task's row) and corrected
+// from Temporal's visibility for runs that end outside their lifecycle. It
+// is not part of the append-only record: rows are replaced as tasks move,
+// and the ledger stays what a task's history is read from.
+package board
 
 import (
 	"context"
+	"database/sql"
+	"embed"
 	"fmt"
-	"lianxi/domain"
 	"slices"
 	"strings"
 	"time"
+
+	"lianxi/domain"
+	"lianxi/ledger"
+	"lianxi/schema"
 )
 
-// BoardRow is one task as the dashboard and inboxes list it.
-type BoardRow = domain.BoardRow
+// Row is one task as the dashboard and inboxes list it.
+type Row = domain.BoardRow
 
-// boardMigration creates the board. Lists are stored between commas
-// (",ndrc,miit,") so "pending for ndrc" is one LIKE on an indexed table.
-const boardMigration = `CREATE TABLE IF NOT EXISTS board (
-	workflow_id TEXT PRIMARY KEY,
-	plan_id TEXT NOT NULL,
-	task_no TEXT NOT NULL,
-	title TEXT NOT NULL,
-	status TEXT NOT NULL,
-	round INTEGER NOT NULL,
-	lead TEXT NOT NULL,
-	participants TEXT NOT NULL,
-	pending TEXT NOT NULL,
-	due TEXT NOT NULL,
-	warning_window_s BIGINT NOT NULL,
-	decisions INTEGER NOT NULL,
-	updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS board_plan ON board (plan_id, task_no);`
+// migrations create the board, one folder per dialect.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// Store is the board, in the ledger's database: a row is written in the
+// transaction of the record that changed it.
+type Store struct {
+	db     *sql.DB
+	rebind func(string) string
+}
+
+// Open migrates the board in the ledger's database and returns it.
+func Open(ctx context.Context, l *ledger.SQLStore) (*Store, error) {
+	if err := schema.Migrate(ctx, l.DB(), l.Dialect(), "board", migrations); err != nil {
+		return nil, fmt.Errorf("open board: %w", err)
+	}
+	return &Store{db: l.DB(), rebind: l.Rebind}, nil
+}
 
 const boardColumns = `workflow_id, plan_id, task_no, title, status, round, lead, participants, pending, due, warning_window_s, decisions, updated_at`
 
@@ -50,7 +62,7 @@ func splitList(s string) []string {
 
 // boardWrite writes r; with replace it overwrites an older row of the same
 // task, without it keeps whatever row is there.
-func boardWrite(ctx context.Context, exec func(string, ...any) error, r BoardRow, replace bool) error {
+func write(exec func(string, ...any) error, r Row, replace bool) error {
 	if r.WorkflowID == "" {
 		return fmt.Errorf("board row without a workflow ID")
 	}
@@ -67,28 +79,29 @@ func boardWrite(ctx context.Context, exec func(string, ...any) error, r BoardRow
 		r.Due.UTC().Format(time.RFC3339), int64(r.WarningWindow/time.Second), r.Decisions, r.UpdatedAt.UTC().Format(time.RFC3339Nano))
 }
 
-// PutBoard is the Also that writes a task's row with its record.
-func PutBoard(r BoardRow) Also {
+// Put is the Also that writes a task's row with its record. A row with
+// fewer decisions than the one stored (an older one) changes nothing.
+func (b *Store) Put(r Row) ledger.Also {
 	return func(ctx context.Context, exec func(string, ...any) error) error {
-		if err := boardWrite(ctx, exec, r, true); err != nil {
+		if err := write(exec, r, true); err != nil {
 			return fmt.Errorf("board %s: %w", r.WorkflowID, err)
 		}
 		return nil
 	}
 }
 
-// SeedBoard adds rows for tasks the board does not list yet (tasks whose
+// Seed adds rows for tasks the board does not list yet (tasks whose
 // runs predate it, read from Temporal's visibility); it never replaces a
 // row a workflow wrote. It reports how many rows it added.
-func (s *SQLStore) SeedBoard(ctx context.Context, rows []BoardRow) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (b *Store) Seed(ctx context.Context, rows []Row) (int, error) {
+	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("seed board: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	var added int64
 	exec := func(q string, args ...any) error {
-		res, err := tx.ExecContext(ctx, s.Rebind(q), args...)
+		res, err := tx.ExecContext(ctx, b.rebind(q), args...)
 		if err != nil {
 			return err
 		}
@@ -97,7 +110,7 @@ func (s *SQLStore) SeedBoard(ctx context.Context, rows []BoardRow) (int, error) 
 		return err
 	}
 	for _, r := range rows {
-		if err := boardWrite(ctx, exec, r, false); err != nil {
+		if err := write(exec, r, false); err != nil {
 			return 0, fmt.Errorf("seed board %s: %w", r.WorkflowID, err)
 		}
 	}
@@ -107,8 +120,8 @@ func (s *SQLStore) SeedBoard(ctx context.Context, rows []BoardRow) (int, error) 
 	return int(added), nil
 }
 
-// BoardFilter selects board rows; empty fields match everything.
-type BoardFilter struct {
+// Filter selects board rows; empty fields match everything.
+type Filter struct {
 	// WorkflowID selects one task's row.
 	WorkflowID string
 	Plan       string
@@ -119,8 +132,8 @@ type BoardFilter struct {
 	Pending     string
 }
 
-// Board lists the rows matching f, ordered by plan and task number as stored.
-func (s *SQLStore) Board(ctx context.Context, f BoardFilter) ([]BoardRow, error) {
+// List lists the rows matching f, ordered by plan and task number as stored.
+func (b *Store) List(ctx context.Context, f Filter) ([]Row, error) {
 	var where []string
 	var args []any
 	add := func(cond, v string) {
@@ -143,14 +156,14 @@ func (s *SQLStore) Board(ctx context.Context, f BoardFilter) ([]BoardRow, error)
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY plan_id, task_no`
-	rows, err := s.db.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := b.db.QueryContext(ctx, b.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read board: %w", err)
 	}
 	defer rows.Close()
-	var out []BoardRow
+	var out []Row
 	for rows.Next() {
-		var r BoardRow
+		var r Row
 		var parts, pending, due, updated string
 		var window int64
 		if err := rows.Scan(&r.WorkflowID, &r.PlanID, &r.TaskNo, &r.Title, &r.Status, &r.Round, &r.Lead,
@@ -171,26 +184,26 @@ func (s *SQLStore) Board(ctx context.Context, f BoardFilter) ([]BoardRow, error)
 }
 
 // likeEscape drops what would widen a LIKE pattern beyond one list item;
-// Board keeps exact matches only, so a dropped character never adds a row.
+// List keeps exact matches only, so a dropped character never adds a row.
 func likeEscape(s string) string {
 	return strings.NewReplacer("%", "", ",", "").Replace(s)
 }
 
-// BoardCount counts the rows in a status.
-func (s *SQLStore) BoardCount(ctx context.Context, status string) (int, error) {
+// Count counts the rows in a status.
+func (b *Store) Count(ctx context.Context, status string) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*) FROM board WHERE status = ?`), status).Scan(&n); err != nil {
+	if err := b.db.QueryRowContext(ctx, b.rebind(`SELECT COUNT(*) FROM board WHERE status = ?`), status).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count board: %w", err)
 	}
 	return n, nil
 }
 
-// EndBoard marks a task's row ended with status when it is still in one of
+// End marks a task's row ended with status when it is still in one of
 // the open statuses: for a run that ended outside its lifecycle (an
 // operator terminated it, or it timed out), which writes no record. Its
 // pending list is emptied, so no inbox lists it. It reports whether the row
 // changed.
-func (s *SQLStore) EndBoard(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error) {
+func (b *Store) End(ctx context.Context, workflowID, status string, open []string, at time.Time) (bool, error) {
 	if len(open) == 0 {
 		return false, fmt.Errorf("end board row %s: no open statuses given", workflowID)
 	}
@@ -200,7 +213,7 @@ func (s *SQLStore) EndBoard(ctx context.Context, workflowID, status string, open
 		marks[i] = "?"
 		args = append(args, st)
 	}
-	res, err := s.db.ExecContext(ctx, s.Rebind(`UPDATE board SET status = ?, pending = ',', updated_at = ?
+	res, err := b.db.ExecContext(ctx, b.rebind(`UPDATE board SET status = ?, pending = ',', updated_at = ?
 		WHERE workflow_id = ? AND status IN (`+strings.Join(marks, ", ")+`)`), args...)
 	if err != nil {
 		return false, fmt.Errorf("end board row %s: %w", workflowID, err)
