@@ -66,9 +66,30 @@ func New(c client.Client, acts *activities.Activities, key door.Key, opts sdkwor
 	return w, nil
 }
 
+// Fatal makes a worker's fatal error (its namespace deleted, its
+// credentials refused, ...) arrive on the returned channel, beside
+// whatever OnFatalError opts already had. The SDK stops such a worker on
+// its own; the process must hear of it, not keep serving with no worker.
+func Fatal(opts *sdkworker.Options) <-chan error {
+	fatal := make(chan error, 1)
+	prev := opts.OnFatalError
+	opts.OnFatalError = func(err error) {
+		if prev != nil {
+			prev(err)
+		}
+		select {
+		case fatal <- err:
+		default:
+		}
+	}
+	return fatal
+}
+
 // Run starts a worker and stops it gracefully (finishing in-flight
-// activities within the worker's stop timeout) when ctx is done.
+// activities within the worker's stop timeout) when ctx is done. A fatal
+// error of the worker ends Run with that error.
 func Run(ctx context.Context, c client.Client, acts *activities.Activities, key door.Key, opts sdkworker.Options) error {
+	fatal := Fatal(&opts)
 	w, err := New(c, acts, key, opts)
 	if err != nil {
 		return err
@@ -76,7 +97,12 @@ func Run(ctx context.Context, c client.Client, acts *activities.Activities, key 
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	select {
+	case <-ctx.Done():
+		w.Stop()
+		return nil
+	case err := <-fatal:
+		w.Stop()
+		return fmt.Errorf("the worker stopped on a fatal error: %w", err)
+	}
 }

@@ -101,7 +101,9 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return err
 	}
 	defer closeActs()
-	w, err := worker.New(c, acts, key, sdkworker.Options{})
+	wopts := sdkworker.Options{}
+	fatal := worker.Fatal(&wopts)
+	w, err := worker.New(c, acts, key, wopts)
 	if err != nil {
 		return err
 	}
@@ -109,6 +111,18 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	// A worker that dies (its namespace gone, ...) stops dev with the
+	// reason, instead of a console that takes decisions nobody runs.
+	ctx, stopForFatal := context.WithCancelCause(ctx)
+	defer stopForFatal(nil)
+	go func() {
+		select {
+		case err := <-fatal:
+			a.log.Error("the worker stopped on a fatal error; stopping", zap.Error(err))
+			stopForFatal(fmt.Errorf("the worker stopped on a fatal error: %w", err))
+		case <-ctx.Done():
+		}
+	}()
 
 	store, err := a.openLedger(ctx)
 	if err != nil {
@@ -146,6 +160,9 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	a.printNextSteps(p, ui)
 	err = a.serveConsole(ctx, c, store, tasks)
 	a.log.Info("shutting down")
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
 	return err
 }
 
