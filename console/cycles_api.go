@@ -18,6 +18,7 @@ func (s *Server) cycleRoutes(api func(pattern string, h apiHandler, roles ...str
 	api("DELETE /api/plans/{plan}/cycles/{cycle}", s.apiDeleteCycle, RoleOffice)
 	api("GET /api/plans/{plan}/bulletins", s.apiBulletins, RoleOffice, RoleAuditor)
 	api("GET /api/plans/{plan}/bulletins/{seq}/export.xlsx", s.apiBulletinExport, RoleOffice, RoleAuditor)
+	api("GET /api/plans/{plan}/bulletins/{seq}/export.docx", s.apiBulletinDocx, RoleOffice, RoleAuditor)
 }
 
 var errNoCycles = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "this console runs no reporting cycles (it has no Temporal client)"}
