@@ -103,6 +103,24 @@ func TestCycleAPI(t *testing.T) {
 		t.Errorf("a bulletin that is not there: %d, want 404", code)
 	}
 
+	// A missed date is backfilled through the API: its round opens, named
+	// for the date; a second backfill while it runs is refused.
+	backfill := []byte(`{"action":"backfill","from":"2026-01-01","to":"2026-01-31"}`)
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", backfill); a.status != http.StatusOK || !strings.Contains(a.body, `"started":"2026-01-25T00:00:00Z"`) {
+		t.Fatalf("backfill: %d %s", a.status, a.body)
+	}
+	testkit.Eventually(t, "the backfilled round opened", func() (bool, string) {
+		var keys []string
+		err := s.ledger.ScanKind(t.Context(), "web", cycles.KindRoundOpened, func(r ledger.Record) error { keys = append(keys, r.Payload["round"]); return nil })
+		return err == nil && len(keys) == 2 && keys[1] == "2026-01-25", fmt.Sprint(keys)
+	})
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", backfill); a.status != http.StatusConflict {
+		t.Errorf("backfill while its round runs: %d %s, want 409", a.status, a.body)
+	}
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", []byte(`{"action":"backfill","from":"January","to":"2026-01-31"}`)); a.status != http.StatusBadRequest {
+		t.Errorf("backfill from a word: %d %s, want 400", a.status, a.body)
+	}
+
 	// The office pauses the cycle from the page.
 	if !strings.Contains(page, `id="cycles"`) || !strings.Contains(page, "每月25日") || !strings.Contains(page, "5秒") {
 		t.Errorf("the bulletins page lists no cycle:\n%s", page)

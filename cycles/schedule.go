@@ -99,9 +99,11 @@ func (c Cycle) input() RoundInput {
 	return RoundInput{PlanID: c.PlanID, CycleID: c.ID, Window: c.Window, RemindBefore: c.RemindBefore, Reporters: c.Reporters}
 }
 
-// Recorder appends the office's cycle decisions; *ledger.SQLStore is one.
+// Recorder appends the office's cycle decisions and reads which rounds
+// opened (for a backfill); *ledger.SQLStore is one.
 type Recorder interface {
 	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
+	KindScanner
 }
 
 // Cycles creates and steers the cycles of plans. Every change is made on
