@@ -32,6 +32,9 @@ func TestCycleAPI(t *testing.T) {
 	if a := s.call("office", "POST", "/api/plans/web/cycles", js(cycles.Request{ID: "bad", Day: 40, Window: "10d"})); a.status != http.StatusBadRequest {
 		t.Errorf("create on day 40: %d %s, want 400", a.status, a.body)
 	}
+	if a := s.call("office", "POST", "/api/plans/web/cycles", js(cycles.Request{ID: "月度", Day: 25, Window: "10d"})); a.status != http.StatusBadRequest || !strings.Contains(a.body, "letters, digits") {
+		t.Errorf("create with a Chinese ID (Temporal takes ASCII only): %d %s, want 400", a.status, a.body)
+	}
 	if a := s.call("office", "PATCH", "/api/plans/web/cycles/none", []byte(`{"action":"pause"}`)); a.status != http.StatusNotFound {
 		t.Errorf("pause a cycle that is not there: %d %s, want 404", a.status, a.body)
 	}

@@ -150,8 +150,12 @@ const memoKey = "cycle"
 
 // Create makes the cycle's schedule: overlap SKIP, catch-up CatchupWindow.
 func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
-	if c.ID == "" || strings.ContainsAny(c.ID, "/ ") {
-		return fmt.Errorf("%w: a cycle needs an ID without slashes or spaces (e.g. monthly), not %q", ErrInvalidCycle, c.ID)
+	// Temporal carries a schedule's ID in a gRPC header, which takes
+	// printable ASCII only.
+	if c.ID == "" || strings.ContainsFunc(c.ID, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) {
+		return fmt.Errorf("%w: a cycle needs an ID of letters, digits, '-', '_' or '.' (e.g. monthly), not %q", ErrInvalidCycle, c.ID)
 	}
 	if err := c.input().Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)
