@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"lianxi/actions"
+	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/ledger"
 )
@@ -46,6 +47,8 @@ type Timeline struct {
 	WorkflowID string  `json:"workflow_id"`
 	Entries    []Entry `json:"entries"`
 	Problems   int     `json:"problems"`
+	// Rounds are the task's reports per reporting round (AddRounds).
+	Rounds []cycles.TaskReport `json:"rounds,omitempty"`
 }
 
 // WorkflowScanner reads one workflow's ledger records.

@@ -18,6 +18,7 @@ func (s *Server) cycleRoutes(api func(pattern string, h apiHandler, roles ...str
 	api("DELETE /api/plans/{plan}/cycles/{cycle}", s.apiDeleteCycle, RoleOffice)
 	api("GET /api/plans/{plan}/bulletins", s.apiBulletins, RoleOffice, RoleAuditor)
 	api("GET /api/plans/{plan}/bulletins/{seq}/export.xlsx", s.apiBulletinExport, RoleOffice, RoleAuditor)
+	api("GET /api/plans/{plan}/bulletins/{seq}/export.docx", s.apiBulletinDocx, RoleOffice, RoleAuditor)
 }
 
 var errNoCycles = &apiError{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "this console runs no reporting cycles (it has no Temporal client)"}
@@ -30,7 +31,7 @@ func cycleErr(err error) error {
 		return nil
 	case errors.Is(err, cycles.ErrNoCycle):
 		return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
-	case errors.Is(err, cycles.ErrCycleExists):
+	case errors.Is(err, cycles.ErrCycleExists), errors.Is(err, cycles.ErrRoundRunning):
 		return &apiError{Status: http.StatusConflict, Code: "conflict", Message: err.Error()}
 	case errors.Is(err, cycles.ErrInvalidCycle):
 		return badRequest("", "%s", err.Error())
@@ -77,11 +78,14 @@ func (s *Server) apiListCycles(w http.ResponseWriter, r *http.Request, _ Princip
 }
 
 // cycleChange is the body of PATCH: pause, resume or trigger, with a
-// note; or change, with the cycle's new settings.
+// note; change, with the cycle's new settings; or backfill, with the
+// range of dates (from, to) whose missed rounds to run.
 type cycleChange struct {
 	Action string          `json:"action"`
 	Note   string          `json:"note,omitempty"`
 	Cycle  *cycles.Request `json:"cycle,omitempty"`
+	From   string          `json:"from,omitempty"`
+	To     string          `json:"to,omitempty"`
 }
 
 func (s *Server) apiChangeCycle(w http.ResponseWriter, r *http.Request, p Principal) error {
@@ -104,6 +108,17 @@ func (s *Server) apiChangeCycle(w http.ResponseWriter, r *http.Request, p Princi
 		err = s.d.Cycles.Resume(r.Context(), plan, id, p.Name, ch.Note)
 	case "trigger":
 		err = s.d.Cycles.Trigger(r.Context(), plan, id, p.Name)
+	case "backfill":
+		from, to, rerr := cycles.ParseRange(ch.From, ch.To)
+		if rerr != nil {
+			return badRequest("from", "%s", rerr.Error())
+		}
+		done, berr := s.d.Cycles.Backfill(r.Context(), plan, id, from, to, p.Name)
+		if berr != nil {
+			return cycleErr(berr)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"cycle": id, "done": ch.Action, "backfill": done})
+		return nil
 	case "change":
 		if ch.Cycle == nil {
 			return badRequest("cycle", "a change needs the cycle's new settings in \"cycle\"")
@@ -115,7 +130,7 @@ func (s *Server) apiChangeCycle(w http.ResponseWriter, r *http.Request, p Princi
 		}
 		err = s.d.Cycles.Change(r.Context(), c, p.Name)
 	default:
-		return badRequest("action", "action must be pause, resume, trigger or change, not %q", ch.Action)
+		return badRequest("action", "action must be pause, resume, trigger, backfill or change, not %q", ch.Action)
 	}
 	if err != nil {
 		return cycleErr(err)

@@ -32,6 +32,9 @@ func TestCycleAPI(t *testing.T) {
 	if a := s.call("office", "POST", "/api/plans/web/cycles", js(cycles.Request{ID: "bad", Day: 40, Window: "10d"})); a.status != http.StatusBadRequest {
 		t.Errorf("create on day 40: %d %s, want 400", a.status, a.body)
 	}
+	if a := s.call("office", "POST", "/api/plans/web/cycles", js(cycles.Request{ID: "月度", Day: 25, Window: "10d"})); a.status != http.StatusBadRequest || !strings.Contains(a.body, "letters, digits") {
+		t.Errorf("create with a Chinese ID (Temporal takes ASCII only): %d %s, want 400", a.status, a.body)
+	}
 	if a := s.call("office", "PATCH", "/api/plans/web/cycles/none", []byte(`{"action":"pause"}`)); a.status != http.StatusNotFound {
 		t.Errorf("pause a cycle that is not there: %d %s, want 404", a.status, a.body)
 	}
@@ -101,6 +104,24 @@ func TestCycleAPI(t *testing.T) {
 	}
 	if code, _, _ := br.do("GET", "/plans/web/bulletins?seq=99999", nil); code != http.StatusNotFound {
 		t.Errorf("a bulletin that is not there: %d, want 404", code)
+	}
+
+	// A missed date is backfilled through the API: its round opens, named
+	// for the date; a second backfill while it runs is refused.
+	backfill := []byte(`{"action":"backfill","from":"2026-01-01","to":"2026-01-31"}`)
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", backfill); a.status != http.StatusOK || !strings.Contains(a.body, `"started":"2026-01-25T00:00:00Z"`) {
+		t.Fatalf("backfill: %d %s", a.status, a.body)
+	}
+	testkit.Eventually(t, "the backfilled round opened", func() (bool, string) {
+		var keys []string
+		err := s.ledger.ScanKind(t.Context(), "web", cycles.KindRoundOpened, func(r ledger.Record) error { keys = append(keys, r.Payload["round"]); return nil })
+		return err == nil && len(keys) == 2 && keys[1] == "2026-01-25", fmt.Sprint(keys)
+	})
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", backfill); a.status != http.StatusConflict {
+		t.Errorf("backfill while its round runs: %d %s, want 409", a.status, a.body)
+	}
+	if a := s.call("office", "PATCH", "/api/plans/web/cycles/monthly", []byte(`{"action":"backfill","from":"January","to":"2026-01-31"}`)); a.status != http.StatusBadRequest {
+		t.Errorf("backfill from a word: %d %s, want 400", a.status, a.body)
 	}
 
 	// The office pauses the cycle from the page.

@@ -173,16 +173,89 @@ func TestRoundStartsAreGranted(t *testing.T) {
 	if n := s.ledgerCount(); n != before {
 		t.Errorf("refused rounds wrote %d records", n-before)
 	}
-	// The same input with the office's grant runs: its opening is recorded.
+	// A cycle's input with the office's grant runs as the cycle's round
+	// of a date: its opening is recorded.
 	granted := in
-	granted.RoundKey = "granted"
+	granted.RoundKey, granted.CycleID = "", "monthly"
 	msg, _ = domain.GrantMessage(granted)
 	granted.Grant = s.key.Grant(msg)
-	if _, err := s.raw.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: cycles.RoundID("web", "granted"), TaskQueue: workflows.TaskQueue},
+	if _, err := s.raw.ExecuteWorkflow(ctx, scheduledStart("monthly", time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)),
 		cycles.WorkflowName, granted); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, "the granted round opened on the ledger", func() (bool, string) {
+		n := s.ledgerCount()
+		return n > before, fmt.Sprintf("%d records, %d before", n, before)
+	})
+}
+
+// scheduledStart are the options a cycle's schedule starts its round of
+// date with: the ID it gives that date, and the date stamped on the run.
+func scheduledStart(cycle string, date time.Time) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{ID: cycles.ScheduleRoundPrefix("web", cycle) + "-" + date.Format(time.RFC3339), TaskQueue: workflows.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(temporal.NewSearchAttributeKeyTime("TemporalScheduledStartTime").ValueSet(date))}
+}
+
+// The office's grant for a cycle binds the cycle's settings and its
+// rounds: copied from the schedule by a bare Temporal client, it starts
+// no round with another window or other reporters, none under another
+// ID, none without the date its schedule stamps or for another date, and
+// none as a round of no cycle; the cycle's own round of a date runs.
+func TestRoundGrantBindsItsCycle(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	grant := func(in cycles.RoundInput) cycles.RoundInput {
+		msg, _ := domain.GrantMessage(in)
+		in.Grant = s.key.Grant(msg)
+		return in
+	}
+	date := time.Date(2027, 1, 25, 0, 0, 0, 0, time.UTC)
+	cycle := grant(cycles.RoundInput{PlanID: "web", CycleID: "monthly", Window: time.Hour, Reporters: cycles.ReportersLead})
+	wider, all := cycle, cycle
+	wider.Window = 30 * 24 * time.Hour
+	all.Reporters = cycles.ReportersAll
+	elsewhere := scheduledStart("monthly", date)
+	elsewhere.ID = "round/web/elsewhere"
+	unstamped := scheduledStart("monthly", date)
+	unstamped.TypedSearchAttributes = temporal.SearchAttributes{}
+	otherDate := scheduledStart("monthly", date)
+	otherDate.TypedSearchAttributes = scheduledStart("monthly", date.AddDate(0, 1, 0)).TypedSearchAttributes
+	otherCycle := scheduledStart("quarterly", date)
+	noCycle := grant(cycles.RoundInput{PlanID: "web", Window: time.Hour})
+	before := s.ledgerCount()
+	for _, c := range []struct {
+		name string
+		opts client.StartWorkflowOptions
+		in   cycles.RoundInput
+		want string
+	}{
+		{"a wider window", scheduledStart("monthly", date), wider, "neither a signed principal nor the office's grant"},
+		{"every participant", scheduledStart("monthly", date), all, "neither a signed principal nor the office's grant"},
+		{"another ID", elsewhere, cycle, "starts that cycle's rounds only"},
+		{"no date stamped", unstamped, cycle, "starts that cycle's rounds only"},
+		{"another date stamped", otherDate, cycle, "starts that cycle's rounds only"},
+		{"another cycle's ID", otherCycle, cycle, "starts that cycle's rounds only"},
+		{"no cycle", scheduledStart("monthly", date.AddDate(0, 0, 1)), noCycle, "names no cycle"},
+	} {
+		run, err := s.raw.ExecuteWorkflow(ctx, c.opts, cycles.WorkflowName, c.in)
+		if err != nil {
+			t.Fatalf("%s: start: %v", c.name, err)
+		}
+		gctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = run.Get(gctx, nil)
+		cancel()
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != door.ErrTypeUnauthorized || !strings.Contains(app.Error(), c.want) {
+			t.Errorf("%s: %v, want refused (%s)", c.name, err, c.want)
+		}
+	}
+	if n := s.ledgerCount(); n != before {
+		t.Errorf("refused rounds wrote %d records", n-before)
+	}
+	if _, err := s.raw.ExecuteWorkflow(ctx, scheduledStart("monthly", date), cycles.WorkflowName, cycle); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, "the cycle's round of its date opened", func() (bool, string) {
 		n := s.ledgerCount()
 		return n > before, fmt.Sprintf("%d records, %d before", n, before)
 	})

@@ -174,6 +174,9 @@ func (s *Server) pageRoutes() {
 	page("GET /plans/{plan}/bulletins/{seq}/export.xlsx", func(w http.ResponseWriter, r *http.Request, sess session) error {
 		return s.apiBulletinExport(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
+	page("GET /plans/{plan}/bulletins/{seq}/export.docx", func(w http.ResponseWriter, r *http.Request, sess session) error {
+		return s.apiBulletinDocx(w, r, sess.principal)
+	}, RoleOffice, RoleAuditor)
 	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
 	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {

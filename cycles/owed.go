@@ -48,7 +48,10 @@ func OwedBy(ctx context.Context, l Reader, ministry string) ([]Owed, error) {
 	}
 	out := []Owed{}
 	for _, r := range open {
-		from, _ := time.Parse(time.RFC3339, r.Payload["from"])
+		// The window opens at the opening record's time: the payload's
+		// times are to the second, and a report filed earlier in that
+		// second is from before the round.
+		from := r.At
 		to, _ := time.Parse(time.RFC3339, r.Payload["to"])
 		for _, pair := range strings.Split(r.Payload["owed"], ",") {
 			no, m, ok := strings.Cut(pair, ":")

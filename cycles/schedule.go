@@ -99,9 +99,11 @@ func (c Cycle) input() RoundInput {
 	return RoundInput{PlanID: c.PlanID, CycleID: c.ID, Window: c.Window, RemindBefore: c.RemindBefore, Reporters: c.Reporters}
 }
 
-// Recorder appends the office's cycle decisions; *ledger.SQLStore is one.
+// Recorder appends the office's cycle decisions and reads which rounds
+// opened (for a backfill); *ledger.SQLStore is one.
 type Recorder interface {
 	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
+	KindScanner
 }
 
 // Cycles creates and steers the cycles of plans. Every change is made on
@@ -148,8 +150,12 @@ const memoKey = "cycle"
 
 // Create makes the cycle's schedule: overlap SKIP, catch-up CatchupWindow.
 func (cs *Cycles) Create(ctx context.Context, c Cycle, by string) error {
-	if c.ID == "" || strings.ContainsAny(c.ID, "/ ") {
-		return fmt.Errorf("%w: a cycle needs an ID without slashes or spaces (e.g. monthly), not %q", ErrInvalidCycle, c.ID)
+	// Temporal carries a schedule's ID in a gRPC header, which takes
+	// printable ASCII only.
+	if c.ID == "" || strings.ContainsFunc(c.ID, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) {
+		return fmt.Errorf("%w: a cycle needs an ID of letters, digits, '-', '_' or '.' (e.g. monthly), not %q", ErrInvalidCycle, c.ID)
 	}
 	if err := c.input().Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidCycle, err)

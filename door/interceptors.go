@@ -171,7 +171,7 @@ func (i *workflowInbound) checkRound(ctx workflow.Context, in *interceptor.Execu
 	if !i.key.CheckGrant(msg, domain.GrantOf(in.Args[0])) {
 		return errors.New("the reporting round carries neither a signed principal nor the office's grant: rounds start from cycles the office created through lianxi, or by hand through lianxi, not from a bare Temporal client")
 	}
-	return nil
+	return checkGrantedRound(ctx, in.Args[0])
 }
 
 func (i *workflowInbound) checkStart(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) error {

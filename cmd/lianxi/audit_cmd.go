@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 
 	"lianxi/audit"
 	"lianxi/board"
+	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/logging"
 	"lianxi/taskclient"
@@ -312,6 +314,9 @@ func (a *app) auditTimelineCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := tl.AddRounds(cmd.Context(), store); err != nil {
+				return err
+			}
 			if asJSON {
 				if err := writeJSON(a, tl); err != nil {
 					return err
@@ -330,6 +335,7 @@ func (a *app) auditTimelineCmd() *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t#%d\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Round, e.Action, e.Actor, e.Person, e.LedgerSeq, note)
 				}
 				tw.Flush()
+				printRounds(a.stdout, tl.Rounds)
 			}
 			if tl.Problems > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d decisions differ between history and ledger", tl.Problems)}
@@ -339,6 +345,30 @@ func (a *app) auditTimelineCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// printRounds lists a task's reports per reporting round: the round, its
+// cycle and window, each reporter and whether it reported (with the
+// report's ledger record).
+func printRounds(w io.Writer, rounds []cycles.TaskReport) {
+	if len(rounds) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nREPORTING ROUNDS")
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROUND\tCYCLE\tWINDOW\tREPORTER\tSTANDING\tREPORT")
+	for _, r := range rounds {
+		cycle, report := r.CycleID, ""
+		if cycle == "" {
+			cycle = "(by hand)"
+		}
+		if r.Seq > 0 {
+			report = fmt.Sprintf("#%d", r.Seq)
+		}
+		window := r.From.Local().Format("2006-01-02 15:04") + " – " + r.To.Local().Format("2006-01-02 15:04")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.RoundKey, cycle, window, r.Ministry, r.State, report)
+	}
+	tw.Flush()
 }
 
 func summarize(e audit.Entry) string {

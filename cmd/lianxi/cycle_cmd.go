@@ -21,12 +21,13 @@ func (a *app) cycleCmd() *cobra.Command {
 		Long: `A cycle asks the reporters of every open task of a plan for progress on the dates of
 its calendar; each round closes after its window and issues a supervision bulletin
 (督查通报) on the ledger. A paused cycle runs no round, and resuming it does not run
-the rounds it missed. These verbs act as the office (--as, --token).`,
+the rounds it missed; backfill runs them, one date at a time. These verbs act as the office (--as, --token).`,
 	}
 	var as, planID string
 	cmd.PersistentFlags().StringVar(&as, "as", "", "act as NAME with its token from <data>/tokens.json; default office unless --token is given")
 	cmd.PersistentFlags().StringVar(&planID, "plan", "", "the plan's ID (required)")
-	cmd.AddCommand(a.cycleCreateCmd(&as, &planID, "create"), a.cycleCreateCmd(&as, &planID, "change"), a.cycleListCmd(&as, &planID))
+	cmd.AddCommand(a.cycleCreateCmd(&as, &planID, "create"), a.cycleCreateCmd(&as, &planID, "change"), a.cycleListCmd(&as, &planID),
+		a.cycleBackfillCmd(&as, &planID))
 	for _, verb := range []struct{ name, short string }{
 		{"pause", "Pause a cycle: no round starts until it is resumed"},
 		{"resume", "Resume a paused cycle from its next date (missed rounds are not run)"},
@@ -172,5 +173,57 @@ func (a *app) cycleChangeCmd(as, planID *string, verb, short string) *cobra.Comm
 	if verb == "pause" || verb == "resume" {
 		cmd.Flags().StringVar(&note, "note", "", "why, kept with the schedule")
 	}
+	return cmd
+}
+
+// cycleBackfillCmd runs a missed round of a cycle (PATCH action backfill).
+func (a *app) cycleBackfillCmd(as, planID *string) *cobra.Command {
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "backfill ID --from DATE --to DATE",
+		Short: "Run the earliest missed round of a cycle between two dates (one at a time; again for the next)",
+		Long: `Runs the round of the earliest date of the cycle's calendar between --from and --to
+(inclusive, UTC) whose round never opened, named for that date and open from now for the
+cycle's window. A round in progress blocks any other start (overlap skip), so run it
+again once that round closes for the next date. Dates whose rounds ran are never run
+again: a backfill with nothing left does nothing.`,
+		Args:    cobra.ExactArgs(1),
+		Example: "  lianxi cycle backfill monthly --plan internet-plus-2015 --from 2026-01-01 --to 2026-03-31",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if from == "" || to == "" {
+				return fmt.Errorf("--from and --to are required (e.g. --from 2026-01-01 --to 2026-03-31)")
+			}
+			path, err := cyclesPath(*planID, args[0])
+			if err != nil {
+				return err
+			}
+			c, err := a.api(*as)
+			if err != nil {
+				return err
+			}
+			var out struct {
+				Backfill cycles.Backfilled `json:"backfill"`
+			}
+			if err := c.do(cmd.Context(), "PATCH", path, map[string]string{"action": "backfill", "from": from, "to": to}, &out); err != nil {
+				return err
+			}
+			b, w := out.Backfill, cmd.OutOrStdout()
+			if b.Started.IsZero() {
+				fmt.Fprintf(w, "cycle %s of %s: every date between %s and %s has had its round (%d); nothing to backfill\n", args[0], *planID, from, to, len(b.Ran))
+				return nil
+			}
+			fmt.Fprintf(w, "cycle %s of %s: round of %s started\n", args[0], *planID, b.Started.UTC().Format(time.DateOnly))
+			if len(b.Left) > 0 {
+				var left []string
+				for _, d := range b.Left {
+					left = append(left, d.UTC().Format(time.DateOnly))
+				}
+				fmt.Fprintf(w, "still missed: %s (backfill again once this round closes)\n", strings.Join(left, ", "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "first date of the range (`DATE`, e.g. 2026-01-01)")
+	cmd.Flags().StringVar(&to, "to", "", "last date of the range (`DATE`), inclusive")
 	return cmd
 }
