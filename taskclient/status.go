@@ -83,8 +83,12 @@ func (c *Client) query(ctx context.Context, taskID string, reject enumspb.QueryR
 	resp, err := c.C.QueryWorkflowWithOptions(ctx, req)
 	// A worker that stops while it answers (a restart, a deploy) fails the
 	// query with its own cancellation; the next worker answers it.
-	for try := 1; try < 5 && workerStopped(err) && ctx.Err() == nil; try++ {
-		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+	for try := 1; try < 5 && workerStopped(err); try++ {
+		select {
+		case <-ctx.Done():
+			return st, 0, classify(taskID, err)
+		case <-time.After(time.Duration(try) * 200 * time.Millisecond):
+		}
 		resp, err = c.C.QueryWorkflowWithOptions(ctx, req)
 	}
 	if err != nil {
