@@ -133,7 +133,7 @@ func (a *app) runDev(ctx context.Context, planFile string, pf planFlags) error {
 	if err != nil {
 		return err
 	}
-	a.countTasks(ctx, tasks)
+	defer a.countTasks(ctx, tasks)()
 	if err := a.launchOnce(ctx, c, store, tasks, p); err != nil {
 		return err
 	}

@@ -155,10 +155,22 @@ func (a *app) waitReady(ctx context.Context, what string) error {
 // useClient keeps the Temporal client for the readiness checks.
 func (a *app) useClient(c client.Client) { a.client.Store(c) }
 
-// countTasks refreshes the tasks gauge from the board until ctx is done.
-func (a *app) countTasks(ctx context.Context, board metrics.TaskBoard) {
-	if a.metrics != nil {
-		go a.metrics.RefreshTasks(ctx, board, 30*time.Second)
+// countTasks refreshes the tasks gauge from the board until ctx is done
+// or stop is called; stop waits for the refresher, so a store closed after
+// it is never read while closing.
+func (a *app) countTasks(ctx context.Context, board metrics.TaskBoard) (stop func()) {
+	if a.metrics == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.metrics.RefreshTasks(ctx, board, 30*time.Second)
+	}()
+	return func() {
+		cancel()
+		<-done
 	}
 }
 

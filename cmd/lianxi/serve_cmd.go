@@ -52,7 +52,7 @@ func (a *app) serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a.countTasks(cmd.Context(), tasks)
+			defer a.countTasks(cmd.Context(), tasks)()
 			bg := newGroup(cmd.Context())
 			defer bg.stop()
 			bg.Go(func(ctx context.Context) { _ = a.waitReady(ctx, "serve") })

@@ -42,8 +42,8 @@ func (a *app) workerCmd() *cobra.Command {
 				return err
 			}
 			defer closeActs()
-			if board, ok := acts.Ledger.(metrics.TaskBoard); ok {
-				a.countTasks(cmd.Context(), board)
+			if rows, ok := acts.Board.(metrics.TaskBoard); ok {
+				defer a.countTasks(cmd.Context(), rows)()
 			}
 			c, err := a.dialWhenReady(cmd.Context())
 			if err != nil {
