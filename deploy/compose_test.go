@@ -60,6 +60,10 @@ func TestComposeFile(t *testing.T) {
 	if w := p.Services["lianxi-worker"]; w.Deploy == nil || w.Deploy.Replicas == nil || *w.Deploy.Replicas < 2 {
 		t.Errorf("lianxi-worker should run several replicas")
 	}
+	// Replicas of serve scale on one host: each takes a port of a range.
+	if ports := p.Services["lianxi-serve"].Ports; len(ports) != 1 || ports[0].Target != 8080 || !strings.Contains(ports[0].Published, "-") {
+		t.Errorf("lianxi-serve should publish a range of host ports to 8080 so it can scale: %+v", ports)
+	}
 	for _, v := range []string{"temporal-db", "ledger-db"} {
 		if _, ok := p.Volumes[v]; !ok {
 			t.Errorf("named volume %s missing", v)
