@@ -10,10 +10,35 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
+	"go.uber.org/zap"
 	"gocloud.dev/blob"
 	"golang.org/x/sync/errgroup"
+
+	"lianxi/periodic"
 )
+
+// SweepLease is the lease of the attachment sweep, shared by every serve
+// process on the same database.
+const SweepLease = "attachments-sweep"
+
+// SweepEvery is how often uploads that no decision named within the grace
+// period are removed.
+const SweepEvery = time.Hour
+
+// SweepJob is the periodic Sweep of s, run by whichever process holds the
+// sweep's lease. With several serve processes the attachments must be one
+// store they all share (docs/deployment.md), which one sweep keeps.
+func (s *Store) SweepJob() periodic.Job {
+	return periodic.Job{
+		Name: SweepLease, Every: SweepEvery, What: "attachment sweep",
+		Run: periodic.Step{
+			Do: s.Sweep, Done: "unattached uploads removed", Count: "files",
+			Fields: []zap.Field{zap.Duration("grace", s.o.Grace)}, Failed: "attachment sweep failed",
+		},
+	}
+}
 
 // list calls f with every object under prefix.
 func (s *Store) list(ctx context.Context, prefix string, f func(*blob.ListObject) error) error {

@@ -16,6 +16,7 @@ import (
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
+	"lianxi/periodic"
 	"lianxi/schema"
 )
 
@@ -189,7 +190,7 @@ func TestOldDatabaseIsAdopted(t *testing.T) {
 				if titles["p"] != wantTitle {
 					t.Errorf("plan title %q, want %q", titles["p"], wantTitle)
 				}
-				if h, err := store.LeaseHolder(ctx, "sweep", time.Now()); err != nil || h != wantHolder {
+				if h, err := periodic.NewLeases(store).LeaseHolder(ctx, "sweep", time.Now()); err != nil || h != wantHolder {
 					t.Errorf("lease holder %q (%v), want %q", h, err, wantHolder)
 				}
 				if n := count(t, raw, "checkpoints"); n != 0 {

@@ -96,10 +96,10 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 	// serve and worker processes share the database.
 	bg := newGroup(ctx)
 	defer bg.stop()
-	holder := leaseHolder("serve")
-	bg.Go(func(ctx context.Context) { a.sweepAttachments(ctx, files, store, holder) })
 	tasks := a.tasks(c)
-	bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, rows, holder) })
+	bg.Go(func(ctx context.Context) {
+		a.runPeriodic(ctx, store, "serve", files.SweepJob(), boardJob(tasks, rows, store))
+	})
 	// With the ledger's public key the console hands out inclusion and
 	// consistency proofs; without it (a replica with no data folder) it
 	// says so.

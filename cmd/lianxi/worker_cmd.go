@@ -64,7 +64,7 @@ func (a *app) workerCmd() *cobra.Command {
 			rows, hasBoard := acts.Board.(*board.Store)
 			if isSQL && hasBoard {
 				tasks := a.tasks(c)
-				bg.Go(func(ctx context.Context) { a.keepBoard(ctx, tasks, store, rows, leaseHolder("worker")) })
+				bg.Go(func(ctx context.Context) { a.runPeriodic(ctx, store, "worker", boardJob(tasks, rows, store)) })
 			}
 			return worker.Run(cmd.Context(), c, acts, key, sdkworker.Options{})
 		},

@@ -1,4 +1,4 @@
-package ledger
+package periodic
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// Periodic is work that every process sharing the database may offer to
-// do and one of them does: whichever holds the lease Name. Each period of
+// offer is work that every process sharing the database may offer to do
+// and one of them does: whichever holds the lease Name. Each period of
 // Every (counted from the Unix epoch, so every process agrees on where a
 // period starts) runs Run once, however many processes run and however
 // often the lease changes hands; a process that dies hands the work over
 // after at most TTL.
-type Periodic struct {
+type offer struct {
 	// Name names the lease, the same in every process doing this work.
 	Name string
 	// Holder names this process among them; it must be unique to it.
@@ -35,12 +35,12 @@ type Periodic struct {
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 
-	// keepOnStop leaves the lease held when RunPeriodic returns, as a
+	// keepOnStop leaves the lease held when run returns, as a
 	// killed process would; for tests.
 	keepOnStop bool
 }
 
-func (p *Periodic) check() error {
+func (p *offer) check() error {
 	if err := checkLease(p.Name, p.Holder, max(p.TTL, time.Second)); err != nil {
 		return err
 	}
@@ -55,16 +55,16 @@ func (p *Periodic) check() error {
 	return nil
 }
 
-func (p *Periodic) report(err error) {
+func (p *offer) report(err error) {
 	if p.OnError != nil && err != nil && !errors.Is(err, context.Canceled) {
 		p.OnError(err)
 	}
 }
 
-// RunPeriodic offers to do p until ctx ends: it keeps trying to take the
-// lease, does the work while it holds it, stops the work as soon as a
-// renewal fails, and gives the lease up on return.
-func (s *SQLStore) RunPeriodic(ctx context.Context, p Periodic) error {
+// run offers to do p until ctx ends: it keeps trying to take the lease,
+// does the work while it holds it, stops the work as soon as a renewal
+// fails, and gives the lease up on return.
+func (s *Leases) run(ctx context.Context, p offer) error {
 	if p.TTL == 0 {
 		p.TTL = 30 * time.Second
 	}
@@ -118,7 +118,7 @@ func (s *SQLStore) RunPeriodic(ctx context.Context, p Periodic) error {
 
 // work is one tenure: Start until it succeeds, then Run once for every
 // period no holder has run yet, until ctx ends.
-func (s *SQLStore) work(ctx context.Context, p *Periodic) {
+func (s *Leases) work(ctx context.Context, p *offer) {
 	if p.Start != nil {
 		for wait := p.TTL / 10; ; wait = min(2*wait, p.Every, time.Minute) {
 			err := p.Start(ctx)

@@ -1,50 +1,20 @@
-package ledger
+package periodic
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// handles opens n more handles on the database s uses, each its own pool
-// of connections, as n processes sharing it would.
-func handles(t *testing.T, s *SQLStore, n int) []*SQLStore {
-	t.Helper()
-	out := make([]*SQLStore, n)
-	for i := range out {
-		var err error
-		switch s.Dialect() {
-		case "sqlite":
-			var path string
-			if err := s.db.QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
-				t.Fatal(err)
-			}
-			out[i], err = OpenSQLite(context.Background(), path)
-		default:
-			dsn, ok := pgDSNs.Load(s)
-			if !ok {
-				t.Fatal("no DSN for the PostgreSQL store")
-			}
-			out[i], err = OpenPostgres(context.Background(), dsn.(string))
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { out[i].Close() })
-	}
-	return out
-}
-
 func TestLeaseTakenRenewedAndHandedOver(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			s := open(t)
+			s := open(t, 1)[0]
 			t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 			must := func(want bool, got bool, err error, what string) {
 				t.Helper()
@@ -109,11 +79,7 @@ func TestLeaseTakenRenewedAndHandedOver(t *testing.T) {
 }
 
 func TestLeaseRefusesBadRequests(t *testing.T) {
-	s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := backends(t)["sqlite"](t, 1)[0]
 	ctx := context.Background()
 	now := time.Now()
 	for _, tc := range []struct {
@@ -126,9 +92,9 @@ func TestLeaseRefusesBadRequests(t *testing.T) {
 		{"period zero", func() error { _, err := s.ClaimPeriod(ctx, "x", "a", 0, now); return err }},
 		{"release without holder", func() error { return s.ReleaseLease(ctx, "x", "") }},
 		{"no period length", func() error {
-			return s.RunPeriodic(ctx, Periodic{Name: "x", Holder: "a", Run: func(context.Context, time.Time) error { return nil }})
+			return s.run(ctx, offer{Name: "x", Holder: "a", Run: func(context.Context, time.Time) error { return nil }})
 		}},
-		{"nothing to run", func() error { return s.RunPeriodic(ctx, Periodic{Name: "x", Holder: "a", Every: time.Second}) }},
+		{"nothing to run", func() error { return s.run(ctx, offer{Name: "x", Holder: "a", Every: time.Second}) }},
 	} {
 		if err := tc.call(); !errors.Is(err, ErrBadLease) {
 			t.Errorf("%s: got %v, want ErrBadLease", tc.name, err)
@@ -141,7 +107,7 @@ func TestLeaseRefusesBadRequests(t *testing.T) {
 func TestLeaseOneWinnerAmongRacers(t *testing.T) {
 	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			hs := handles(t, open(t), 8)
+			hs := open(t, 8)
 			now := time.Now()
 			var wins atomic.Int32
 			var wg sync.WaitGroup
@@ -180,7 +146,7 @@ func TestPeriodicRunsOncePerPeriod(t *testing.T) {
 			// A lease renewed every ttl/3 is lost only to a renewal late by
 			// more than 600 ms: not by a test machine under load.
 			const every, ttl = 200 * time.Millisecond, time.Second
-			hs := handles(t, open(t), 3)
+			hs := open(t, 3)
 			var mu sync.Mutex
 			runs := map[int64][]string{}
 			starts := map[string]int{}
@@ -194,7 +160,7 @@ func TestPeriodicRunsOncePerPeriod(t *testing.T) {
 				name := fmt.Sprint("process-", i)
 				pctx, stop := context.WithCancel(ctx)
 				stops[i] = stop
-				p := Periodic{
+				p := offer{
 					Name: "board-sweep", Holder: name, Every: every, TTL: ttl,
 					Start: func(context.Context) error {
 						mu.Lock()
@@ -217,7 +183,7 @@ func TestPeriodicRunsOncePerPeriod(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if err := h.RunPeriodic(pctx, p); err != nil {
+					if err := h.run(pctx, p); err != nil {
 						t.Error(err)
 					}
 				}()
