@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"lianxi/attachments/attachmentstest"
 )
 
 // biff builds a workbook stream's globals: BOF, one BOUNDSHEET per sheet
@@ -54,7 +56,7 @@ func buildWorkbook(t *testing.T, data []byte) []byte {
 			fat[first+i] = next
 		}
 	}
-	hdr := cfbHeader()
+	hdr := attachmentstest.CFBHeader()
 
 	var body []byte // sectors from 2 on
 	rootStart, rootSize, bookStart := uint32(sectEndOfChain), 0, uint32(0)

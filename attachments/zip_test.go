@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"lianxi/attachments/attachmentstest"
 )
 
 // part is one entry of an archive built for a test.
@@ -62,8 +64,8 @@ func docx(t *testing.T, extraTypes string, extra ...part) []byte {
 // relationship and by the bytes of every part, whatever the parts are
 // named; the type comes from the main part's content type.
 func TestOfficeOpenXMLByContent(t *testing.T) {
-	vba := buildCFB(t, nil, cfbEntry{"VBA", true}, cfbEntry{"VBA/_VBA_PROJECT", false}, cfbEntry{"VBA/dir", false})
-	embedded := buildCFB(t, nil, cfbEntry{path: "Workbook"})
+	vba := attachmentstest.CFB(nil, attachmentstest.CFBEntry{Path: "VBA", Storage: true}, attachmentstest.CFBEntry{Path: "VBA/_VBA_PROJECT"}, attachmentstest.CFBEntry{Path: "VBA/dir"})
+	embedded := attachmentstest.CFB(nil, attachmentstest.CFBEntry{Path: "Workbook"})
 	vbaRel := relsNS + `<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="notes.bin"/></Relationships>`
 	xlsm := officeFile(t, "xl/workbook.xml", "application/vnd.ms-excel.sheet.macroEnabled.main+xml", "")
 	cases := []struct {

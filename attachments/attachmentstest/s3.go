@@ -1,6 +1,8 @@
-// Package attachmentstest runs an S3-compatible server for tests, so that
-// the attachment store's s3:// backend is tested over the real S3 protocol
-// (HTTP, signed requests, listings) rather than against a stand-in.
+// Package attachmentstest is test support for attachments. It runs an
+// S3-compatible server for tests, so that the attachment store's s3://
+// backend is tested over the real S3 protocol (HTTP, signed requests,
+// listings) rather than against a stand-in, and it builds the hostile
+// files (macros, renamed macro parts, zip bombs) the store must refuse.
 package attachmentstest
 
 import (
