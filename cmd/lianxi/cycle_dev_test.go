@@ -40,9 +40,12 @@ func TestCycleAgainstDev(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("cycle create: exit %d: %s", r.code, r.stderr)
 	}
-	if r = lianxi(ctx, append([]string{"cycle", "list", "--plan", "internet-plus-2015"}, api...)...); r.code != 0 || !strings.Contains(r.stdout, "monthly") || !strings.Contains(r.stdout, "running") {
-		t.Fatalf("cycle list: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
-	}
+	// Temporal lists schedules from visibility, a moment behind.
+	testkit.EventuallyWithin(t, 30*time.Second, "cycle list showing the new cycle", func() (bool, string) {
+		r = lianxi(ctx, append([]string{"cycle", "list", "--plan", "internet-plus-2015"}, api...)...)
+		return r.code == 0 && strings.Contains(r.stdout, "monthly") && strings.Contains(r.stdout, "running"),
+			fmt.Sprintf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	})
 
 	// The cycle is a Temporal Schedule, as the Web UI lists it.
 	c, err := client.Dial(client.Options{HostPort: addr})
