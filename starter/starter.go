@@ -227,6 +227,7 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 				at.UTC().Format("2006-01-02")), nil
 		}
 	}
+	asked := time.Now()
 	err := startWhenReady(ctx, c, opts, spec, retryUntil)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
@@ -242,18 +243,35 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 	if err != nil {
 		return 0, "", fmt.Errorf("describe %s: %w", opts.ID, err)
 	}
-	if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+	info := desc.GetWorkflowExecutionInfo()
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		// A run that began after this launch asked for it is this
+		// launch's own: a start whose answer timed out, sent again.
+		if !info.GetStartTime().AsTime().Before(asked.Add(-time.Second)) {
+			if board != nil {
+				_, _ = board.Seed(ctx, []domain.BoardRow{FirstRow(spec)})
+			}
+			return started, "", nil
+		}
 		return running, "", nil
 	}
 	return closed, "", nil
 }
 
 // startWhenReady starts the task's workflow, sending the start again while
-// the server answers that it is not ready and retryUntil is ahead.
+// the server answers that it is not ready and retryUntil is ahead, and (up
+// to startTimeouts times) when the answer did not come in time: a start is
+// idempotent by workflow ID, so a second one that finds the first's run is
+// told so.
 func startWhenReady(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, spec domain.TaskSpec, retryUntil time.Time) error {
+	timeouts := 0
 	for attempt := 1; ; attempt++ {
 		_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
 		wait := min(time.Duration(attempt)*100*time.Millisecond, time.Second)
+		if timedOut(ctx, err) && timeouts < startTimeouts {
+			timeouts++
+			continue
+		}
 		if err == nil || !NotReady(err) || time.Now().Add(wait).After(retryUntil) {
 			return err
 		}
@@ -263,4 +281,14 @@ func startWhenReady(ctx context.Context, c client.Client, opts client.StartWorkf
 		case <-time.After(wait):
 		}
 	}
+}
+
+// startTimeouts is how many times a start whose answer timed out is sent
+// again.
+const startTimeouts = 3
+
+// timedOut reports whether err is a start's own deadline, not the caller's.
+func timedOut(ctx context.Context, err error) bool {
+	var deadline *serviceerror.DeadlineExceeded
+	return ctx.Err() == nil && (errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded))
 }
