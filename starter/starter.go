@@ -228,7 +228,7 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 		}
 	}
 	asked := time.Now()
-	err := startWhenReady(ctx, c, opts, spec, retryUntil)
+	resent, err := startWhenReady(ctx, c, opts, spec, retryUntil)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil {
 		if board != nil {
@@ -245,9 +245,9 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 	}
 	info := desc.GetWorkflowExecutionInfo()
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		// A run that began after this launch asked for it is this
-		// launch's own: a start whose answer timed out, sent again.
-		if !info.GetStartTime().AsTime().Before(asked.Add(-time.Second)) {
+		// After a start whose answer timed out was sent again, a run that
+		// began after this launch asked for it is this launch's own.
+		if resent && !info.GetStartTime().AsTime().Before(asked.Add(-time.Second)) {
 			if board != nil {
 				_, _ = board.Seed(ctx, []domain.BoardRow{FirstRow(spec)})
 			}
@@ -263,21 +263,22 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 // to startTimeouts times) when the answer did not come in time: a start is
 // idempotent by workflow ID, so a second one that finds the first's run is
 // told so.
-func startWhenReady(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, spec domain.TaskSpec, retryUntil time.Time) error {
+// resent says a start was sent again after a timeout.
+func startWhenReady(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, spec domain.TaskSpec, retryUntil time.Time) (resent bool, err error) {
 	timeouts := 0
 	for attempt := 1; ; attempt++ {
-		_, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
+		_, err = c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
 		wait := min(time.Duration(attempt)*100*time.Millisecond, time.Second)
 		if timedOut(ctx, err) && timeouts < startTimeouts {
 			timeouts++
 			continue
 		}
 		if err == nil || !NotReady(err) || time.Now().Add(wait).After(retryUntil) {
-			return err
+			return timeouts > 0, err
 		}
 		select {
 		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
+			return timeouts > 0, errors.Join(err, ctx.Err())
 		case <-time.After(wait):
 		}
 	}
