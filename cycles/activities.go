@@ -64,7 +64,7 @@ func (a *Activities) ReadRoundTasks(ctx context.Context, in ReadTasksInput) ([]R
 	}
 	out := []RoundTask{}
 	for _, r := range rows {
-		if !open(r.Status) {
+		if !domain.IsOpen(r.Status) {
 			continue
 		}
 		who := []string{r.Lead}

@@ -78,11 +78,6 @@ type Excerpt struct {
 	Seq      int64     `json:"seq"`
 }
 
-// open says whether a board status still owes reports.
-func open(status string) bool {
-	return status == domain.StatusSigning || status == domain.StatusInReview
-}
-
 // inWindow says whether t falls in [from, to].
 func inWindow(t, from, to time.Time) bool { return !t.Before(from) && !t.After(to) }
 
@@ -92,7 +87,7 @@ func inWindow(t, from, to time.Time) bool { return !t.Before(from) && !t.After(t
 func standing(tasks []RoundTask, rows map[string]domain.BoardRow, recs map[string][]ledger.Record, from, to time.Time) Standing {
 	var s Standing
 	for _, t := range tasks {
-		if r, ok := rows[t.WorkflowID]; ok && !open(r.Status) {
+		if r, ok := rows[t.WorkflowID]; ok && !domain.IsOpen(r.Status) {
 			s.Dropped = append(s.Dropped, t.TaskNo)
 			continue
 		}
@@ -127,7 +122,7 @@ func compile(in CompileInput, board []domain.BoardRow, recs map[string][]ledger.
 	for _, r := range board {
 		b.ByStatus[r.Status]++
 		line := TaskLine{TaskNo: r.TaskNo, Title: r.Title, Lead: r.Lead, Status: r.Status, Due: r.Due}
-		if open(r.Status) {
+		if domain.IsOpen(r.Status) {
 			sec, _, _ := strings.Cut(r.TaskNo, ".")
 			b.BySection[sec]++
 			switch {
