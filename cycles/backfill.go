@@ -87,24 +87,6 @@ func (cs *Cycles) Backfill(ctx context.Context, planID, cycleID string, from, to
 		"from", from.UTC().Format(time.RFC3339), "to", to.UTC().Format(time.RFC3339)))
 }
 
-// Between lists the calendar's start times in [from, to], in order (UTC).
-func (c Calendar) Between(from, to time.Time) []time.Time {
-	var out []time.Time
-	t := from.UTC().Add(-time.Nanosecond)
-	for {
-		if c.EverySeconds > 0 {
-			step := time.Duration(c.EverySeconds) * time.Second
-			t = t.Truncate(step).Add(step)
-		} else {
-			t = c.Next(t)
-		}
-		if t.IsZero() || t.After(to) {
-			return out
-		}
-		out = append(out, t)
-	}
-}
-
 // ParseRange reads a backfill's range as the office writes it: dates
 // (2026-01-01, taken in UTC, the last one to its end) or RFC 3339 times.
 func ParseRange(from, to string) (time.Time, time.Time, error) {

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -27,57 +25,6 @@ import (
 // length at most one missed round runs, and only when its date is less than
 // a day old; older ones are for the office to backfill by hand.
 const CatchupWindow = 24 * time.Hour
-
-// Calendar is when a cycle's rounds start: at Hour:00 UTC on each of Days
-// of each of Months (every month when empty).
-type Calendar struct {
-	Months []int `json:"months,omitempty"`
-	Days   []int `json:"days,omitempty"`
-	Hour   int   `json:"hour,omitempty"`
-	// EverySeconds, for drills and tests, starts a round every so many
-	// seconds instead (it must divide 60).
-	EverySeconds int `json:"every_seconds,omitempty"`
-}
-
-// Monthly is a round on day of every month.
-func Monthly(day int) Calendar { return Calendar{Days: []int{day}} }
-
-// Quarterly is a round on day of each quarter's last month.
-func Quarterly(day int) Calendar { return Calendar{Months: []int{3, 6, 9, 12}, Days: []int{day}} }
-
-// spec turns the calendar into a schedule's calendar spec.
-func (c Calendar) spec() (client.ScheduleSpec, error) {
-	if c.EverySeconds > 0 {
-		if 60%c.EverySeconds != 0 {
-			return client.ScheduleSpec{}, fmt.Errorf("every_seconds must divide 60, not %d", c.EverySeconds)
-		}
-		return client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
-			Second: []client.ScheduleRange{{Start: 0, End: 59, Step: c.EverySeconds}},
-			Minute: []client.ScheduleRange{{Start: 0, End: 59}},
-			Hour:   []client.ScheduleRange{{Start: 0, End: 23}},
-		}}}, nil
-	}
-	if len(c.Days) == 0 {
-		return client.ScheduleSpec{}, fmt.Errorf("a cycle needs its day of the month (e.g. 25)")
-	}
-	cal := client.ScheduleCalendarSpec{Hour: []client.ScheduleRange{{Start: c.Hour}}}
-	if c.Hour < 0 || c.Hour > 23 {
-		return client.ScheduleSpec{}, fmt.Errorf("hour must be 0-23, not %d", c.Hour)
-	}
-	for _, d := range c.Days {
-		if d < 1 || d > 31 {
-			return client.ScheduleSpec{}, fmt.Errorf("day of the month must be 1-31, not %d", d)
-		}
-		cal.DayOfMonth = append(cal.DayOfMonth, client.ScheduleRange{Start: d})
-	}
-	for _, m := range c.Months {
-		if m < 1 || m > 12 {
-			return client.ScheduleSpec{}, fmt.Errorf("month must be 1-12, not %d", m)
-		}
-		cal.Month = append(cal.Month, client.ScheduleRange{Start: m})
-	}
-	return client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{cal}}, nil
-}
 
 // Cycle is a plan's periodic reporting: when rounds start and what each
 // asks. It is kept in its schedule's memo, so listing needs no other store.
@@ -288,144 +235,9 @@ func (cs *Cycles) Change(ctx context.Context, c Cycle, by string) error {
 		"reporters", c.input().Reporters))
 }
 
-// Pause stops the cycle's rounds until Resume; rounds missed meanwhile are
-// not run on resume (backfill them by hand if the office wants them).
-func (cs *Cycles) Pause(ctx context.Context, planID, cycleID, by, note string) error {
-	h, err := cs.handle(ctx, planID, cycleID)
-	if err != nil {
-		return err
-	}
-	if err := h.Pause(ctx, client.SchedulePauseOptions{Note: "paused by " + by + ": " + note}); err != nil {
-		return fmt.Errorf("pause cycle %s of %s: %w", cycleID, planID, err)
-	}
-	return cs.record(ctx, planID, cycleID, KindCyclePaused, by, domain.Fields("note", note))
-}
-
-// Resume starts the cycle's rounds again from the next date on.
-func (cs *Cycles) Resume(ctx context.Context, planID, cycleID, by, note string) error {
-	h, err := cs.handle(ctx, planID, cycleID)
-	if err != nil {
-		return err
-	}
-	if err := h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: "resumed by " + by + ": " + note}); err != nil {
-		return fmt.Errorf("resume cycle %s of %s: %w", cycleID, planID, err)
-	}
-	return cs.record(ctx, planID, cycleID, KindCycleResumed, by, domain.Fields("note", note))
-}
-
-// Delete removes the cycle's schedule; rounds already running finish, and
-// issued bulletins stay on the ledger.
-func (cs *Cycles) Delete(ctx context.Context, planID, cycleID, by string) error {
-	h, err := cs.handle(ctx, planID, cycleID)
-	if err != nil {
-		return err
-	}
-	if err := h.Delete(ctx); err != nil {
-		return fmt.Errorf("delete cycle %s of %s: %w", cycleID, planID, err)
-	}
-	return cs.record(ctx, planID, cycleID, KindCycleDeleted, by, nil)
-}
-
-// Trigger starts a round now (skipped, like any start, while one runs).
-func (cs *Cycles) Trigger(ctx context.Context, planID, cycleID, by string) error {
-	h, err := cs.handle(ctx, planID, cycleID)
-	if err != nil {
-		return err
-	}
-	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP}); err != nil {
-		return fmt.Errorf("trigger cycle %s of %s: %w", cycleID, planID, err)
-	}
-	return cs.record(ctx, planID, cycleID, KindCycleTrigger, by, nil)
-}
-
-// handle returns the cycle's schedule, or ErrNoCycle.
-func (cs *Cycles) handle(ctx context.Context, planID, cycleID string) (client.ScheduleHandle, error) {
-	h := cs.Schedules.GetHandle(ctx, ScheduleID(planID, cycleID))
-	if _, err := h.Describe(ctx); err != nil {
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) {
-			return nil, fmt.Errorf("%w: plan %s has no cycle %q; list them with `lianxi cycle list`", ErrNoCycle, planID, cycleID)
-		}
-		return nil, fmt.Errorf("find cycle %s of %s: %w", cycleID, planID, err)
-	}
-	return h, nil
-}
-
-// record writes one of the office's cycle decisions.
-func (cs *Cycles) record(ctx context.Context, planID, cycleID, kind, by string, payload map[string]string) error {
-	if payload == nil {
-		payload = map[string]string{}
-	}
-	payload["cycle"] = cycleID
-	e := ledger.Entry{DecisionID: kind + "/" + uuid.NewString(), WorkflowID: ScheduleID(planID, cycleID), PlanID: planID,
-		Kind: kind, Ministry: domain.Office, Person: by, Payload: payload, At: cs.Now().UTC()}
-	if _, err := cs.Ledger.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s of cycle %s (the schedule has changed; retry to record it): %w", kind, cycleID, err)
-	}
-	return nil
-}
-
-// String writes the calendar for people: "months 3,6,9,12 day 25 at 00:00".
-func (c Calendar) String() string {
-	if c.EverySeconds > 0 {
-		return "every " + strconv.Itoa(c.EverySeconds) + "s"
-	}
-	s := "every month"
-	if len(c.Months) > 0 {
-		s = "months " + ints(c.Months)
-	}
-	return fmt.Sprintf("%s day %s at %02d:00 UTC", s, ints(c.Days), c.Hour)
-}
-
-func ints(xs []int) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = strconv.Itoa(x)
-	}
-	return strings.Join(parts, ",")
-}
-
 func durationOrEmpty(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
 	return d.String()
-}
-
-// Next is the first start of the calendar strictly after t, as the
-// schedule computes it (UTC); the zero time when none falls within four
-// years (a 31st in months without one). Drills' calendars are not covered.
-func (c Calendar) Next(t time.Time) time.Time {
-	t = t.UTC()
-	day := time.Date(t.Year(), t.Month(), t.Day(), c.Hour, 0, 0, 0, time.UTC)
-	for i := 0; i < 4*366; i++ {
-		d := day.AddDate(0, 0, i)
-		if d.After(t) && slices.Contains(c.Days, d.Day()) && (len(c.Months) == 0 || slices.Contains(c.Months, int(d.Month()))) {
-			return d
-		}
-	}
-	return time.Time{}
-}
-
-// StartRound starts one round by hand, outside any cycle, under
-// RoundID(plan, key). A key is a round's identity: a round that ran under
-// it is never run again (its records and bulletin stand), so starting it
-// twice fails.
-func StartRound(ctx context.Context, c client.Client, taskQueue string, in RoundInput) (client.WorkflowRun, error) {
-	if in.RoundKey == "" {
-		return nil, fmt.Errorf("%w: a round started by hand needs its key (e.g. 2026-12)", ErrInvalidCycle)
-	}
-	if err := in.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidCycle, err)
-	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: RoundID(in.PlanID, in.RoundKey), TaskQueue: taskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, WorkflowName, in)
-	if err != nil {
-		return nil, fmt.Errorf("start round %s of %s: %w", in.RoundKey, in.PlanID, err)
-	}
-	return run, nil
 }

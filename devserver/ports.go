@@ -34,3 +34,19 @@ func portsFree(port int) bool {
 	}
 	return true
 }
+
+// Port offsets from the frontend's port, as Temporal's own defaults lay
+// them out (7233 frontend, 7234 history, 7235 matching, 7239 worker; the
+// membership ports 300 below). Fixed ports matter: after a restart the
+// services find each other at the addresses the database remembers, instead
+// of waiting for the old membership entries to expire.
+var portOffsets = map[string]int{"frontend": 0, "history": 1, "matching": 2, "worker": 6}
+
+const membershipOffset = -300
+
+// maxPortOffset is the highest of portOffsets; maxSmallint the largest port
+// Temporal's PostgreSQL schema can record.
+const (
+	maxPortOffset = 6
+	maxSmallint   = 32767
+)

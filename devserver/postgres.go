@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -217,4 +218,28 @@ func SiblingDatabase(ctx context.Context, raw, name string) (string, error) {
 	}
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// preparePostgres creates or upgrades the schemas on PostgreSQL.
+func preparePostgres(opts Options, logger log.Logger) (config.Persistence, error) {
+	pc, err := ParsePostgresURL(opts.DB)
+	if err != nil {
+		return config.Persistence{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := SetupPostgres(ctx, pc, logger); err != nil {
+		return config.Persistence{}, err
+	}
+	return config.Persistence{
+		DefaultStore:    "postgres",
+		VisibilityStore: "postgres-visibility",
+		// Fixed for the life of the database: a few shards let history
+		// work spread over more than one connection.
+		NumHistoryShards: 4,
+		DataStores: map[string]config.DataStore{
+			"postgres":            {SQL: pc.Default},
+			"postgres-visibility": {SQL: pc.Visibility},
+		},
+	}, nil
 }

@@ -7,7 +7,6 @@ package devserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -16,15 +15,11 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
-	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
-	"go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"go.uber.org/zap"
-	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // Options configure the embedded server.
@@ -182,71 +177,6 @@ func dynamicConfig(opts Options) dynamicconfig.StaticClient {
 	return dc
 }
 
-// prepareSQLite creates the SQLite file and the namespace on first use.
-func prepareSQLite(opts Options) (config.Persistence, error) {
-	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
-		return config.Persistence{}, fmt.Errorf("embedded Temporal: data folder: %w", err)
-	}
-	sqlCfg := &config.SQL{
-		PluginName:   sqliteplugin.PluginName,
-		DatabaseName: DBPath(opts.DataDir),
-		// Keys other than the driver's own become PRAGMAs. WAL lets readers
-		// run beside the one writer, so the pool may hold a few connections;
-		// synchronous=normal is durable across process crashes in WAL mode
-		// (a power cut may lose the last commits).
-		ConnectAttributes: map[string]string{
-			"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000",
-		},
-		MaxConns:     4,
-		MaxIdleConns: 4,
-	}
-	if _, err := os.Stat(sqlCfg.DatabaseName); errors.Is(err, os.ErrNotExist) {
-		if err := sqlite.SetupSchema(sqlCfg); err != nil {
-			return config.Persistence{}, fmt.Errorf("embedded Temporal: create schema: %w", err)
-		}
-	}
-	ns, err := sqlite.NewNamespaceConfig("active", opts.Namespace, false, opts.SearchAttributes)
-	if err != nil {
-		return config.Persistence{}, fmt.Errorf("embedded Temporal: namespace: %w", err)
-	}
-	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
-	ns.Detail.Config.HistoryArchivalState = enumspb.ARCHIVAL_STATE_ENABLED
-	ns.Detail.Config.HistoryArchivalUri = opts.ArchiveURI()
-	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
-		return config.Persistence{}, fmt.Errorf("embedded Temporal: namespace: %w", err)
-	}
-	return config.Persistence{
-		DefaultStore:     sqliteplugin.PluginName,
-		VisibilityStore:  sqliteplugin.PluginName,
-		NumHistoryShards: 1,
-		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-	}, nil
-}
-
-// preparePostgres creates or upgrades the schemas on PostgreSQL.
-func preparePostgres(opts Options, logger log.Logger) (config.Persistence, error) {
-	pc, err := ParsePostgresURL(opts.DB)
-	if err != nil {
-		return config.Persistence{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := SetupPostgres(ctx, pc, logger); err != nil {
-		return config.Persistence{}, err
-	}
-	return config.Persistence{
-		DefaultStore:    "postgres",
-		VisibilityStore: "postgres-visibility",
-		// Fixed for the life of the database: a few shards let history
-		// work spread over more than one connection.
-		NumHistoryShards: 4,
-		DataStores: map[string]config.DataStore{
-			"postgres":            {SQL: pc.Default},
-			"postgres-visibility": {SQL: pc.Visibility},
-		},
-	}, nil
-}
-
 // serverLogger keeps the server's chatter (membership changes while it
 // boots, for instance) out of the operator's terminal when a file is given.
 func serverLogger(opts Options) (*zap.Logger, error) {
@@ -269,70 +199,3 @@ func (s *Server) Address() string { return s.address }
 
 // Stop stops every service; the SQLite file keeps the state.
 func (s *Server) Stop() error { return s.srv.Stop() }
-
-// Port offsets from the frontend's port, as Temporal's own defaults lay
-// them out (7233 frontend, 7234 history, 7235 matching, 7239 worker; the
-// membership ports 300 below). Fixed ports matter: after a restart the
-// services find each other at the addresses the database remembers, instead
-// of waiting for the old membership entries to expire.
-var portOffsets = map[string]int{"frontend": 0, "history": 1, "matching": 2, "worker": 6}
-
-const membershipOffset = -300
-
-// maxPortOffset is the highest of portOffsets; maxSmallint the largest port
-// Temporal's PostgreSQL schema can record.
-const (
-	maxPortOffset = 6
-	maxSmallint   = 32767
-)
-
-// serverConfig lays out the four services around the frontend's port; all
-// but the frontend bind to loopback only.
-func serverConfig(persistence config.Persistence, host string, port int, archiveURI string) (*config.Config, error) {
-	if port+membershipOffset < 1024 || port+portOffsets["worker"] > 65535 {
-		return nil, fmt.Errorf("embedded Temporal: port %d leaves no room for the other services (%d..%d)", port, port+membershipOffset, port+6)
-	}
-	services := map[string]config.Service{}
-	for name, off := range portOffsets {
-		rpc := config.RPC{GRPCPort: port + off, MembershipPort: port + membershipOffset + off, BindOnLocalHost: true}
-		if name == "frontend" && host != "127.0.0.1" && host != "localhost" {
-			rpc.BindOnLocalHost, rpc.BindOnIP = false, host
-		}
-		services[name] = config.Service{RPC: rpc}
-	}
-	frontend := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	if host != "127.0.0.1" && host != "localhost" && host != "0.0.0.0" {
-		frontend = net.JoinHostPort(host, strconv.Itoa(port))
-	}
-	return &config.Config{
-		Global: config.Global{
-			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
-		},
-		Persistence: persistence,
-		ClusterMetadata: &cluster.Config{
-			EnableGlobalNamespace:    false,
-			FailoverVersionIncrement: 10,
-			MasterClusterName:        "active",
-			CurrentClusterName:       "active",
-			ClusterInformation: map[string]cluster.ClusterInformation{
-				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
-			},
-		},
-		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
-		Services:            services,
-		// Each closed run's history is archived to files before retention
-		// deletes it, and read back from there (visibility is not archived:
-		// the ledger names a task's runs).
-		Archival: config.Archival{
-			History: config.HistoryArchival{State: "enabled", EnableRead: true, Provider: &config.HistoryArchiverProvider{
-				Filestore: &config.FilestoreArchiver{FileMode: "0600", DirMode: "0700"},
-			}},
-			Visibility: config.VisibilityArchival{State: "disabled"},
-		},
-		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
-			History:    config.HistoryArchivalNamespaceDefaults{State: "enabled", URI: archiveURI},
-			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
-		}},
-		PublicClient: config.PublicClient{HostPort: frontend},
-	}, nil
-}
