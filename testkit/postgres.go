@@ -48,18 +48,46 @@ func FreshDatabase(t testing.TB, dsn string) string {
 		t.Fatalf("connect to PostgreSQL to create a test database: %v", err)
 	}
 	defer admin.Close(ctx)
-	name := fmt.Sprintf("lianxi_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano(), databases.Add(1))
+	name := newDatabaseName()
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if a, err := pgx.Connect(ctx, dsn); err == nil {
-			_, _ = a.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)")
-			a.Close(ctx)
-		}
-	})
+	t.Cleanup(func() { drop(dsn, name) })
 	u.Path = "/" + name
 	return u.String()
+}
+
+// UnusedDatabase returns the DSN of a database that does not exist yet on
+// the server dsn names, for a program that creates its own (the embedded
+// Temporal server, which also makes NAME_visibility). Both are dropped when
+// the test ends, if they were made.
+func UnusedDatabase(t testing.TB, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("PostgreSQL DSN: %v", err)
+	}
+	name := newDatabaseName()
+	t.Cleanup(func() { drop(dsn, name, name+"_visibility") })
+	u.Path = "/" + name
+	return u.String()
+}
+
+func newDatabaseName() string {
+	return fmt.Sprintf("lianxi_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano(), databases.Add(1))
+}
+
+// drop drops the databases named, if they exist, on dsn's server, with
+// whatever connections they still have.
+func drop(dsn string, names ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return
+	}
+	defer a.Close(ctx)
+	for _, db := range names {
+		_, _ = a.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+	}
 }
