@@ -10,20 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"lianxi/actions"
 	"lianxi/activities"
-	"lianxi/board"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/worker"
+	"lianxi/testkit/lianxitest"
 	"lianxi/workflows"
 )
 
@@ -59,26 +55,8 @@ type lab struct {
 
 func newLab(t *testing.T) *lab {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	c := ts.GetDefaultClient()
-	ctx := context.Background()
-	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	store, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	rows, err := board.Open(ctx, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acts := &activities.Activities{Ledger: store, Outbox: discard{}, Board: rows, Notifier: discard{}}
-	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, acts) }, testkit.WorkerOptions(sdkworker.Options{}))
-	return &lab{t: t, c: c, ns: ts.GetDefaultNamespace(), tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store}
+	st := lianxitest.New(t, lianxitest.Options{Notifier: discard{}})
+	return &lab{t: t, c: st.Client(), ns: st.Namespace(), tasks: st.Tasks(), ledger: st.Ledger()}
 }
 
 // start starts a task as its launcher would.

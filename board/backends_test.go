@@ -2,15 +2,11 @@ package board
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"lianxi/ledger"
+	"lianxi/testkit"
 )
 
 // backends opens a fresh ledger and its board on every backend: a SQLite
@@ -34,47 +30,16 @@ func backends(t *testing.T) map[string]func(t *testing.T) (*ledger.SQLStore, *St
 			return withBoard(t, s)
 		},
 	}
-	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	dsn := testkit.PostgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
-			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty")
-		}
-		t.Log("PostgreSQL backend not tested: LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a server)")
 		return out
 	}
 	out["postgres"] = func(t *testing.T) (*ledger.SQLStore, *Store) {
-		s, err := ledger.OpenPostgres(context.Background(), freshDatabase(t, dsn))
+		s, err := ledger.OpenPostgres(context.Background(), testkit.FreshDatabase(t, dsn))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return withBoard(t, s)
 	}
 	return out
-}
-
-// freshDatabase creates a database dropped when the test ends and returns
-// its DSN.
-func freshDatabase(t *testing.T, dsn string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("lianxi_board_%d", time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", dsn); err == nil {
-			_, _ = a.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }

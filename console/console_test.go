@@ -15,14 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/interceptor"
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"lianxi/actions"
-	"lianxi/activities"
 	"lianxi/attachments"
 	"lianxi/board"
 	"lianxi/cycles"
@@ -34,7 +29,7 @@ import (
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/worker"
+	"lianxi/testkit/lianxitest"
 	"lianxi/workflows"
 )
 
@@ -61,35 +56,10 @@ const testPlanTitle = "网页测试规划"
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	ctx := context.Background()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	key, err := door.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The API's client signs principals; the worker checks them.
-	c := ts.NewClientWithOptions(client.Options{Interceptors: []interceptor.ClientInterceptor{door.ClientInterceptor(key)}})
-	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
-	}); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	store, err := ledger.OpenSQLite(ctx, filepath.Join(dir, "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	outbox, err := notify.NewOutbox(ctx, store, notify.OutboxOptions{ConsoleURL: "http://console"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := board.Open(ctx, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
-		worker.Register(r, &activities.Activities{Ledger: store, Outbox: outbox, Board: rows, Notifier: outbox})
-	}, testkit.WorkerOptions(sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{door.WorkerInterceptor(key)}}))
+	// The API's client signs principals; the worker checks them.
+	st := lianxitest.New(t, lianxitest.Options{Dir: dir, DoorKey: true, BoardLists: true})
+	c, key, store, outbox, rows := st.Client(), st.Key(), st.Ledger(), st.Outbox(), st.Board()
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
 	reg, err := plan.DefaultRegistry()
 	if err != nil {
@@ -120,7 +90,7 @@ func newStack(t *testing.T) *stack {
 	if tok.Names["ndrc"] != "发展改革委" || tok.Ministries["ndrc"] == "" {
 		t.Fatalf("tokens.json: names %v", tok.Names)
 	}
-	tasks := &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace(), Board: rows}
+	tasks := st.Tasks()
 	files, err := attachments.Open(filepath.Join(dir, "attachments"), attachments.Options{MaxSize: testAttachmentMax})
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +107,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, url: srv.URL, tokens: tok, tasks: tasks, ledger: store, board: rows, console: console, key: key,
-		outbox: outbox, raw: ts.GetDefaultClient()}
+		outbox: outbox, raw: st.RawClient()}
 	// Inboxes read the pending ministries from the board, which the
 	// workflow writes with its assignment, after it starts.
 	testkit.Eventually(t, "the task on the board with three ministries pending", func() (bool, string) {

@@ -2,10 +2,8 @@ package console
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -24,6 +22,7 @@ import (
 
 	"lianxi/ledger"
 	"lianxi/plan"
+	"lianxi/testkit"
 )
 
 // sharedDatabases gives, for every backend, a way to open handles on one
@@ -43,37 +42,14 @@ func sharedDatabases(t *testing.T) map[string]func(t *testing.T) func() *ledger.
 			}
 		},
 	}
-	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	dsn := testkit.PostgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
-			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty: the test command should have started PostgreSQL")
-		}
-		t.Log("PostgreSQL backend not tested: LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a server)")
 		return out
 	}
 	out["postgres"] = func(t *testing.T) func() *ledger.SQLStore {
-		admin, err := sql.Open("pgx", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		name := fmt.Sprintf("lianxi_console_%d", time.Now().UnixNano())
-		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-			t.Fatalf("create database: %v", err)
-		}
-		t.Cleanup(func() {
-			if a, err := sql.Open("pgx", dsn); err == nil {
-				_, _ = a.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-				a.Close()
-			}
-		})
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.Path = "/" + name
+		db := testkit.FreshDatabase(t, dsn)
 		return func() *ledger.SQLStore {
-			s, err := ledger.OpenPostgres(context.Background(), u.String())
+			s, err := ledger.OpenPostgres(context.Background(), db)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"lianxi/testkit"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // Two servers seed the namespace into one fresh database at once: both
 // succeed and the database holds it once.
 func TestSeedNamespaceTwiceAtOnce(t *testing.T) {
-	url := freshTemporalDB(t, testPostgres(t))
+	url := testkit.UnusedDatabase(t, testPostgres(t))
 	pc, err := ParsePostgresURL(url)
 	if err != nil {
 		t.Fatal(err)

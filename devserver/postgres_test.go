@@ -2,7 +2,7 @@ package devserver
 
 import (
 	"context"
-	"fmt"
+	"lianxi/testkit"
 	"os"
 	"strconv"
 	"strings"
@@ -32,29 +32,6 @@ func testPostgres(t *testing.T) string {
 	return dsn
 }
 
-// freshTemporalDB names a database that does not exist yet, on the test
-// server, and drops it (and its visibility database) afterwards.
-func freshTemporalDB(t *testing.T, dsn string) string {
-	t.Helper()
-	name := fmt.Sprintf("temporal_test_%d", time.Now().UnixNano())
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			return
-		}
-		defer conn.Close(context.Background())
-		for _, db := range []string{name, name + "_visibility"} {
-			_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
-		}
-	})
-	i := strings.LastIndex(dsn, "/")
-	rest := ""
-	if q := strings.Index(dsn[i:], "?"); q >= 0 {
-		rest = dsn[i+q:]
-	}
-	return dsn[:i+1] + name + rest
-}
-
 func TestParsePostgresURL(t *testing.T) {
 	pc, err := ParsePostgresURL("postgres://tp:s3cret@db.example:6543/temporal?sslmode=require")
 	if err != nil {
@@ -78,7 +55,7 @@ func TestParsePostgresURL(t *testing.T) {
 // Two servers set up one fresh database at once: both succeed, and the
 // schema ends at the embedded version.
 func TestSetupPostgresTwiceAtOnce(t *testing.T) {
-	url := freshTemporalDB(t, testPostgres(t))
+	url := testkit.UnusedDatabase(t, testPostgres(t))
 	pc, err := ParsePostgresURL(url)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +96,7 @@ func TestSetupPostgresTwiceAtOnce(t *testing.T) {
 // search attributes, and a second start reuses all of it. When Start
 // returns, the frontend already counts by the attributes: no retry needed.
 func TestStartOnPostgres(t *testing.T) {
-	url := freshTemporalDB(t, testPostgres(t))
+	url := testkit.UnusedDatabase(t, testPostgres(t))
 	attrs := map[string]enumspb.IndexedValueType{"LianxiTestPlan": enumspb.INDEXED_VALUE_TYPE_KEYWORD}
 	for run := 1; run <= 2; run++ {
 		addr, err := FreeAddress()

@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/api/operatorservice/v1"
-	sdkworker "go.temporal.io/sdk/worker"
-
 	"lianxi/activities"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -21,8 +18,7 @@ import (
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/worker"
-	"lianxi/workflows"
+	"lianxi/testkit/lianxitest"
 )
 
 // faultyLedger is the real SQLite ledger with faults to inject: down (every
@@ -73,13 +69,6 @@ type faultEnv struct {
 func newFaultEnv(t *testing.T) *faultEnv {
 	t.Helper()
 	ctx := context.Background()
-	ts := newServer(t)
-	c := ts.GetDefaultClient()
-	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
-	}); err != nil {
-		t.Fatal(err)
-	}
 	store, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "ledger.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -101,11 +90,9 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	fl := &faultyLedger{SQLStore: store}
-	rows := openBoard(t, store)
-	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
-		worker.Register(r, &activities.Activities{Ledger: fl, Outbox: outbox, Board: rows, Notifier: outbox})
-	}, testkit.WorkerOptions(sdkworker.Options{}))
-	return &faultEnv{t: t, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: fl, outbox: outbox, receiver: rc}
+	st := lianxitest.New(t, lianxitest.Options{Ledger: store, Notifier: outbox,
+		Activities: func(a *activities.Activities) { a.Ledger = fl }})
+	return &faultEnv{t: t, tasks: st.Tasks(), ledger: fl, outbox: outbox, receiver: rc}
 }
 
 func (f *faultEnv) launch(spec domain.TaskSpec) string {

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -22,8 +20,7 @@ import (
 	"lianxi/starter"
 	"lianxi/taskclient"
 	"lianxi/testkit"
-	"lianxi/worker"
-	"lianxi/workflows"
+	"lianxi/testkit/lianxitest"
 )
 
 // inbox is a notifier that keeps what it was sent.
@@ -62,7 +59,8 @@ func (b *inbox) count(kind string) int {
 }
 
 // env is a real in-process Temporal server with the search attributes
-// registered, a SQLite ledger and a running worker.
+// registered, a SQLite ledger and a running worker, whose notifications
+// land in an inbox.
 type env struct {
 	t      *testing.T
 	client client.Client
@@ -70,7 +68,6 @@ type env struct {
 	ledger *ledger.SQLStore
 	board  *board.Store
 	inbox  *inbox
-	acts   *activities.Activities
 	newW   func() sdkworker.Worker
 	// currentWorker returns the worker newW made last.
 	currentWorker func() sdkworker.Worker
@@ -78,34 +75,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ts := newServer(t)
-	c := ts.GetDefaultClient()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes(),
-	}); err != nil {
-		t.Fatalf("register search attributes: %v", err)
-	}
-	store, err := ledger.OpenSQLite(ctx, filepath.Join(t.TempDir(), "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	rows, err := board.Open(ctx, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, client: c, tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()}, ledger: store, board: rows, inbox: &inbox{}}
-	e.acts = &activities.Activities{Ledger: store, Outbox: e.inbox, Board: rows, Notifier: e.inbox}
-	var current sdkworker.Worker
-	e.newW = func() sdkworker.Worker {
-		current = ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) { worker.Register(r, e.acts) }, testkit.WorkerOptions(sdkworker.Options{}))
-		return current
-	}
-	e.currentWorker = func() sdkworker.Worker { return current }
-	e.newW()
-	return e
+	in := &inbox{}
+	st := lianxitest.New(t, lianxitest.Options{Notifier: in})
+	return &env{t: t, client: st.Client(), tasks: st.Tasks(), ledger: st.Ledger(), board: st.Board(), inbox: in,
+		newW: st.NewWorker, currentWorker: st.Worker}
 }
 
 // history is the task's whole event history (its current run).

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
 
 	"lianxi/activities"
 	"lianxi/console"
@@ -39,7 +40,7 @@ import (
 // the Temporal update on the client and in the worker, the local activity
 // and the ledger write all carry the caller's trace ID.
 func TestOneDecisionOneTrace(t *testing.T) {
-	ts := newServer(t)
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	ctx := context.Background()
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))

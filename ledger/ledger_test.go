@@ -2,10 +2,9 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"lianxi/domain"
-	"os"
+	"lianxi/testkit"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,12 +25,8 @@ func backends(t *testing.T) map[string]func(t *testing.T) *SQLStore {
 			return s
 		},
 	}
-	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	dsn := testkit.PostgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
-			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty: the test command should have started PostgreSQL")
-		}
-		t.Log("PostgreSQL backend not tested: LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a server)")
 		return out
 	}
 	out["postgres"] = func(t *testing.T) *SQLStore {
@@ -44,42 +39,17 @@ func backends(t *testing.T) map[string]func(t *testing.T) *SQLStore {
 // tests that look at the server from a connection of their own.
 var pgDSNs sync.Map
 
-// freshPostgres creates a database of its own for one test.
+// freshPostgres opens a store on a database of its own for one test.
 func freshPostgres(t testing.TB, dsn string) *SQLStore {
 	t.Helper()
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
+	db := testkit.FreshDatabase(t, dsn)
+	s, err := OpenPostgres(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
-	name := fmt.Sprintf("lianxi_test_%d", time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", dsn)
-		if err == nil {
-			_, _ = a.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	s, err := OpenPostgres(ctx, withDatabase(dsn, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgDSNs.Store(s, withDatabase(dsn, name))
+	pgDSNs.Store(s, db)
 	t.Cleanup(func() { s.Close(); pgDSNs.Delete(s) })
 	return s
-}
-
-func withDatabase(dsn, name string) string {
-	i := strings.LastIndex(dsn, "/")
-	q := strings.Index(dsn[i:], "?")
-	if q < 0 {
-		return dsn[:i+1] + name
-	}
-	return dsn[:i+1] + name + dsn[i+q:]
 }
 
 func entry(id string, i int) Entry {

@@ -2,15 +2,11 @@ package periodic
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"lianxi/ledger"
+	"lianxi/testkit"
 )
 
 // backends gives, for every backend, a way to open a fresh database with
@@ -25,16 +21,12 @@ func backends(t *testing.T) map[string]func(t *testing.T, n int) []*Leases {
 			return handles(t, n, func() (*ledger.SQLStore, error) { return ledger.OpenSQLite(context.Background(), path) })
 		},
 	}
-	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	dsn := testkit.PostgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
-			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty: the test command should have started PostgreSQL")
-		}
-		t.Log("PostgreSQL backend not tested: LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a server)")
 		return out
 	}
 	out["postgres"] = func(t *testing.T, n int) []*Leases {
-		db := freshDatabase(t, dsn)
+		db := testkit.FreshDatabase(t, dsn)
 		return handles(t, n, func() (*ledger.SQLStore, error) { return ledger.OpenPostgres(context.Background(), db) })
 	}
 	return out
@@ -52,31 +44,4 @@ func handles(t *testing.T, n int, open func() (*ledger.SQLStore, error)) []*Leas
 		out[i] = NewLeases(s)
 	}
 	return out
-}
-
-// freshDatabase creates a database dropped when the test ends and returns
-// its DSN.
-func freshDatabase(t *testing.T, dsn string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("lianxi_periodic_%d", time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", dsn); err == nil {
-			_, _ = a.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }

@@ -3,15 +3,12 @@ package schema_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"lianxi/ledger"
 	"lianxi/schema"
+	"lianxi/testkit"
 )
 
 // database is one fresh database on one backend: raw opens a plain
@@ -33,34 +30,15 @@ func databases(t *testing.T) map[string]func(t *testing.T) database {
 				open: func(ctx context.Context) (*ledger.SQLStore, error) { return ledger.OpenSQLite(ctx, path) }}
 		},
 	}
-	dsn := os.Getenv("LIANXI_TEST_PG_DSN")
+	dsn := testkit.PostgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("LIANXI_REQUIRE_PG") != "" {
-			t.Fatal("LIANXI_REQUIRE_PG is set but LIANXI_TEST_PG_DSN is empty")
-		}
-		t.Log("PostgreSQL backend not tested: LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a server)")
 		return out
 	}
 	out[schema.Postgres] = func(t *testing.T) database {
-		admin := rawOpen(t, "pgx", dsn)
-		name := fmt.Sprintf("lianxi_schema_%d", time.Now().UnixNano())
-		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-			t.Fatalf("create database: %v", err)
-		}
-		t.Cleanup(func() {
-			if a, err := sql.Open("pgx", dsn); err == nil {
-				_, _ = a.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-				a.Close()
-			}
-		})
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.Path = "/" + name
+		db := testkit.FreshDatabase(t, dsn)
 		return database{dialect: schema.Postgres,
-			raw:  func(t *testing.T) *sql.DB { return rawOpen(t, "pgx", u.String()) },
-			open: func(ctx context.Context) (*ledger.SQLStore, error) { return ledger.OpenPostgres(ctx, u.String()) }}
+			raw:  func(t *testing.T) *sql.DB { return rawOpen(t, "pgx", db) },
+			open: func(ctx context.Context) (*ledger.SQLStore, error) { return ledger.OpenPostgres(ctx, db) }}
 	}
 	return out
 }

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"lianxi/testkit"
 	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // `lianxi server` on a fresh store, then `plan launch` the moment the
@@ -81,21 +79,5 @@ func freshPostgres(t *testing.T) string {
 		}
 		t.Skip("LIANXI_TEST_PG_DSN is empty (./scripts/test.sh starts a PostgreSQL server)")
 	}
-	name := fmt.Sprintf("lianxi_cmd_%d", time.Now().UnixNano())
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			return
-		}
-		defer conn.Close(context.Background())
-		for _, db := range []string{name, name + "_visibility"} {
-			_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
-		}
-	})
-	i := strings.LastIndex(dsn, "/")
-	rest := ""
-	if q := strings.Index(dsn[i:], "?"); q >= 0 {
-		rest = dsn[i+q:]
-	}
-	return dsn[:i+1] + name + rest
+	return testkit.UnusedDatabase(t, dsn)
 }
