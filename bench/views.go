@@ -19,6 +19,7 @@ import (
 
 	"lianxi/board"
 	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -49,14 +50,14 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 		return v, err
 	}
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := console.EnsureTokens(tokPath, prPath, parts, nil); err != nil {
+	if _, err := identity.EnsureTokens(tokPath, prPath, parts, nil); err != nil {
 		return v, err
 	}
-	principals, err := console.LoadPrincipals(prPath)
+	principals, err := identity.LoadPrincipals(prPath)
 	if err != nil {
 		return v, err
 	}
-	var tok console.Tokens
+	var tok identity.Tokens
 	b, err := os.ReadFile(tokPath)
 	if err != nil {
 		return v, err

@@ -1,93 +1,19 @@
 // Package console serves the HTTP API and the web console. Every request
 // acts as one principal — the office, a ministry, or an auditor — known by
-// a bearer token (API) or a session made from one (console). The acting
+// a bearer token (API) or a session made from one (console); who holds
+// which token, and the sessions, are package identity's. The acting
 // ministry always comes from the principal, never from the request.
 package console
 
-import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"lianxi/door"
-	"os"
-	"path/filepath"
-	"time"
-)
+import "lianxi/console/identity"
 
-// Roles of a principal: the door's, which signs them into claims, so a
-// session and a claim can never name a role differently.
+// Principal is who a request acts as (identity.Principal), under the name
+// the pages' views carry it by.
+type Principal = identity.Principal
+
+// Roles of a principal, as the routes name the ones they admit.
 const (
-	RoleOffice   = door.RoleOffice
-	RoleMinistry = door.RoleMinistry
-	RoleAuditor  = door.RoleAuditor
+	RoleOffice   = identity.RoleOffice
+	RoleMinistry = identity.RoleMinistry
+	RoleAuditor  = identity.RoleAuditor
 )
-
-// Tokens is the file handed to users: the plain tokens, owner-only.
-type Tokens struct {
-	Office     string            `json:"office"`
-	Auditor    string            `json:"auditor"`
-	Ministries map[string]string `json:"ministries"`
-	// Names gives each ministry ID of Ministries its Chinese name, for
-	// whoever hands the tokens out. A separate map keeps Ministries as it
-	// was (ID to token), so readers of earlier files still read this one.
-	Names map[string]string `json:"names,omitempty"`
-}
-
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// EnsureTokens creates tokens for the office, an auditor and every given
-// ministry on first use, writing tokensPath (plain, 0600) and
-// principalsPath (hashes only); name, when given, names each ministry in
-// Chinese in tokens.json. Existing files are left alone.
-func EnsureTokens(tokensPath, principalsPath string, ministries []string, name func(id string) string) (created bool, err error) {
-	if _, err := os.Stat(principalsPath); err == nil {
-		return false, nil
-	}
-	tok := Tokens{Ministries: map[string]string{}}
-	if name != nil {
-		tok.Names = map[string]string{}
-		for _, m := range ministries {
-			if n := name(m); n != "" {
-				tok.Names[m] = n
-			}
-		}
-	}
-	var f principalsFile
-	now := time.Now().UTC().Truncate(time.Second)
-	add := func(name, role, ministry string) (string, error) {
-		t, err := newToken()
-		if err != nil {
-			return "", err
-		}
-		f.Principals = append(f.Principals, Principal{Name: name, Role: role, Ministry: ministry, TokenSHA256: hashToken(t), IssuedAt: &now})
-		return t, nil
-	}
-	if tok.Office, err = add(RoleOffice, RoleOffice, ""); err != nil {
-		return false, err
-	}
-	if tok.Auditor, err = add(RoleAuditor, RoleAuditor, ""); err != nil {
-		return false, err
-	}
-	for _, m := range ministries {
-		if tok.Ministries[m], err = add(m, RoleMinistry, m); err != nil {
-			return false, err
-		}
-	}
-	for path, v := range map[string]any{tokensPath: tok, principalsPath: f} {
-		b, _ := json.MarshalIndent(v, "", "  ")
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return false, err
-		}
-		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-			return false, fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	return true, nil
-}

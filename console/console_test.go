@@ -20,6 +20,7 @@ import (
 	"lianxi/actions"
 	"lianxi/attachments"
 	"lianxi/board"
+	"lianxi/console/identity"
 	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/door"
@@ -38,7 +39,7 @@ import (
 type stack struct {
 	t       *testing.T
 	url     string
-	tokens  Tokens
+	tokens  identity.Tokens
 	tasks   *taskclient.Client
 	ledger  *ledger.SQLStore
 	board   *board.Store
@@ -65,7 +66,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}, func(id string) string {
+	if _, err := identity.EnsureTokens(tokPath, prPath, []string{"ndrc", "miit", "mof", "mofcom"}, func(id string) string {
 		m, _ := reg.ByID(id)
 		return m.Short
 	}); err != nil {
@@ -77,11 +78,11 @@ func newStack(t *testing.T) *stack {
 	if b, _ := os.ReadFile(prPath); strings.Contains(string(b), `"token"`) {
 		t.Fatal("principals file holds plain tokens")
 	}
-	principals, err := LoadPrincipals(prPath)
+	principals, err := identity.LoadPrincipals(prPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tok Tokens
+	var tok identity.Tokens
 	b, _ := os.ReadFile(tokPath)
 	if err := json.Unmarshal(b, &tok); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"lianxi/console/identity"
 )
 
 // loginCookie carries the sign-in form's CSRF token before there is a
@@ -19,7 +21,7 @@ const loginCookie = "lianxi_login"
 // loginPage serves the sign-in form with a fresh CSRF token, status and
 // the error message of errKey.
 func (s *Server) loginPage(t *template.Template, w http.ResponseWriter, status int, errKey string) {
-	token, err := newToken()
+	token, err := identity.NewToken()
 	if err != nil {
 		http.Error(w, "cannot create a sign-in form", http.StatusInternalServerError)
 		return
@@ -88,7 +90,7 @@ func (s *Server) login(t *template.Template) http.HandlerFunc {
 			return
 		}
 		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies})
-		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies, MaxAge: int(sessionTTL.Seconds())})
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.d.SecureCookies, MaxAge: int(identity.SessionTTL.Seconds())})
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}
 }

@@ -16,24 +16,25 @@ import (
 
 	"go.uber.org/zap"
 
+	"lianxi/console/identity"
 	"lianxi/ledger"
 )
 
 // bareServer is the console with principals and a SQLite ledger for its
 // sessions, nothing else: enough for signing in, authentication and path
 // checks, without Temporal.
-func bareServer(t *testing.T, publicURL string) (*httptest.Server, Tokens) {
+func bareServer(t *testing.T, publicURL string) (*httptest.Server, identity.Tokens) {
 	t.Helper()
 	dir := t.TempDir()
 	tokPath, prinPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := EnsureTokens(tokPath, prinPath, []string{"ndrc"}, nil); err != nil {
+	if _, err := identity.EnsureTokens(tokPath, prinPath, []string{"ndrc"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	principals, err := LoadPrincipals(prinPath)
+	principals, err := identity.LoadPrincipals(prinPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tok Tokens
+	var tok identity.Tokens
 	b, err := os.ReadFile(tokPath)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/attachments"
+	"lianxi/console/reports"
 	"lianxi/domain"
 	"lianxi/notify"
 	"lianxi/taskclient"
@@ -109,17 +110,8 @@ var (
 	}
 )
 
-// lightOf is a task's warning light: closed and cancelled tasks have none
-// of the colours, whatever their last warning was.
-func lightOf(status, warning string) (class, label string) {
-	switch status {
-	case domain.StatusClosed:
-		return "done", "已办结"
-	case domain.StatusCancelled:
-		return "done", "已撤销"
-	}
-	return warning, map[string]string{domain.WarningGreen: "正常", domain.WarningYellow: "预警", domain.WarningRed: "超期"}[warning]
-}
+// lightOf is a task's warning light (reports.Light).
+func lightOf(status, warning string) (class, label string) { return reports.Light(status, warning) }
 
 // ministryName is a ministry's Chinese short name (notify.Name).
 func (s *Server) ministryName(id string) string { return notify.Name(s.d.Registry, id) }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/testkit"
 )
@@ -151,12 +152,10 @@ func TestRevokedTokenEndsSessions(t *testing.T) {
 	if code, _, _ := b.do("GET", homeOf("miit"), nil); code != http.StatusOK {
 		t.Fatalf("signed in: %d", code)
 	}
-	if _, err := RevokeTokens(p.path, "miit", time.Now()); err != nil {
+	if _, err := identity.RevokeTokens(p.Path(), "miit", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	p.mu.Lock()
-	p.now = func() time.Time { return time.Now().Add(2 * time.Second) }
-	p.mu.Unlock()
+	p.SetNow(func() time.Time { return time.Now().Add(2 * time.Second) })
 	if code, loc, _ := b.do("GET", homeOf("miit"), nil); code != http.StatusSeeOther || loc != "/login" {
 		t.Errorf("after revocation the session goes on: %d to %q", code, loc)
 	}

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/attachments"
+	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -36,7 +37,7 @@ func replicaOf(t *testing.T, s *stack) Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	principals, err := LoadPrincipals(s.console.d.Principals.path)
+	principals, err := identity.LoadPrincipals(s.console.d.Principals.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,13 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
 
+	"lianxi/console/identity"
 	"lianxi/ledger"
 	"lianxi/plan"
 	"lianxi/testkit"
@@ -58,101 +58,6 @@ func sharedDatabases(t *testing.T) map[string]func(t *testing.T) func() *ledger.
 		}
 	}
 	return out
-}
-
-// testClock is a settable clock shared by the replicas of a test.
-type testClock struct{ ns atomic.Int64 }
-
-func (c *testClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *testClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
-
-// TestSessionsSharedThroughTheDatabase holds two session stores on separate
-// handles of one database, as two replicas: what one does, the other sees.
-func TestSessionsSharedThroughTheDatabase(t *testing.T) {
-	for name, open := range sharedDatabases(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			handle := open(t)
-			var clk testClock
-			clk.ns.Store(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC).UnixNano())
-			revoked := map[string]bool{}
-			var mu sync.Mutex
-			lookup := func(h string) (Principal, bool) {
-				mu.Lock()
-				defer mu.Unlock()
-				return Principal{Name: "ndrc", Role: RoleMinistry, Ministry: "ndrc", TokenSHA256: h}, !revoked[h]
-			}
-			a, err := newSessions(ctx, handle(), time.Hour, clk.now, lookup)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := newSessions(ctx, handle(), time.Hour, clk.now, lookup)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := Principal{Name: "ndrc", Role: RoleMinistry, Ministry: "ndrc", TokenSHA256: strings.Repeat("a", 64)}
-
-			sess, err := a.create(ctx, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, ok, err := b.get(ctx, sess.id)
-			if err != nil || !ok || got.csrf != sess.csrf || got.principal.Ministry != "ndrc" {
-				t.Fatalf("the other replica reads %+v %v %v, want the session with its CSRF token", got, ok, err)
-			}
-			if _, ok, _ := b.get(ctx, sess.id+"x"); ok {
-				t.Fatal("a session found by a cookie that is not its own")
-			}
-			var stored int
-			if err := handle().DB().QueryRow(handle().Rebind(`SELECT COUNT(*) FROM sessions WHERE id_sha256 = ? OR csrf = ?`), sess.id, "").Scan(&stored); err != nil || stored != 0 {
-				t.Fatalf("the database holds the cookie itself (%d rows, %v)", stored, err)
-			}
-
-			// A notice set on one shows once on the other.
-			if err := a.setNotice(ctx, sess.id, notice{Error: "操作未被接受", Detail: "理由"}); err != nil {
-				t.Fatal(err)
-			}
-			got, _, _ = b.get(ctx, sess.id)
-			n, ok, err := b.takeNotice(ctx, got)
-			if err != nil || !ok || n.Detail != "理由" {
-				t.Fatalf("notice on the other replica: %+v %v %v", n, ok, err)
-			}
-			if n, ok, _ := a.takeNotice(ctx, got); ok {
-				t.Fatalf("notice shown twice: %+v", n)
-			}
-			if again, _, _ := a.get(ctx, sess.id); again.notice != "" {
-				t.Fatal("the notice stays after it was shown")
-			}
-
-			// Expiry is the same everywhere.
-			clk.advance(time.Hour - time.Second)
-			if _, ok, _ := b.get(ctx, sess.id); !ok {
-				t.Fatal("session ended before its time")
-			}
-			clk.advance(time.Second)
-			if _, ok, _ := a.get(ctx, sess.id); ok {
-				t.Fatal("expired session still works")
-			}
-
-			// Sign-out on one ends it on the other.
-			sess, _ = a.create(ctx, p)
-			if err := b.drop(ctx, sess.id); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok, _ := a.get(ctx, sess.id); ok {
-				t.Fatal("signed out on one replica, still signed in on the other")
-			}
-
-			// A revoked token ends its sessions.
-			sess, _ = a.create(ctx, p)
-			mu.Lock()
-			revoked[p.TokenSHA256] = true
-			mu.Unlock()
-			if _, ok, _ := b.get(ctx, sess.id); ok {
-				t.Fatal("a session of a revoked token still works")
-			}
-		})
-	}
 }
 
 // replica is one console process: its own handle on the shared database,
@@ -196,7 +101,7 @@ func startReplica(t *testing.T, addr string, d Deps) *replica {
 // handle on the database and its own reading of the principals file.
 func bareDeps(t *testing.T, store *ledger.SQLStore, principalsPath string) Deps {
 	t.Helper()
-	principals, err := LoadPrincipals(principalsPath)
+	principals, err := identity.LoadPrincipals(principalsPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +148,7 @@ func TestTwoReplicasBehindAProxy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-			if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc"}, nil); err != nil {
+			if _, err := identity.EnsureTokens(tokPath, prPath, []string{"ndrc"}, nil); err != nil {
 				t.Fatal(err)
 			}
 			tok := readTokens(t, tokPath)
@@ -341,9 +246,9 @@ func sessionOf(t *testing.T, b *browser, base string) *http.Cookie {
 }
 
 // readTokens reads a tokens.json.
-func readTokens(t *testing.T, path string) Tokens {
+func readTokens(t *testing.T, path string) identity.Tokens {
 	t.Helper()
-	var tok Tokens
+	var tok identity.Tokens
 	b, err := os.ReadFile(path)
 	if err == nil {
 		err = json.Unmarshal(b, &tok)
@@ -371,7 +276,7 @@ func getWith(t *testing.T, target string, c *http.Cookie) (int, string) {
 func TestNoSessionsWithoutTheDatabase(t *testing.T) {
 	dir := t.TempDir()
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := EnsureTokens(tokPath, prPath, []string{"ndrc"}, nil); err != nil {
+	if _, err := identity.EnsureTokens(tokPath, prPath, []string{"ndrc"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	d := bareDeps(t, nil, prPath)

@@ -15,6 +15,7 @@ import (
 	"lianxi/attachments"
 	"lianxi/board"
 	"lianxi/config"
+	"lianxi/console/identity"
 	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -31,7 +32,7 @@ type Deps struct {
 	// it from Ledger when it is nil.
 	Board      *board.Store
 	Outbox     *notify.Outbox
-	Principals *Principals
+	Principals *identity.Principals
 	Registry   *plan.Registry
 	// Attachments keeps files attached to joint and progress reports; the
 	// attachment routes answer 503 without it.
@@ -128,11 +129,11 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	}
 	s := &Server{d: d, mux: http.NewServeMux()}
 	if d.Ledger != nil && d.Principals != nil {
-		sessions, err := newSessions(ctx, d.Ledger, sessionTTL, d.Now, d.Principals.lookup)
+		store, err := identity.OpenSessions(ctx, d.Ledger, d.Principals.Lookup, identity.SessionTTL, d.Now)
 		if err != nil {
 			return nil, fmt.Errorf("console: %w", err)
 		}
-		s.sessions = sessions
+		s.sessions = &sessions{store: store}
 	}
 	var readTitles func(context.Context) (map[string]string, error)
 	if d.Ledger != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"lianxi/console/reports"
 )
 
 // The plan's figures match its task list: one task led by ndrc with miit
@@ -16,17 +18,17 @@ func TestStats(t *testing.T) {
 	if a.status != 200 {
 		t.Fatalf("stats: %d %s", a.status, a.body)
 	}
-	var got Stats
+	var got reports.Stats
 	if err := json.Unmarshal([]byte(a.body), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := Stats{Plan: "web", Tasks: 1,
-		Ministries: []MinistryStats{
+	want := reports.Stats{Plan: "web", Tasks: 1,
+		Ministries: []reports.MinistryStats{
 			{ID: "ndrc", Name: s.console.ministryName("ndrc"), Led: 1, Pending: 1, MedianDaysToAnswer: -1},
 			{ID: "miit", Name: s.console.ministryName("miit"), CoSigned: 1, Pending: 1, MedianDaysToAnswer: -1},
 			{ID: "mof", Name: s.console.ministryName("mof"), CoSigned: 1, Pending: 1, MedianDaysToAnswer: -1},
 		},
-		Sections: []SectionStats{{Section: "1", Tasks: 1, Open: 1}},
+		Sections: []reports.SectionStats{{Section: "1", Tasks: 1, Open: 1}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("stats mismatch (-want +got):\n%s", diff)

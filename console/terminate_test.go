@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"lianxi/board"
+	"lianxi/console/reports"
 	"lianxi/domain"
 )
 
@@ -77,7 +78,7 @@ func TestTerminatedTaskEndsAtOnce(t *testing.T) {
 	if _, _, page := office.do("GET", "/office", nil); !strings.Contains(page, statusLabels[domain.StatusTerminated]+"：<b>1</b>") {
 		t.Errorf("the dashboard totals leave the terminated task out")
 	}
-	var stats Stats
+	var stats reports.Stats
 	if a := s.call("office", "GET", "/api/stats?plan=web", nil); a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &stats) != nil {
 		t.Fatalf("stats: %d %s", a.status, a.body)
 	}

@@ -23,7 +23,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"lianxi/actions"
-	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/devserver"
 	"lianxi/plan"
 	"lianxi/testkit"
@@ -239,7 +239,7 @@ func crashRecovery(t *testing.T, store crashStore) {
 		t.Fatalf("lianxi tokens init: %v\n%s", err, out)
 	}
 	tokPath, prPath, keyPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json"), filepath.Join(dir, "door.key")
-	var tokens console.Tokens
+	var tokens identity.Tokens
 	b, err := os.ReadFile(tokPath)
 	if err == nil {
 		err = json.Unmarshal(b, &tokens)

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"lianxi/actions"
-	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/testkit"
@@ -75,7 +75,7 @@ func killDevOnce(t *testing.T, bin string) {
 		out, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, out
 	}
-	var tokens console.Tokens
+	var tokens identity.Tokens
 	type task struct {
 		No           string   `json:"no"`
 		Participants []string `json:"participants"`

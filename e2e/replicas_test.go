@@ -28,7 +28,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"lianxi/attachments/attachmentstest"
-	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/testkit"
 )
 
@@ -91,7 +91,7 @@ func TestTwoServeReplicas(t *testing.T) {
 		t.Fatalf("lianxi tokens init: %v\n%s", err, out)
 	}
 	prPath, keyPath := filepath.Join(dir, "principals.json"), filepath.Join(dir, "door.key")
-	var tokens console.Tokens
+	var tokens identity.Tokens
 	b, err := os.ReadFile(filepath.Join(dir, "tokens.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &tokens)

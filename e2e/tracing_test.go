@@ -23,6 +23,7 @@ import (
 
 	"lianxi/activities"
 	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/ledger"
@@ -83,14 +84,14 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	}
 	defer w.Stop()
 	tokPath, prPath := filepath.Join(dir, "tokens.json"), filepath.Join(dir, "principals.json")
-	if _, err := console.EnsureTokens(tokPath, prPath, []string{"ndrc", "miit"}, nil); err != nil {
+	if _, err := identity.EnsureTokens(tokPath, prPath, []string{"ndrc", "miit"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	principals, err := console.LoadPrincipals(prPath)
+	principals, err := identity.LoadPrincipals(prPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tokens console.Tokens
+	var tokens identity.Tokens
 	b, _ := os.ReadFile(tokPath)
 	_ = json.Unmarshal(b, &tokens)
 	reg, _ := plan.DefaultRegistry()

@@ -13,6 +13,7 @@ import (
 
 	"lianxi/board"
 	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -38,10 +39,10 @@ func openAll(ctx context.Context, t *testing.T, d database, withConsole bool) (*
 	if withConsole {
 		dir := t.TempDir()
 		pr := filepath.Join(dir, "principals.json")
-		if _, err := console.EnsureTokens(filepath.Join(dir, "tokens.json"), pr, []string{"ndrc"}, nil); err != nil {
+		if _, err := identity.EnsureTokens(filepath.Join(dir, "tokens.json"), pr, []string{"ndrc"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		p, err := console.LoadPrincipals(pr)
+		p, err := identity.LoadPrincipals(pr)
 		if err != nil {
 			t.Fatal(err)
 		}

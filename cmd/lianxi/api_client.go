@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"lianxi/console"
+	"lianxi/console/identity"
 )
 
 // apiClient is the CLI's side of the HTTP API: every task verb goes through
@@ -67,7 +67,7 @@ func (a *app) tokenOf(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var t console.Tokens
+	var t identity.Tokens
 	if err := json.Unmarshal(b, &t); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}

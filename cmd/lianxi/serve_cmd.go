@@ -14,6 +14,7 @@ import (
 	"lianxi/attachments"
 	"lianxi/board"
 	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/notify"
@@ -63,7 +64,7 @@ func (a *app) serveCmd() *cobra.Command {
 
 // serveConsole runs the console on the configured address until ctx ends.
 func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.SQLStore, rows *board.Store) error {
-	principals, err := console.LoadPrincipals(a.cfg.PrincipalsFile)
+	principals, err := identity.LoadPrincipals(a.cfg.PrincipalsFile)
 	if err != nil {
 		return fmt.Errorf("%w (`lianxi tokens init` or the first `lianxi dev` creates one; see the README)", err)
 	}
@@ -130,7 +131,7 @@ func (a *app) ensureTokens() error {
 	for _, m := range reg.All() {
 		ids = append(ids, m.ID)
 	}
-	created, err := console.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids, func(id string) string {
+	created, err := identity.EnsureTokens(a.cfg.TokensPath(), a.cfg.PrincipalsFile, ids, func(id string) string {
 		m, _ := reg.ByID(id)
 		return m.Short
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lianxi/config"
-	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/door"
 	"lianxi/plan"
 )
@@ -70,7 +70,7 @@ func (e *expiry) Set(s string) error {
 func (e *expiry) Type() string { return "duration" }
 
 func (a *app) tokensIssueCmd() *cobra.Command {
-	var is console.Issue
+	var is identity.Issue
 	var exp expiry
 	var allowUnknown bool
 	cmd := &cobra.Command{
@@ -80,7 +80,7 @@ func (a *app) tokensIssueCmd() *cobra.Command {
   lianxi tokens issue --role auditor --name audit-office-2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if is.Role == console.RoleMinistry && !allowUnknown {
+			if is.Role == identity.RoleMinistry && !allowUnknown {
 				reg, err := plan.DefaultRegistry()
 				if err != nil {
 					return err
@@ -90,7 +90,7 @@ func (a *app) tokensIssueCmd() *cobra.Command {
 				}
 			}
 			is.ExpiresIn = exp.d
-			token, pr, err := console.IssueToken(a.cfg.PrincipalsFile, is, time.Now())
+			token, pr, err := identity.IssueToken(a.cfg.PrincipalsFile, is, time.Now())
 			if err != nil {
 				return fmt.Errorf("tokens issue: %w", err)
 			}
@@ -116,7 +116,7 @@ func (a *app) tokensRevokeCmd() *cobra.Command {
 		Short:   "Revoke a token (by the ID `tokens list` shows) or every token of a principal; serve refuses it within a second",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			revoked, err := console.RevokeTokens(a.cfg.PrincipalsFile, args[0], time.Now())
+			revoked, err := identity.RevokeTokens(a.cfg.PrincipalsFile, args[0], time.Now())
 			if err != nil {
 				return fmt.Errorf("tokens revoke: %w", err)
 			}
@@ -137,7 +137,7 @@ func (a *app) tokensRotateCmd() *cobra.Command {
 		Short:   "Give a principal a new token (printed once, and written to <data>/tokens.json when that file has one for it); its old tokens stop after --grace",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			token, pr, err := console.RotateToken(a.cfg.PrincipalsFile, args[0], grace, exp.d, time.Now())
+			token, pr, err := identity.RotateToken(a.cfg.PrincipalsFile, args[0], grace, exp.d, time.Now())
 			if err != nil {
 				return fmt.Errorf("tokens rotate: %w", err)
 			}
@@ -170,7 +170,7 @@ func (a *app) tokensListCmd() *cobra.Command {
 		Short:   "List the tokens in the principals file: ID, principal, role, issued, expiry, state",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			prs, err := console.ListPrincipals(a.cfg.PrincipalsFile)
+			prs, err := identity.ListPrincipals(a.cfg.PrincipalsFile)
 			if err != nil {
 				return err
 			}
@@ -192,14 +192,14 @@ func (a *app) tokensListCmd() *cobra.Command {
 	}
 }
 
-func roleText(pr console.Principal) string {
-	if pr.Role == console.RoleMinistry {
+func roleText(pr identity.Principal) string {
+	if pr.Role == identity.RoleMinistry {
 		return "ministry " + pr.Ministry
 	}
 	return pr.Role
 }
 
-func expiryText(pr console.Principal) string {
+func expiryText(pr identity.Principal) string {
 	if pr.ExpiresAt == nil {
 		return ""
 	}

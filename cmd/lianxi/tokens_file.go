@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"lianxi/console"
+	"lianxi/console/identity"
 )
 
 // updateTokensFile records a rotated token in <data>/tokens.json, so that
@@ -24,14 +24,14 @@ func (a *app) updateTokensFile(name, token string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var t console.Tokens
+	var t identity.Tokens
 	if err := json.Unmarshal(b, &t); err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
 	switch _, ministry := t.Ministries[name]; {
-	case name == console.RoleOffice && t.Office != "":
+	case name == identity.RoleOffice && t.Office != "":
 		t.Office = token
-	case name == console.RoleAuditor && t.Auditor != "":
+	case name == identity.RoleAuditor && t.Auditor != "":
 		t.Auditor = token
 	case ministry:
 		t.Ministries[name] = token

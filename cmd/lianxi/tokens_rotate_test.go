@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"lianxi/console"
+	"lianxi/console/identity"
 	"lianxi/testkit"
 )
 
@@ -18,9 +18,9 @@ import (
 // refuses is reported with the file it came from and what to do.
 func rotateOnLocalInstall(t *testing.T, cli func(args ...string) result, dir string) {
 	path := filepath.Join(dir, "tokens.json")
-	read := func() console.Tokens {
+	read := func() identity.Tokens {
 		t.Helper()
-		var tok console.Tokens
+		var tok identity.Tokens
 		b, err := os.ReadFile(path)
 		if err == nil {
 			err = json.Unmarshal(b, &tok)

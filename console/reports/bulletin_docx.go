@@ -1,33 +1,45 @@
-package console
+package reports
 
 import (
 	"fmt"
-	"mime"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
 	"lianxi/cycles"
 	"lianxi/docx"
+	"lianxi/domain"
 )
 
-// bulletinDocument lays out an issued bulletin as a Word document, in the
-// order and with the headings of the printable page. Every figure is read
-// from the bulletin as issued; nothing is counted again.
-func (s *Server) bulletinDocument(r *http.Request, is cycles.Issued) *docx.Document {
+// DOCX is the media type of a Word document.
+const DOCX = docx.MIME
+
+// BulletinDocx is BulletinDocument, written out.
+func BulletinDocx(is cycles.Issued, title string, name Names) ([]byte, error) {
+	raw, err := BulletinDocument(is, title, name).Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("bulletin %d as docx: %w", is.Seq, err)
+	}
+	return raw, nil
+}
+
+// BulletinDocument lays out an issued bulletin as a Word document, in the
+// order and with the headings of the printable page; title is the plan's.
+// Every figure is read from the bulletin as issued; nothing is counted
+// again.
+func BulletinDocument(is cycles.Issued, title string, name Names) *docx.Document {
 	b := is.Bulletin
 	when := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 	var d docx.Document
-	d.Title(s.titles.title(r.Context(), b.PlanID) + "\n" + b.RoundKey + " 期督查通报")
+	d.Title(title + "\n" + b.RoundKey + " 期督查通报")
 	d.Paragraph("报送期：" + when(b.From) + " 至 " + when(b.To) + "；印发于 " + when(is.At) + "。")
 	d.Note("本通报存于审计账本第 " + strconv.FormatInt(is.Seq, 10) + " 条，SHA-256 校验值 " + is.SHA256 + "，印发后数字不再变动。")
 
 	d.Heading(1, "一、任务总体情况")
-	statuses := listedStatuses(b.ByStatus)
+	statuses := ListedStatuses(b.ByStatus)
 	head, counts := []string{}, []string{}
 	for _, st := range statuses {
-		head = append(head, statusLabels[st])
+		head = append(head, domain.StatusNames[st])
 		counts = append(counts, strconv.Itoa(b.ByStatus[st]))
 	}
 	d.Table([][]string{head, counts})
@@ -46,7 +58,7 @@ func (s *Server) bulletinDocument(r *http.Request, is cycles.Issued) *docx.Docum
 		}
 		rows := [][]string{{"任务", "名称", "牵头单位", "状态", "会签期限"}}
 		for _, l := range ls {
-			rows = append(rows, []string{l.TaskNo, l.Title, s.ministryName(l.Lead), statusLabels[l.Status], l.Due.Local().Format(time.DateOnly)})
+			rows = append(rows, []string{l.TaskNo, l.Title, name(l.Lead), domain.StatusNames[l.Status], l.Due.Local().Format(time.DateOnly)})
 		}
 		d.Table(rows)
 	}
@@ -60,7 +72,7 @@ func (s *Server) bulletinDocument(r *http.Request, is cycles.Issued) *docx.Docum
 	} else {
 		rows := [][]string{{"任务", "申请单位", "申请延至", "理由", "申请时间"}}
 		for _, e := range b.Extensions {
-			rows = append(rows, []string{e.TaskNo, s.ministryName(e.Ministry), e.Until, e.Reason, when(e.At)})
+			rows = append(rows, []string{e.TaskNo, name(e.Ministry), e.Until, e.Reason, when(e.At)})
 		}
 		d.Table(rows)
 	}
@@ -71,7 +83,7 @@ func (s *Server) bulletinDocument(r *http.Request, is cycles.Issued) *docx.Docum
 	} else {
 		rows := [][]string{{"任务", "报送单位", "报送时间", "摘要", "账本记录"}}
 		for _, e := range b.Reports {
-			rows = append(rows, []string{e.TaskNo, s.ministryName(e.Ministry), when(e.At), e.Text, "第 " + strconv.FormatInt(e.Seq, 10) + " 条"})
+			rows = append(rows, []string{e.TaskNo, name(e.Ministry), when(e.At), e.Text, "第 " + strconv.FormatInt(e.Seq, 10) + " 条"})
 		}
 		d.Table(rows)
 	}
@@ -85,35 +97,16 @@ func (s *Server) bulletinDocument(r *http.Request, is cycles.Issued) *docx.Docum
 			if i > 0 {
 				names += "、"
 			}
-			names += s.ministryName(m)
+			names += name(m)
 		}
 		d.Paragraph(names)
 		rows := [][]string{{"任务", "应报单位"}}
 		for _, a := range b.Missing {
-			rows = append(rows, []string{a.TaskNo, s.ministryName(a.Ministry)})
+			rows = append(rows, []string{a.TaskNo, name(a.Ministry)})
 		}
 		d.Table(rows)
 	}
 	return &d
-}
-
-// apiBulletinDocx writes an issued bulletin as a Word document (.docx).
-func (s *Server) apiBulletinDocx(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	is, err := s.issuedBulletin(r)
-	if err != nil {
-		return err
-	}
-	raw, err := s.bulletinDocument(r, is).Bytes()
-	if err != nil {
-		return fmt.Errorf("export bulletin %d as docx: %w", is.Seq, err)
-	}
-	w.Header().Set("Content-Type", docx.MIME)
-	name := s.titles.title(r.Context(), is.Bulletin.PlanID) + "督查通报" + is.Bulletin.RoundKey + ".docx"
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	if _, err := w.Write(raw); err != nil {
-		s.d.Logger.Sugar().Warnw("bulletin docx written in part", "plan", is.Bulletin.PlanID, "seq", is.Seq, "error", err)
-	}
-	return nil
 }
 
 // sortedKeys are m's keys in order.

@@ -1,15 +1,15 @@
-package console
+package reports
 
 import (
 	"fmt"
-	"lianxi/domain"
-	"mime"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"lianxi/domain"
+	"lianxi/taskclient"
 )
 
 // ledgerHeader is the first sheet's header: the columns of the office's
@@ -19,19 +19,23 @@ var ledgerHeader = []any{"编号", "任务", "部分", "牵头单位", "责任�
 // ministryHeader is the header of each ministry's sheet.
 var ministryHeader = []any{"编号", "任务", "角色", "本单位意见", "状态", "期限", "预警"}
 
-// apiExport answers GET /api/plans/{plan}/export.xlsx: the plan's 台账 as
-// a workbook, a row per task on the first sheet and a sheet per ministry.
-func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	planID := r.PathValue("plan")
-	list, statuses, err := s.planTasks(r.Context(), planID)
-	if err != nil {
-		return err
-	}
-	if len(statuses) == 0 {
-		return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no task of plan " + planID}
-	}
+// XLSX is the media type of a workbook.
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// LedgerWorkbook lays out a plan's 台账: a row per task on the first sheet
+// and a sheet per ministry. list and statuses are the plan's tasks in the
+// order to list them, a task's summary and its status at the same index.
+// The caller writes the workbook out and closes it.
+func LedgerWorkbook(list []taskclient.Summary, statuses []domain.TaskStatus, name Names) (*excelize.File, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	if err := fillLedger(f, list, statuses, name); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func fillLedger(f *excelize.File, list []taskclient.Summary, statuses []domain.TaskStatus, name Names) error {
 	const main = "台账"
 	if err := f.SetSheetName("Sheet1", main); err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -44,21 +48,21 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) 
 		var co []string
 		for _, p := range st.Participants {
 			if p.Role != domain.RoleLead {
-				co = append(co, s.ministryName(p.ID))
+				co = append(co, name(p.ID))
 			}
 		}
 		closed := ""
 		if st.Status == domain.StatusClosed && st.Outcome != nil {
 			closed = st.Outcome.EndedAt.Local().Format(time.DateOnly)
 		}
-		_, light := lightOf(st.Status, st.Warning)
+		_, light := Light(st.Status, st.Warning)
 		due := list[i].Due.Local().Format(time.DateOnly)
 		pending := make([]string, 0, len(st.Pending))
 		for _, id := range st.Pending {
-			pending = append(pending, s.ministryName(id))
+			pending = append(pending, name(id))
 		}
-		rows = append(rows, []any{st.TaskNo, st.Title, sec, s.ministryName(st.Lead), strings.Join(co, "、"),
-			statusLabels[st.Status], st.Round, strings.Join(pending, "、"), due, light, closed})
+		rows = append(rows, []any{st.TaskNo, st.Title, sec, name(st.Lead), strings.Join(co, "、"),
+			domain.StatusNames[st.Status], st.Round, strings.Join(pending, "、"), due, light, closed})
 		for _, p := range st.Participants {
 			if _, ok := perMinistry[p.ID]; !ok {
 				order = append(order, p.ID)
@@ -70,7 +74,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) 
 			if p.Answer != nil {
 				answer = map[bool]string{true: "同意", false: "异议"}[p.Answer.Decision == "approve"]
 			}
-			perMinistry[p.ID] = append(perMinistry[p.ID], []any{st.TaskNo, st.Title, role, answer, statusLabels[st.Status], due, light})
+			perMinistry[p.ID] = append(perMinistry[p.ID], []any{st.TaskNo, st.Title, role, answer, domain.StatusNames[st.Status], due, light})
 		}
 	}
 	if err := writeSheet(f, main, rows); err != nil {
@@ -78,19 +82,13 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request, _ Principal) 
 	}
 	used := map[string]bool{main: true}
 	for _, id := range order {
-		name := sheetName(s.ministryName(id), used)
+		name := sheetName(name(id), used)
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("export sheet %s: %w", name, err)
 		}
 		if err := writeSheet(f, name, append([][]any{ministryHeader}, perMinistry[id]...)); err != nil {
 			return err
 		}
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	// The file is named for people, by the plan's title.
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": s.titles.title(r.Context(), planID) + "台账.xlsx"}))
-	if _, err := f.WriteTo(w); err != nil {
-		s.d.Logger.Sugar().Warnw("export written in part", "plan", planID, "error", err)
 	}
 	return nil
 }

@@ -1,8 +1,6 @@
-package console
+package identity
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -124,26 +122,19 @@ func (p *Principals) refresh() {
 	}
 }
 
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // Authenticate finds the principal holding token, if the token is active.
 func (p *Principals) Authenticate(token string) (Principal, bool) {
 	if token == "" {
 		return Principal{}, false
 	}
-	h := hashToken(token)
-	return p.lookup(h)
+	return p.Lookup(HashToken(token))
 }
 
-// lookup finds the active principal whose token hashes to h; sessions
+// Lookup finds the active principal whose token hashes to h; sessions
 // use it on every request, so a revoked or expired token ends its
-// sessions too. The map is
-// keyed by the hash of a secret token, so its lookup time tells nothing
-// about the token.
-func (p *Principals) lookup(h string) (Principal, bool) {
+// sessions too. The map is keyed by the hash of a secret token, so its
+// lookup time tells nothing about the token.
+func (p *Principals) Lookup(h string) (Principal, bool) {
 	p.refresh()
 	p.mu.Lock()
 	pr, ok := p.byHash[h]
@@ -153,4 +144,16 @@ func (p *Principals) lookup(h string) (Principal, bool) {
 		return Principal{}, false
 	}
 	return pr, true
+}
+
+// Path is the principals file this set follows.
+func (p *Principals) Path() string { return p.path }
+
+// SetNow replaces the clock that expiry and the reload checks read (the
+// wall clock by default), so a test can move past an expiry or the
+// once-a-second look at the file.
+func (p *Principals) SetNow(now func() time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.now = now
 }

@@ -1,14 +1,10 @@
-package console
+package reports
 
 import (
-	"context"
-	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
 	"lianxi/domain"
-	"lianxi/taskclient"
 )
 
 // Stats are a plan's figures per ministry and per section, as the office
@@ -53,13 +49,9 @@ type SectionStats struct {
 	Percent int `json:"percent"`
 }
 
-// planStats reads every task of the plan (its list from visibility, its
-// participants from the workflow) and counts.
-func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
-	_, statuses, err := s.planTasks(ctx, planID)
-	if err != nil {
-		return Stats{}, err
-	}
+// Count makes a plan's figures from the statuses of all its tasks, as the
+// workflows answer them; name gives each ministry its name.
+func Count(planID string, statuses []domain.TaskStatus, name Names) Stats {
 	out := Stats{Plan: planID, Tasks: len(statuses)}
 	byID := map[string]*MinistryStats{}
 	days := map[string][]float64{}
@@ -69,7 +61,7 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 		if m, ok := byID[id]; ok {
 			return m
 		}
-		m := &MinistryStats{ID: id, Name: s.ministryName(id)}
+		m := &MinistryStats{ID: id, Name: name(id)}
 		byID[id] = m
 		order = append(order, id)
 		return m
@@ -128,27 +120,8 @@ func (s *Server) planStats(ctx context.Context, planID string) (Stats, error) {
 		}
 		out.Sections = append(out.Sections, *sec)
 	}
-	slices.SortFunc(out.Sections, func(a, b SectionStats) int { return compareTaskNo(a.Section, b.Section) })
-	return out, nil
-}
-
-// planTasks lists a plan's tasks by number, each with its status as the
-// workflow answers it.
-func (s *Server) planTasks(ctx context.Context, planID string) ([]taskclient.Summary, []domain.TaskStatus, error) {
-	list, err := s.d.Tasks.List(ctx, taskclient.Filter{Plan: planID})
-	if err != nil {
-		return nil, nil, err
-	}
-	sortByPlanAndNo(list)
-	statuses := make([]domain.TaskStatus, 0, len(list))
-	for _, sum := range list {
-		st, err := s.d.Tasks.Status(ctx, sum.ID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("status of %s: %w", sum.ID, err)
-		}
-		statuses = append(statuses, st)
-	}
-	return list, statuses, nil
+	slices.SortFunc(out.Sections, func(a, b SectionStats) int { return CompareTaskNo(a.Section, b.Section) })
+	return out
 }
 
 // median is the middle of xs, rounded to a tenth of a day; -1 for none.
@@ -163,18 +136,4 @@ func median(xs []float64) float64 {
 		m = (xs[len(xs)/2-1] + m) / 2
 	}
 	return float64(int(m*10+0.5)) / 10
-}
-
-// apiStats answers GET /api/stats?plan=ID.
-func (s *Server) apiStats(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	planID := r.URL.Query().Get("plan")
-	if planID == "" {
-		return badRequest("plan", "plan is required: GET /api/stats?plan=ID")
-	}
-	st, err := s.planStats(r.Context(), planID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
 }

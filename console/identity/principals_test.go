@@ -1,4 +1,4 @@
-package console
+package identity
 
 import (
 	"errors"
@@ -25,7 +25,7 @@ func TestIssueRevokeRotateWithoutRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.now = clk.now
+	p.SetNow(clk.now)
 	reloads := 0
 	p.OnReload = func(int, error) { reloads++ }
 	if pr, ok := p.Authenticate(office); !ok || pr.Name != RoleOffice {

@@ -1,4 +1,4 @@
-package console
+package identity
 
 import (
 	"encoding/json"
@@ -54,7 +54,7 @@ func IssueToken(path string, is Issue, now time.Time) (string, Principal, error)
 			}
 		}
 		var err error
-		if token, err = newToken(); err != nil {
+		if token, err = NewToken(); err != nil {
 			return err
 		}
 		pr = newPrincipal(is.Name, is.Role, is.Ministry, token, now, is.ExpiresIn)
@@ -66,7 +66,7 @@ func IssueToken(path string, is Issue, now time.Time) (string, Principal, error)
 
 func newPrincipal(name, role, ministry, token string, now time.Time, expiresIn time.Duration) Principal {
 	issued := now.UTC().Truncate(time.Second)
-	pr := Principal{Name: name, Role: role, Ministry: ministry, TokenSHA256: hashToken(token), IssuedAt: &issued}
+	pr := Principal{Name: name, Role: role, Ministry: ministry, TokenSHA256: HashToken(token), IssuedAt: &issued}
 	if expiresIn > 0 {
 		exp := issued.Add(expiresIn)
 		pr.ExpiresAt = &exp
@@ -120,7 +120,7 @@ func RotateToken(path, name string, grace, expiresIn time.Duration, now time.Tim
 			return fmt.Errorf("%w principal %q", ErrNoSuchToken, name)
 		}
 		var err error
-		if token, err = newToken(); err != nil {
+		if token, err = NewToken(); err != nil {
 			return err
 		}
 		pr = newPrincipal(name, old.Role, old.Ministry, token, now, expiresIn)
