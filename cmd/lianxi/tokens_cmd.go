@@ -148,7 +148,7 @@ func (a *app) tokensRotateCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.stderr, "new token %s for %s (%s)%s; the old ones stop working %s\n", pr.TokenID(), pr.Name, roleText(pr), expiryText(pr), when)
 			// On a local install --as reads tokens.json: it follows.
-			updated, err := a.updateTokensFile(pr.Name, token)
+			updated, err := identity.RecordRotated(a.cfg.TokensPath(), pr.Name, token)
 			if err != nil {
 				return fmt.Errorf("tokens rotate: the new token is issued but %w; --as %s still reads the old one", err, pr.Name)
 			}

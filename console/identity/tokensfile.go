@@ -1,4 +1,4 @@
-package main
+package identity
 
 import (
 	"encoding/json"
@@ -6,17 +6,25 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"lianxi/console/identity"
+	"syscall"
 )
 
-// updateTokensFile records a rotated token in <data>/tokens.json, so that
-// `--as NAME` on a local install acts with the new token. It changes the
-// file only when it exists and already holds a token for name (the office,
-// the auditor or a ministry ID, as `lianxi dev` and `tokens init` write
-// it); it reports whether it did. The file is replaced whole, owner-only.
-func (a *app) updateTokensFile(name, token string) (bool, error) {
-	path := a.cfg.TokensPath()
+// RecordRotated writes a rotated token into a tokens file (tokens.json, as
+// EnsureTokens writes it), so that a local `--as NAME` acts with the new
+// token. It changes the file only when the file exists and already holds a
+// token for name (the office, the auditor or a ministry ID), and reports
+// whether it did. Writers take the file's lock, so two rotations at once
+// both land, and the file is replaced whole, owner-only, so a reader sees
+// the old file or the new one.
+func RecordRotated(path, name, token string) (bool, error) {
+	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return false, fmt.Errorf("lock %s: %w", path, err)
+	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
@@ -24,14 +32,14 @@ func (a *app) updateTokensFile(name, token string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var t identity.Tokens
+	var t Tokens
 	if err := json.Unmarshal(b, &t); err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
 	switch _, ministry := t.Ministries[name]; {
-	case name == identity.RoleOffice && t.Office != "":
+	case name == RoleOffice && t.Office != "":
 		t.Office = token
-	case name == identity.RoleAuditor && t.Auditor != "":
+	case name == RoleAuditor && t.Auditor != "":
 		t.Auditor = token
 	case ministry:
 		t.Ministries[name] = token
