@@ -53,7 +53,8 @@ func pageColumns(no string, due time.Time, window time.Duration) (sortKey, secti
 }
 
 // fillPageColumns fills the page columns of rows written before they
-// existed (warn_at is never empty once written).
+// existed (warn_at is never empty once written); a row rewritten meanwhile
+// keeps what its writer set.
 func (b *Store) fillPageColumns(ctx context.Context) error {
 	rows, err := b.db.QueryContext(ctx, `SELECT workflow_id, task_no, due, warning_window_s FROM board WHERE warn_at = ''`)
 	if err != nil {
@@ -83,7 +84,7 @@ func (b *Store) fillPageColumns(ctx context.Context) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, f := range fills {
-		if _, err := tx.ExecContext(ctx, b.rebind(`UPDATE board SET sort_key = ?, section = ?, warn_at = ? WHERE workflow_id = ?`),
+		if _, err := tx.ExecContext(ctx, b.rebind(`UPDATE board SET sort_key = ?, section = ?, warn_at = ? WHERE workflow_id = ? AND warn_at = ''`),
 			f.key, f.section, f.warnAt, f.id); err != nil {
 			return fmt.Errorf("fill page columns of %s: %w", f.id, err)
 		}
