@@ -10,3 +10,5 @@ ALTER TABLE board ADD COLUMN section TEXT NOT NULL DEFAULT '';
 ALTER TABLE board ADD COLUMN warn_at TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS board_order ON board (plan_id, sort_key, workflow_id);
 CREATE INDEX IF NOT EXISTS board_status_order ON board (status, plan_id, sort_key, workflow_id);
+-- The filter menus and totals of a plan read this index alone.
+CREATE INDEX IF NOT EXISTS board_menus ON board (plan_id, status, section);
