@@ -28,7 +28,7 @@ func TestBenchSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReport(t, r, "sqlite")
-	if v := r.Views; v == nil || v.Office.P50 <= 0 || v.Inbox.P95 <= 0 || v.OfficeKiB <= 0 || v.Requests != 3 {
+	if v := r.Views; v == nil || v.Office.P50 <= 0 || v.Inbox.P95 <= 0 || v.OfficeLast.P95 <= 0 || v.OfficeKiB <= 0 || v.InboxKiB <= 0 || v.Requests != 3 {
 		t.Errorf("views not measured: %+v", v)
 	}
 }

@@ -31,8 +31,9 @@ var migrations embed.FS
 // Store is the board, in the ledger's database: a row is written in the
 // transaction of the record that changed it.
 type Store struct {
-	db     *sql.DB
-	rebind func(string) string
+	db      *sql.DB
+	rebind  func(string) string
+	dialect string
 }
 
 // Open migrates the board in the ledger's database and returns it.
@@ -40,7 +41,11 @@ func Open(ctx context.Context, l *ledger.SQLStore) (*Store, error) {
 	if err := schema.Migrate(ctx, l.DB(), l.Dialect(), "board", migrations); err != nil {
 		return nil, fmt.Errorf("open board: %w", err)
 	}
-	return &Store{db: l.DB(), rebind: l.Rebind}, nil
+	b := &Store{db: l.DB(), rebind: l.Rebind, dialect: l.Dialect()}
+	if err := b.fillPageColumns(ctx); err != nil {
+		return nil, fmt.Errorf("open board: %w", err)
+	}
+	return b, nil
 }
 
 const boardColumns = `workflow_id, plan_id, task_no, title, status, round, lead, participants, pending, due, warning_window_s, decisions, updated_at`
@@ -71,12 +76,15 @@ func write(exec func(string, ...any) error, r Row, replace bool) error {
 		conflict = ` ON CONFLICT (workflow_id) DO UPDATE SET plan_id = excluded.plan_id, task_no = excluded.task_no,
 			title = excluded.title, status = excluded.status, round = excluded.round, lead = excluded.lead,
 			participants = excluded.participants, pending = excluded.pending, due = excluded.due,
-			warning_window_s = excluded.warning_window_s, decisions = excluded.decisions, updated_at = excluded.updated_at
+			warning_window_s = excluded.warning_window_s, decisions = excluded.decisions, updated_at = excluded.updated_at,
+			sort_key = excluded.sort_key, section = excluded.section, warn_at = excluded.warn_at
 			WHERE board.decisions <= excluded.decisions`
 	}
-	return exec(`INSERT INTO board (`+boardColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+conflict,
+	sortKey, section, warnAt := pageColumns(r.TaskNo, r.Due, r.WarningWindow)
+	return exec(`INSERT INTO board (`+boardColumns+`, `+pageColumnNames+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+conflict,
 		r.WorkflowID, r.PlanID, r.TaskNo, r.Title, r.Status, r.Round, r.Lead, joinList(r.Participants), joinList(r.Pending),
-		r.Due.UTC().Format(time.RFC3339), int64(r.WarningWindow/time.Second), r.Decisions, r.UpdatedAt.UTC().Format(time.RFC3339Nano))
+		r.Due.UTC().Format(time.RFC3339), int64(r.WarningWindow/time.Second), r.Decisions, r.UpdatedAt.UTC().Format(time.RFC3339Nano),
+		sortKey, section, warnAt)
 }
 
 // Put is the Also that writes a task's row with its record. A row with

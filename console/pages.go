@@ -128,7 +128,12 @@ func (s *Server) templates() map[string]*template.Template {
 	}
 	out := map[string]*template.Template{}
 	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan", "bulletin"} {
-		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+		files := []string{"templates/layout.html", "templates/" + page + ".html"}
+		if page == "dashboard" || page == "inbox" {
+			// Their task lists come a page at a time.
+			files = append(files, "templates/listpager.html")
+		}
+		out[page] = template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS, files...))
 	}
 	return out
 }

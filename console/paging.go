@@ -1,8 +1,11 @@
 package console
 
 import (
+	"context"
 	"net/url"
 	"strconv"
+
+	"lianxi/taskclient"
 )
 
 // Page sizes of the task page's long lists: with the longest texts the API
@@ -14,6 +17,12 @@ const (
 	roundsPerPage = 3
 	// timelinePerPage rows of the timeline.
 	timelinePerPage = 50
+	// tasksPerPage rows of the dashboard's and an inbox's task lists,
+	// however many tasks there are.
+	tasksPerPage = 50
+	// linksAround is how many page links a long task list shows on each
+	// side of the current page, besides its first and last.
+	linksAround = 3
 )
 
 // pager is one page of a list shown newest first, with links to the rest.
@@ -32,6 +41,8 @@ type pageLink struct {
 	N       int
 	URL     string
 	Current bool
+	// Gap says pages were left out before this one.
+	Gap bool
 }
 
 // paginate picks the page that the query's param asks for, out of total
@@ -77,4 +88,36 @@ func newestFirst[T any](xs []T, lo, hi int) []T {
 		out = append(out, xs[i])
 	}
 	return out
+}
+
+// pageOfTasks reads the page of tasks that q's "page" asks for (from 1; a
+// page past the last shows the last), in the board's order, a page at a
+// time whatever the number of tasks. The pager's links keep q's filters,
+// and show the first, the last and the pages near the current one.
+func (s *Server) pageOfTasks(ctx context.Context, path, anchor string, q url.Values, f taskclient.PageFilter) ([]taskclient.Summary, pager, error) {
+	want := 1
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		want = min(n, 1<<20)
+	}
+	f.Offset, f.Limit = (want-1)*tasksPerPage, tasksPerPage
+	res, err := s.d.Tasks.Page(ctx, f)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	p, _, _ := paginate(path, q, "page", anchor, "项", res.Total, tasksPerPage)
+	if p.Page != want {
+		f.Offset = (p.Page - 1) * tasksPerPage
+		if res, err = s.d.Tasks.Page(ctx, f); err != nil {
+			return nil, pager{}, err
+		}
+	}
+	var links []pageLink
+	for _, l := range p.Links {
+		if l.N == 1 || l.N == p.Pages || (l.N >= p.Page-linksAround && l.N <= p.Page+linksAround) {
+			l.Gap = len(links) > 0 && links[len(links)-1].N != l.N-1
+			links = append(links, l)
+		}
+	}
+	p.Links = links
+	return res.Tasks, p, nil
 }

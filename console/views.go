@@ -25,7 +25,9 @@ type total struct {
 }
 
 type dashboardData struct {
+	// Tasks is the page shown of the tasks the filters select.
 	Tasks    []taskclient.Summary
+	Pager    pager
 	Totals   []total
 	Sections []string
 	Statuses []option
@@ -38,50 +40,39 @@ type dashboardData struct {
 	Query string
 }
 
+// dashboard lists the tasks a page at a time, with totals by status, the
+// plans and the sections counted by the board: its cost does not grow with
+// the number of tasks.
 func (s *Server) dashboard(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
 		q := r.URL.Query()
 		d := dashboardData{Plan: q.Get("plan"), Section: q.Get("section"), Status: q.Get("status"), Ministry: q.Get("ministry"), Query: strings.TrimSpace(q.Get("q"))}
-		all, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: d.Ministry})
+		menus, err := s.d.Tasks.Menus(r.Context(), d.Ministry, d.Plan)
 		if err != nil {
 			return err
 		}
-		sortByPlanAndNo(all)
-		counts := map[string]int{}
-		sections := map[string]bool{}
-		for _, task := range all {
-			if !slices.Contains(d.Plans, task.Plan) {
-				d.Plans = append(d.Plans, task.Plan)
-			}
-			if d.Plan != "" && task.Plan != d.Plan {
-				continue
-			}
-			counts[task.Status]++
-			sec, _, _ := strings.Cut(task.No, ".")
-			sections[sec] = true
-			found := d.Query == "" || strings.Contains(task.Title, d.Query) || strings.HasPrefix(task.No, d.Query)
-			if found && (d.Status == "" || task.Status == d.Status) && (d.Section == "" || sec == d.Section) {
-				d.Tasks = append(d.Tasks, task)
-			}
-		}
-		for _, st := range listedStatuses(counts) {
-			d.Totals = append(d.Totals, total{statusLabels[st], counts[st]})
+		d.Plans, d.Sections = menus.Plans, menus.Sections
+		slices.SortFunc(d.Sections, compareTaskNo)
+		for _, st := range listedStatuses(menus.Totals) {
+			d.Totals = append(d.Totals, total{statusLabels[st], menus.Totals[st]})
 			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
 		}
 		for _, m := range s.d.Registry.All() {
 			d.Ministries = append(d.Ministries, option{m.ID, m.Short})
 		}
-		for sec := range sections {
-			d.Sections = append(d.Sections, sec)
+		f := taskclient.PageFilter{Filter: taskclient.Filter{Plan: d.Plan, Status: d.Status, Ministry: d.Ministry}, Section: d.Section, Text: d.Query}
+		if d.Tasks, d.Pager, err = s.pageOfTasks(r.Context(), "/office", "tasks", q, f); err != nil {
+			return err
 		}
-		slices.SortFunc(d.Sections, compareTaskNo)
 		s.render(w, t, s.view(sess, "任务总览", r, d))
 		return nil
 	}
 }
 
 type inboxData struct {
+	// Tasks is the page shown of the tasks pending for the ministry.
 	Tasks         []taskclient.Summary
+	Pager         pager
 	Notifications any
 	// Owed are the progress reports the ministry owes in open reporting
 	// rounds (本期待报送).
@@ -90,11 +81,11 @@ type inboxData struct {
 
 func (s *Server) inbox(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
-		list, err := s.d.Tasks.List(r.Context(), taskclient.Filter{Ministry: sess.principal.Ministry, Pending: true})
+		f := taskclient.PageFilter{Filter: taskclient.Filter{Ministry: sess.principal.Ministry, Pending: true}, Urgent: true}
+		list, p, err := s.pageOfTasks(r.Context(), "/inbox", "pending", r.URL.Query(), f)
 		if err != nil {
 			return err
 		}
-		taskclient.SortForDashboard(list)
 		notes, err := s.d.Outbox.Inbox(r.Context(), sess.principal.Ministry, 50)
 		if err != nil {
 			return err
@@ -105,7 +96,7 @@ func (s *Server) inbox(t *template.Template) pageHandler {
 				return err
 			}
 		}
-		s.render(w, t, s.view(sess, "我的待办", r, inboxData{Tasks: list, Notifications: notes, Owed: owed}))
+		s.render(w, t, s.view(sess, "我的待办", r, inboxData{Tasks: list, Pager: p, Notifications: notes, Owed: owed}))
 		return nil
 	}
 }

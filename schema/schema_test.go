@@ -197,7 +197,7 @@ func TestOldDatabaseIsAdopted(t *testing.T) {
 				if n := count(t, raw, "checkpoints"); n != 0 {
 					t.Errorf("%d checkpoints", n)
 				}
-				want := map[string]string{"ledger": "[0 1 2 3 4 5]", "notify": "[0 1 2 3]", "board": "[0 1]", "console": "[0 1]"}
+				want := map[string]string{"ledger": "[0 1 2 3 4 5]", "notify": "[0 1 2 3]", "board": "[0 1 2]", "console": "[0 1]"}
 				for owner, w := range want {
 					if got := fmt.Sprint(versions(t, raw, owner)); got != w {
 						t.Errorf("%s versions %s, want %s", owner, got, w)
@@ -241,7 +241,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 				}
 			}
 			raw := d.raw(t)
-			for owner, w := range map[string]string{"ledger": "[0 1 2 3 4 5]", "notify": "[0 1 2 3]", "board": "[0 1]"} {
+			for owner, w := range map[string]string{"ledger": "[0 1 2 3 4 5]", "notify": "[0 1 2 3]", "board": "[0 1 2]"} {
 				if got := fmt.Sprint(versions(t, raw, owner)); got != w {
 					t.Errorf("%s versions %s, want %s", owner, got, w)
 				}

@@ -74,7 +74,8 @@ func printBench(a *app, r *bench.Report) {
 	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
 	if v := r.Views; v != nil {
 		fmt.Fprintf(tw, "office dashboard p50 / p95 (%d open tasks)\t\t%s / %s (%.0f KiB)\t\n", v.Tasks, ms(v.Office.P50), ms(v.Office.P95), v.OfficeKiB)
-		fmt.Fprintf(tw, "ministry inbox p50 / p95\t\t%s / %s\t\n", ms(v.Inbox.P50), ms(v.Inbox.P95))
+		fmt.Fprintf(tw, "office dashboard last page p50 / p95\t\t%s / %s\t\n", ms(v.OfficeLast.P50), ms(v.OfficeLast.P95))
+		fmt.Fprintf(tw, "ministry inbox p50 / p95\t\t%s / %s (%.0f KiB)\t\n", ms(v.Inbox.P50), ms(v.Inbox.P95), v.InboxKiB)
 	}
 	tw.Flush()
 }
