@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"lianxi/attachments"
+	"lianxi/console/reports"
 	"lianxi/cycles"
 	"lianxi/docx"
 	"lianxi/ledger"
@@ -170,7 +171,7 @@ func TestBulletinDocx(t *testing.T) {
 		t.Fatalf("the document's tables: %v", doc.tables)
 	}
 	counts := doc.tables[0]
-	for i, st := range listedStatuses(b.ByStatus) {
+	for i, st := range reports.ListedStatuses(b.ByStatus) {
 		if counts[0][i] != statusLabels[st] || counts[1][i] != strconv.Itoa(b.ByStatus[st]) {
 			t.Errorf("status column %d: %s = %s, the bulletin says %s = %d", i, counts[0][i], counts[1][i], statusLabels[st], b.ByStatus[st])
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"lianxi/console/reports"
 	"lianxi/cycles"
 	"lianxi/taskclient"
 )
@@ -52,7 +53,7 @@ func (s *Server) bulletinPage(t *template.Template) pageHandler {
 			}
 		}
 		if d.Shown != nil {
-			d.Statuses = listedStatuses(d.Shown.Bulletin.ByStatus)
+			d.Statuses = reports.ListedStatuses(d.Shown.Bulletin.ByStatus)
 		}
 		if s.d.Cycles != nil && sess.principal.Role == RoleOffice {
 			if d.Cycles, err = s.d.Cycles.List(r.Context(), d.Plan); err != nil {

@@ -40,19 +40,6 @@ type view struct {
 
 var statusLabels = domain.StatusNames
 
-// listedStatuses are the statuses totals list: the lifecycle's four
-// always, and a run's ends outside it (terminated, timed out, failed)
-// when some task has one, so such a task is counted, not left out.
-func listedStatuses(counts map[string]int) []string {
-	out := []string{domain.StatusSigning, domain.StatusInReview, domain.StatusClosed, domain.StatusCancelled}
-	for _, st := range []string{domain.StatusTerminated, domain.StatusTimedOut, domain.StatusFailed} {
-		if counts[st] > 0 {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
 func (s *Server) templates() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"statusLabel": func(st string) string { return statusLabels[st] },

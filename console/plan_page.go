@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"lianxi/console/reports"
 	"lianxi/domain"
 	"lianxi/taskclient"
 )
@@ -104,7 +105,7 @@ func planOverview(planID string, list []taskclient.Summary, now time.Time) planD
 		}
 		d.Open = append(d.Open, row)
 	}
-	for _, st := range listedStatuses(counts) {
+	for _, st := range reports.ListedStatuses(counts) {
 		c := statusCount{Status: st, Label: statusLabels[st], Count: counts[st]}
 		if d.Tasks > 0 {
 			c.Percent = c.Count * 100 / d.Tasks

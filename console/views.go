@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"lianxi/actions"
+	"lianxi/console/reports"
 	"lianxi/cycles"
 	"lianxi/ledger"
 	"lianxi/plan"
@@ -53,7 +54,7 @@ func (s *Server) dashboard(t *template.Template) pageHandler {
 		}
 		d.Plans, d.Sections = menus.Plans, menus.Sections
 		slices.SortFunc(d.Sections, compareTaskNo)
-		for _, st := range listedStatuses(menus.Totals) {
+		for _, st := range reports.ListedStatuses(menus.Totals) {
 			d.Totals = append(d.Totals, total{statusLabels[st], menus.Totals[st]})
 			d.Statuses = append(d.Statuses, option{st, statusLabels[st]})
 		}
