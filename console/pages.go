@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"lianxi/actions"
-	"lianxi/console/api"
 	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/plan"
@@ -281,7 +280,7 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			}
 		}
 		if err := h(w, r, sess); err != nil {
-			var ae *api.Error
+			var ae *apiError
 			if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
 				http.Error(w, "无权访问", http.StatusForbidden)
 				return

@@ -168,6 +168,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// apiError is the API's error (api.Error); a page answers its 403 and
+// 404 in words of its own.
+type apiError = api.Error
+
 // allRoles admits every signed-in principal.
 var allRoles = []string{RoleOffice, RoleMinistry, RoleAuditor}
 
