@@ -179,7 +179,7 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess sessi
 		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(err.Error())})
 		return nil
 	}
-	res, err := s.api.Launch(r, p, false)
+	res, err := s.api.Launch(r.Context(), p, false)
 	if invalid, ok := starter.IsInvalidPlan(err); ok {
 		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(invalid.Error())})
 		return nil

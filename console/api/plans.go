@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"lianxi/console/identity"
 	"lianxi/plan"
@@ -35,9 +36,10 @@ func (h *Handler) LoadPlan(data []byte, planID string, allowUnknown bool) (*plan
 	return p, nil
 }
 
-// Launch starts the plan's tasks as the office; a plan launched before
-// starts only the tasks it did not have.
-func (h *Handler) Launch(r *http.Request, p *plan.Plan, allowUnknown bool) (LaunchResult, error) {
+// Launch starts the plan's tasks, leaving those already running or ended
+// as they are (the report counts each); allowUnknown accepts bodies the
+// registry does not know.
+func (h *Handler) Launch(ctx context.Context, p *plan.Plan, allowUnknown bool) (LaunchResult, error) {
 	opts := starter.Options{Ended: h.Ledger.Ended, Titles: h.Ledger}
 	if h.Board != nil {
 		opts.Board = h.Board
@@ -45,7 +47,7 @@ func (h *Handler) Launch(r *http.Request, p *plan.Plan, allowUnknown bool) (Laun
 	if !allowUnknown {
 		opts.Known = starter.KnownIn(h.Registry)
 	}
-	rep, err := starter.Launch(r.Context(), h.Tasks.C, starter.Specs(p, h.Defaults), opts)
+	rep, err := starter.Launch(ctx, h.Tasks.C, starter.Specs(p, h.Defaults), opts)
 	return LaunchResult{PlanID: p.PlanID, Report: rep}, err
 }
 
@@ -88,7 +90,7 @@ func (h *Handler) uploadPlan(w http.ResponseWriter, r *http.Request, _ identity.
 	if err := p.ReadyToLaunch(); err != nil {
 		return BadRequest("section_title", "%v (API: ?section_title=N=TITLE, ?body=NAME=BODY)", err)
 	}
-	res, err := h.Launch(r, p, q.Get("allow_unknown") == "1")
+	res, err := h.Launch(r.Context(), p, q.Get("allow_unknown") == "1")
 	if err != nil {
 		return err
 	}
