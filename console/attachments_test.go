@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"lianxi/console/api"
 	"lianxi/domain"
 	"lianxi/ledger"
 )
@@ -124,7 +125,7 @@ func TestAttachmentRoundTrip(t *testing.T) {
 	}
 
 	a := s.upload("ndrc", "联合报告附件.pdf", pdf)
-	var up attachmentView
+	var up api.AttachmentView
 	if err := json.Unmarshal([]byte(a.body), &up); a.status != http.StatusCreated || err != nil {
 		t.Fatalf("upload: %d %s", a.status, a.body)
 	}

@@ -1,6 +1,7 @@
-// Package console serves the HTTP API and the web console. Every request
-// acts as one principal — the office, a ministry, or an auditor — known by
-// a bearer token (API) or a session made from one (console); who holds
+// Package console serves the web console and mounts the JSON API (package
+// api) beside its pages on one mux. Every request acts as one principal —
+// the office, a ministry, or an auditor — known by a bearer token (API) or
+// a session made from one (console); who holds
 // which token, and the sessions, are package identity's. The acting
 // ministry always comes from the principal, never from the request.
 package console

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"lianxi/console/api"
 	"lianxi/console/reports"
 	"lianxi/cycles"
 	"lianxi/taskclient"
@@ -68,7 +69,7 @@ func (s *Server) bulletinPage(t *template.Template) pageHandler {
 // cycleForm pauses, resumes or triggers a cycle from the bulletins page.
 func (s *Server) cycleForm(w http.ResponseWriter, r *http.Request, sess session) error {
 	if s.d.Cycles == nil {
-		return errNoCycles
+		return api.ErrNoCycles
 	}
 	plan, id, p := r.PathValue("plan"), r.PathValue("cycle"), sess.principal
 	var err error
@@ -80,10 +81,10 @@ func (s *Server) cycleForm(w http.ResponseWriter, r *http.Request, sess session)
 	case "trigger":
 		err = s.d.Cycles.Trigger(r.Context(), plan, id, p.Name)
 	default:
-		return badRequest("action", "action must be pause, resume or trigger")
+		return api.BadRequest("action", "action must be pause, resume or trigger")
 	}
 	if err != nil {
-		return cycleErr(err)
+		return api.CycleError(err)
 	}
 	http.Redirect(w, r, "/plans/"+url.PathEscape(plan)+"/bulletins", http.StatusSeeOther)
 	return nil

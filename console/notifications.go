@@ -2,26 +2,14 @@ package console
 
 import (
 	"html/template"
-	"lianxi/domain"
+	"lianxi/console/api"
 	"net/http"
 )
-
-// recipientOf is the outbox recipient whose notifications p reads; the
-// auditor receives none.
-func recipientOf(p Principal) string {
-	switch p.Role {
-	case RoleMinistry:
-		return p.Ministry
-	case RoleOffice:
-		return domain.Office
-	}
-	return ""
-}
 
 // unread counts p's unread notifications for the header; a failure to
 // count is logged and shows no count rather than failing the page.
 func (s *Server) unread(r *http.Request, p Principal) int {
-	rcpt := recipientOf(p)
+	rcpt := api.RecipientOf(p)
 	if rcpt == "" || s.d.Outbox == nil {
 		return 0
 	}
@@ -36,7 +24,7 @@ func (s *Server) unread(r *http.Request, p Principal) int {
 // weight, each with a button that marks it read and opens its task.
 func (s *Server) notificationsPage(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
-		notes, err := s.d.Outbox.Inbox(r.Context(), recipientOf(sess.principal), 200)
+		notes, err := s.d.Outbox.Inbox(r.Context(), api.RecipientOf(sess.principal), 200)
 		if err != nil {
 			return err
 		}
@@ -47,13 +35,13 @@ func (s *Server) notificationsPage(t *template.Template) pageHandler {
 
 // openNotification marks a notification read and goes to its task.
 func (s *Server) openNotification(w http.ResponseWriter, r *http.Request, sess session) error {
-	rcpt, id := recipientOf(sess.principal), r.PostFormValue("id")
+	rcpt, id := api.RecipientOf(sess.principal), r.PostFormValue("id")
 	ok, err := s.d.Outbox.MarkRead(r.Context(), rcpt, id)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errForbidden
+		return api.ErrForbidden
 	}
 	notes, err := s.d.Outbox.Inbox(r.Context(), rcpt, 200)
 	if err != nil {

@@ -164,19 +164,19 @@ func (s *Server) pageRoutes() {
 	page("GET /plans/{plan}/bulletins", s.bulletinPage(tpl["bulletin"]), RoleOffice, RoleAuditor)
 	page("POST /plans/{plan}/cycles/{cycle}", s.cycleForm, RoleOffice)
 	page("GET /plans/{plan}/bulletins/{seq}/export.xlsx", func(w http.ResponseWriter, r *http.Request, sess session) error {
-		return s.apiBulletinExport(w, r, sess.principal)
+		return s.api.BulletinExport(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
 	page("GET /plans/{plan}/bulletins/{seq}/export.docx", func(w http.ResponseWriter, r *http.Request, sess session) error {
-		return s.apiBulletinDocx(w, r, sess.principal)
+		return s.api.BulletinDocx(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
 	page("GET /notifications", s.notificationsPage(tpl["notifications"]), RoleOffice, RoleMinistry)
 	page("POST /notifications/open", s.openNotification, RoleOffice, RoleMinistry)
 	page("GET /export/{plan}", func(w http.ResponseWriter, r *http.Request, sess session) error {
-		return s.apiExport(w, r, sess.principal)
+		return s.api.Export(w, r, sess.principal)
 	}, RoleOffice, RoleAuditor)
 	page("GET /tasks/{plan}/{no}", s.taskPage(tpl["task"]), all...)
 	page("GET /tasks/{plan}/{no}/attachments/{sha256}", func(w http.ResponseWriter, r *http.Request, sess session) error {
-		return s.apiDownloadAttachment(w, r, sess.principal)
+		return s.api.DownloadAttachment(w, r, sess.principal)
 	}, all...)
 	for _, a := range actions.All() {
 		pattern := "POST /tasks/{plan}/{no}/" + a.Path
@@ -191,7 +191,7 @@ func (s *Server) pageRoutes() {
 	page("POST /upload/launch", s.uploadLaunch, RoleOffice)
 	page("GET /audit", s.auditPage(tpl["audit"]), RoleAuditor, RoleOffice)
 	page("GET /audit/history/{plan}/{no}", func(w http.ResponseWriter, r *http.Request, sess session) error {
-		return s.apiHistory(w, r, sess.principal)
+		return s.api.History(w, r, sess.principal)
 	}, RoleAuditor, RoleOffice)
 }
 
@@ -261,7 +261,7 @@ func (s *Server) pageAuth(h pageHandler, roles ...string) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, s.maxForm())
+			r.Body = http.MaxBytesReader(w, r.Body, s.api.MaxForm())
 			if err := r.ParseMultipartForm(plan.MaxDocumentSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 				http.Error(w, "表单无效", http.StatusBadRequest)
 				return

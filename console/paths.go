@@ -1,6 +1,7 @@
 package console
 
 import (
+	"lianxi/console/api"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,7 +40,7 @@ const controlMessage = "路径或查询参数中含有控制字符（如 %00 或
 // the API and as text elsewhere.
 func refuseControl(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeError(w, &apiError{Status: http.StatusBadRequest, Code: "invalid_path", Message: controlMessage})
+		api.WriteError(w, &api.Error{Status: http.StatusBadRequest, Code: "invalid_path", Message: controlMessage})
 		return
 	}
 	http.Error(w, controlMessage, http.StatusBadRequest)

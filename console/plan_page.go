@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"lianxi/console/api"
 	"lianxi/console/reports"
 	"lianxi/domain"
 	"lianxi/taskclient"
@@ -139,7 +140,7 @@ func (s *Server) planPage(t *template.Template) pageHandler {
 			return err
 		}
 		if len(list) == 0 {
-			return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no plan " + planID}
+			return &api.Error{Status: http.StatusNotFound, Code: "not_found", Message: "no plan " + planID}
 		}
 		s.render(w, t, s.view(sess, "规划概览 "+s.titles.title(r.Context(), planID), r, planOverview(planID, list, s.d.Now())))
 		return nil

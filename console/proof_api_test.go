@@ -23,7 +23,7 @@ func TestLedgerProofRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.console.d.LedgerKey = key.VerifierKey()
+	s.console.api.LedgerKey = key.VerifierKey()
 	cps, err := ledger.NewCheckpointer(ctx, s.ledger, ledger.CheckpointOptions{Signer: key})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"lianxi/console/api"
 	"lianxi/domain"
 	"lianxi/testkit"
 )
@@ -148,8 +149,8 @@ func TestReadsOutliveDeletedHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got := resp.Header.Get(SourceHeader); got != "ledger" {
-		t.Errorf("%s says %q after the deletion, want ledger", SourceHeader, got)
+	if got := resp.Header.Get(api.SourceHeader); got != "ledger" {
+		t.Errorf("%s says %q after the deletion, want ledger", api.SourceHeader, got)
 	}
 
 	office := newBrowser(t, s)

@@ -15,6 +15,7 @@ import (
 	"lianxi/attachments"
 	"lianxi/board"
 	"lianxi/config"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/cycles"
 	"lianxi/ledger"
@@ -60,7 +61,7 @@ type Deps struct {
 	Cycles *cycles.Cycles
 }
 
-// Server is the HTTP API and the console.
+// Server is the HTTP API (package api) and the console.
 type Server struct {
 	d Deps
 	// sessions is nil without Deps.Ledger: then nobody signs in to the
@@ -71,6 +72,8 @@ type Server struct {
 	handler http.Handler
 	// titles names plans on pages by their titles.
 	titles *planTitles
+	// api serves the JSON API; the pages reuse its handlers and actions.
+	api *api.Handler
 	// routes lists every authenticated route with the roles it admits, so
 	// the authorization test walks the same table the mux was built from.
 	routes []route
@@ -84,16 +87,8 @@ type route struct {
 	action *actions.Action
 }
 
-// rolesFor is who may perform an action, as console roles.
-func rolesFor(w actions.Who) []string {
-	switch w {
-	case actions.Office:
-		return []string{RoleOffice}
-	case actions.Participant:
-		return []string{RoleMinistry}
-	}
-	return nil
-}
+// rolesFor is who may perform an action, as console roles (api.RolesFor).
+func rolesFor(w actions.Who) []string { return api.RolesFor(w) }
 
 // New builds the server and its routes. With a ledger, it migrates the
 // tables the console keeps in the ledger's database (its sessions, and the
@@ -142,7 +137,13 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	// The titles are cached in wall-clock time, whatever clock tasks are
 	// read at.
 	s.titles = newPlanTitles(readTitles, time.Now)
-	s.apiRoutes()
+	s.api = api.New(api.Deps{Tasks: d.Tasks, Ledger: d.Ledger, Board: d.Board, Outbox: d.Outbox,
+		Principals: d.Principals, Registry: d.Registry, Attachments: d.Attachments, Defaults: d.Defaults,
+		Logger: d.Logger, LedgerKey: d.LedgerKey, Cycles: d.Cycles, Title: s.titles.title})
+	for _, rt := range s.api.Register(s.mux) {
+		s.routes = append(s.routes, route{pattern: rt.Pattern, roles: rt.Roles, action: rt.Action})
+	}
+	s.healthRoute()
 	s.pageRoutes()
 	s.handler = s.mux
 	if d.Tracing != nil {
@@ -167,34 +168,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// apiError is the API's error (api.Error); a page answers its 403 and
+// 404 in words of its own.
+type apiError = api.Error
+
 // allRoles admits every signed-in principal.
 var allRoles = []string{RoleOffice, RoleMinistry, RoleAuditor}
 
-func (s *Server) apiRoutes() {
-	api := func(pattern string, h apiHandler, roles ...string) {
-		s.routes = append(s.routes, route{pattern: pattern, roles: roles})
-		s.mux.Handle(pattern, s.apiAuth(h, roles...))
-	}
-	api("POST /api/plans", s.apiUploadPlan, RoleOffice)
-	api("GET /api/tasks", s.apiListTasks, allRoles...)
-	api("GET /api/plans/{plan}/tasks/{no}", s.apiGetTask, allRoles...)
-	api("GET /api/plans/{plan}/tasks/{no}/records", s.apiTaskRecords, allRoles...)
-	api("POST /api/plans/{plan}/tasks/{no}/attachments", s.apiUploadAttachment, RoleMinistry)
-	api("GET /api/plans/{plan}/tasks/{no}/attachments/{sha256}", s.apiDownloadAttachment, allRoles...)
-	for _, a := range actions.All() {
-		pattern := "POST /api/plans/{plan}/tasks/{no}/" + a.Path
-		s.routes = append(s.routes, route{pattern: pattern, roles: rolesFor(a.Who), action: a})
-		s.mux.Handle(pattern, s.apiAuth(s.apiAction(a), rolesFor(a.Who)...))
-	}
-	api("GET /api/audit/verify", s.apiVerify, RoleAuditor, RoleOffice)
-	api("GET /api/ledger/checkpoint", s.apiCheckpoint, allRoles...)
-	api("GET /api/ledger/proof", s.apiInclusionProof, allRoles...)
-	api("GET /api/ledger/consistency", s.apiConsistencyProof, RoleOffice, RoleAuditor)
-	api("GET /api/plans/{plan}/tasks/{no}/history", s.apiHistory, RoleAuditor, RoleOffice)
-	api("GET /api/stats", s.apiStats, RoleOffice, RoleAuditor)
-	api("GET /api/plans/{plan}/export.xlsx", s.apiExport, RoleOffice, RoleAuditor)
-	api("GET /api/notifications", s.apiNotifications, allRoles...)
-	s.cycleRoutes(api)
+// healthRoute answers /healthz, unauthenticated, for load balancers.
+func (s *Server) healthRoute() {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if s.d.Ready != nil {
 			if err := s.d.Ready(r.Context()); err != nil {
@@ -222,14 +204,4 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 		return err
 	}
 	return nil
-}
-
-// principalFromBearer finds the bearer token's principal.
-func (s *Server) principalFromBearer(r *http.Request) (Principal, bool) {
-	// The scheme's name is case-insensitive (RFC 9110, section 11.1).
-	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return Principal{}, false
-	}
-	return s.d.Principals.Authenticate(strings.TrimSpace(token))
 }

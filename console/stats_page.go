@@ -38,7 +38,7 @@ func (s *Server) statsPage(t *template.Template) pageHandler {
 			d.Plan = d.Plans[0]
 		}
 		if d.Plan != "" {
-			if d.Stats, err = s.planStats(r.Context(), d.Plan); err != nil {
+			if d.Stats, err = s.api.PlanStats(r.Context(), d.Plan); err != nil {
 				return err
 			}
 			d.Ministries, d.Sections = reports.MinistryCharts(d.Stats), reports.SectionCharts(d.Stats)

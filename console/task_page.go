@@ -11,6 +11,7 @@ import (
 
 	"lianxi/actions"
 	"lianxi/attachments"
+	"lianxi/console/api"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/taskclient"
@@ -61,12 +62,12 @@ type actionForm struct {
 
 func (s *Server) taskPage(t *template.Template) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess session) error {
-		st, src, err := s.d.Tasks.Read(r.Context(), taskID(r))
+		st, src, err := s.d.Tasks.Read(r.Context(), api.TaskID(r))
 		if err != nil {
 			return err
 		}
 		p := sess.principal
-		if err := s.mayRead(r.Context(), p, st); err != nil {
+		if err := s.api.MayRead(r.Context(), p, st); err != nil {
 			return err
 		}
 		d := taskData{Status: st, Forms: formsFor(p, st), Texts: map[string]map[string]string{}, Persons: map[string]string{},

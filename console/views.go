@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"lianxi/actions"
+	"lianxi/console/api"
 	"lianxi/console/reports"
 	"lianxi/cycles"
 	"lianxi/ledger"
@@ -111,10 +112,10 @@ func (s *Server) formAction(a *actions.Action) pageHandler {
 		// ministry chosen; they are read as one list.
 		v, requestID, err := a.ParseForm(func(name string) string { return strings.Join(r.PostForm[name], ",") })
 		if err == nil {
-			err = s.storeFormFiles(r, sess.principal, a, v)
+			err = s.api.StoreFormFiles(r, sess.principal, a, v)
 		}
 		if err == nil {
-			_, err = s.act(r.Context(), sess.principal, a, taskID(r), v, requestID)
+			_, err = s.api.Act(r.Context(), sess.principal, a, api.TaskID(r), v, requestID)
 		}
 		if key, n, ok := rejectionNotice(a, err); ok {
 			s.redirectWith(w, r, sess, back, "error", key, n)
@@ -147,7 +148,7 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 		if err != nil {
 			return err
 		}
-		p, err := s.loadPlan(data, d.PlanID, false)
+		p, err := s.api.LoadPlan(data, d.PlanID, false)
 		if err != nil {
 			v := s.view(sess, "导入规划", r, d)
 			v.Error, v.Detail = errorTexts["plan"], planZh(err.Error())
@@ -162,7 +163,7 @@ func (s *Server) uploadPreview(t *template.Template) pageHandler {
 }
 
 func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess session) error {
-	p, err := s.loadPlan([]byte(r.PostFormValue("plan_json")), "", false)
+	p, err := s.api.LoadPlan([]byte(r.PostFormValue("plan_json")), "", false)
 	if err == nil {
 		err = correctDamagedTitles(p, r.PostFormValue)
 	}
@@ -170,7 +171,7 @@ func (s *Server) uploadLaunch(w http.ResponseWriter, r *http.Request, sess sessi
 		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(err.Error())})
 		return nil
 	}
-	res, err := s.launch(r, p, false)
+	res, err := s.api.Launch(r.Context(), p, false)
 	if invalid, ok := starter.IsInvalidPlan(err); ok {
 		s.redirectWith(w, r, sess, "/upload", "error", "plan", notice{Error: errorTexts["plan"], Detail: planZh(invalid.Error())})
 		return nil

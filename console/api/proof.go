@@ -1,64 +1,65 @@
-package console
+package api
 
 import (
 	"net/http"
 	"strconv"
 
+	"lianxi/console/identity"
 	"lianxi/ledger"
 )
 
-// apiInclusionProof answers GET /api/ledger/proof?seq=N[&size=M]: the
+// inclusionProof answers GET /api/ledger/proof?seq=N[&size=M]: the
 // inclusion proof of record N against the signed checkpoint of size M (the
 // newest when M is not given), which a ministry keeps beside its receipt
 // and checks offline with `lianxi audit prove --receipt FILE`. A ministry
 // may have proofs of its own decisions only (a proof carries the record);
 // the office and the auditor of any record.
-func (s *Server) apiInclusionProof(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (h *Handler) inclusionProof(w http.ResponseWriter, r *http.Request, p identity.Principal) error {
 	seq, err := positive(r, "seq", true)
 	if err != nil {
 		return err
 	}
-	cp, err := s.checkpointFor(r, "size")
+	cp, err := h.checkpointFor(r, "size")
 	if err != nil {
 		return err
 	}
-	proof, err := s.d.Ledger.ProveInclusion(r.Context(), seq, cp)
+	proof, err := h.Ledger.ProveInclusion(r.Context(), seq, cp)
 	if err != nil {
-		return &apiError{Status: http.StatusConflict, Code: "no_proof", Field: "seq", Message: err.Error()}
+		return &Error{Status: http.StatusConflict, Code: "no_proof", Field: "seq", Message: err.Error()}
 	}
-	if p.Role == RoleMinistry && proof.Record.Ministry != p.Ministry {
-		return &apiError{Status: http.StatusForbidden, Code: "forbidden",
+	if p.Role == identity.RoleMinistry && proof.Record.Ministry != p.Ministry {
+		return &Error{Status: http.StatusForbidden, Code: "forbidden",
 			Message: "a ministry may have inclusion proofs of its own decisions only"}
 	}
-	writeJSON(w, http.StatusOK, proof)
+	WriteJSON(w, http.StatusOK, proof)
 	return nil
 }
 
-// apiConsistencyProof answers GET /api/ledger/consistency?from=A&to=B: the
+// consistencyProof answers GET /api/ledger/consistency?from=A&to=B: the
 // proof that the signed checkpoint of size B still holds, unchanged, every
 // record the one of size A signed.
-func (s *Server) apiConsistencyProof(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	older, err := s.checkpointFor(r, "from")
+func (h *Handler) consistencyProof(w http.ResponseWriter, r *http.Request, _ identity.Principal) error {
+	older, err := h.checkpointFor(r, "from")
 	if err != nil {
 		return err
 	}
-	newer, err := s.checkpointFor(r, "to")
+	newer, err := h.checkpointFor(r, "to")
 	if err != nil {
 		return err
 	}
-	proof, err := s.d.Ledger.ProveConsistency(r.Context(), older, newer)
+	proof, err := h.Ledger.ProveConsistency(r.Context(), older, newer)
 	if err != nil {
-		return &apiError{Status: http.StatusConflict, Code: "no_proof", Message: err.Error()}
+		return &Error{Status: http.StatusConflict, Code: "no_proof", Message: err.Error()}
 	}
-	writeJSON(w, http.StatusOK, proof)
+	WriteJSON(w, http.StatusOK, proof)
 	return nil
 }
 
 // checkpointFor is the signed checkpoint whose size the query parameter
 // name gives, or the newest when it is absent.
-func (s *Server) checkpointFor(r *http.Request, name string) (ledger.Checkpoint, error) {
-	if s.d.LedgerKey == "" {
-		return ledger.Checkpoint{}, &apiError{Status: http.StatusNotFound, Code: "no_checkpoint",
+func (h *Handler) checkpointFor(r *http.Request, name string) (ledger.Checkpoint, error) {
+	if h.LedgerKey == "" {
+		return ledger.Checkpoint{}, &Error{Status: http.StatusNotFound, Code: "no_checkpoint",
 			Message: "this server does not know the ledger's public key (" + ledger.PublicKeyFile + " in its data folder), so it hands out no proofs"}
 	}
 	size, err := positive(r, name, false)
@@ -68,15 +69,15 @@ func (s *Server) checkpointFor(r *http.Request, name string) (ledger.Checkpoint,
 	var cp ledger.Checkpoint
 	var ok bool
 	if size == 0 {
-		cp, ok, err = s.d.Ledger.LatestCheckpoint(r.Context(), s.d.LedgerKey)
+		cp, ok, err = h.Ledger.LatestCheckpoint(r.Context(), h.LedgerKey)
 	} else {
-		cp, ok, err = s.d.Ledger.CheckpointAt(r.Context(), s.d.LedgerKey, uint64(size))
+		cp, ok, err = h.Ledger.CheckpointAt(r.Context(), h.LedgerKey, uint64(size))
 	}
 	if err != nil {
 		return ledger.Checkpoint{}, err
 	}
 	if !ok {
-		return ledger.Checkpoint{}, &apiError{Status: http.StatusNotFound, Code: "no_checkpoint", Field: name,
+		return ledger.Checkpoint{}, &Error{Status: http.StatusNotFound, Code: "no_checkpoint", Field: name,
 			Message: "the ledger has signed no checkpoint of that size; GET /api/ledger/checkpoint gives the newest"}
 	}
 	return cp, nil
@@ -91,7 +92,7 @@ func positive(r *http.Request, name string, required bool) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 {
-		return 0, &apiError{Status: http.StatusBadRequest, Code: "invalid", Field: name,
+		return 0, &Error{Status: http.StatusBadRequest, Code: "invalid", Field: name,
 			Message: name + " must be a positive whole number (a record's sequence number or a checkpoint's size)"}
 	}
 	return n, nil
