@@ -49,7 +49,11 @@ type Options struct {
 	// NoCheckpoints leaves the ledger's checkpoints off, to measure what
 	// they cost.
 	NoCheckpoints bool
-	Logger        *zap.Logger
+	// Reps is how many times bare and lianxi are measured, alternately,
+	// after the warm-up; each repetition runs Tasks fresh tasks on each
+	// side. Zero means one.
+	Reps   int
+	Logger *zap.Logger
 }
 
 // Phase is one measured stretch of work.
@@ -95,10 +99,13 @@ type Side struct {
 // Report is the whole run.
 type Report struct {
 	// Engine is what the server and the ledger keep their state in.
-	Engine       string  `json:"engine"`
-	Tasks        int     `json:"tasks"`
-	Ministries   int     `json:"ministries"`
-	Concurrency  int     `json:"concurrency"`
+	Engine      string `json:"engine"`
+	Tasks       int    `json:"tasks"`
+	Ministries  int    `json:"ministries"`
+	Concurrency int    `json:"concurrency"`
+	Repetitions int    `json:"repetitions"`
+	// Bare and Lianxi hold each figure's median over the repetitions, and
+	// the ratios below are the medians of the per-repetition ratios.
 	Bare         Side    `json:"bare"`
 	Lianxi       Side    `json:"lianxi"`
 	LaunchRatio  float64 `json:"launch_ratio"`
@@ -114,6 +121,12 @@ type Report struct {
 	Views        *Views  `json:"views,omitempty"`
 	GoVersion    string  `json:"go_version"`
 	CPUs         int     `json:"cpus"`
+	// WallSeconds is the whole run, server start to the last figure.
+	WallSeconds float64 `json:"wall_seconds"`
+	// Spread is every ratio's median, range and values, keyed by the
+	// ratio's JSON name; Reps is each repetition in the order measured.
+	Spread map[string]Spread `json:"spread"`
+	Reps   []Rep             `json:"reps"`
 }
 
 const bareQueue = "lianxi-bench-bare"
@@ -141,6 +154,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
+	if o.Reps <= 0 {
+		o.Reps = 1
+	}
 	if o.ReplaySample <= 0 {
 		o.ReplaySample = min(o.Tasks, 100)
 	}
@@ -152,6 +168,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer os.RemoveAll(dir)
 		o.DataDir = dir
 	}
+	began := time.Now()
 	srv, err := devserver.Start(devserver.Options{DataDir: o.DataDir, DB: o.TemporalDB, Address: o.Address, Namespace: "default",
 		Retention: 24 * time.Hour, SearchAttributes: workflows.SearchAttributes(), Logger: o.Logger,
 		LogFile: filepath.Join(o.DataDir, "temporal-server.log")})
@@ -219,37 +236,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("warm-up: %w", err)
 	}
 
-	r := &Report{Engine: engine, Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+	r := &Report{Engine: engine, Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, Repetitions: o.Reps,
+		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 	mem := startMemSampler()
 	heapBefore := mem.heapNow()
-	if r.Bare, err = runBare(ctx, c, o, ""); err != nil {
-		return nil, fmt.Errorf("bare: %w", err)
-	}
-	before, err := ledgerCount(ctx, store)
+	ids, err := measureReps(ctx, c, store, o, r)
 	if err != nil {
 		return nil, err
 	}
-	ids, side, err := runLianxi(ctx, c, o)
-	if err != nil {
-		return nil, fmt.Errorf("lianxi: %w", err)
-	}
-	after, err := ledgerCount(ctx, store)
-	if err != nil {
-		return nil, err
-	}
-	side.LedgerAppendsS = float64(after-before) / (side.Launch.Elapsed + side.Updates.Elapsed).Seconds()
-	r.Lianxi = side
-	r.LaunchRatio = r.Lianxi.Launch.PerSec / r.Bare.Launch.PerSec
-	r.SignoffRatio = r.Lianxi.Updates.PerSec / r.Bare.Updates.PerSec
-	r.P50Ratio = float64(r.Lianxi.UpdateLatency.P50) / float64(r.Bare.UpdateLatency.P50)
-	if r.Lianxi.EventsPerTask, err = eventsPerTask(ctx, c, ids); err != nil {
-		return nil, err
-	}
-	if r.Bare.EventsPerTask, err = eventsPerTask(ctx, c, bareIDs("", o.Tasks)); err != nil {
-		return nil, err
-	}
-	r.P99Ratio = float64(r.Lianxi.UpdateLatency.P99) / float64(r.Bare.UpdateLatency.P99)
-	r.EventsRatio = r.Lianxi.EventsPerTask / r.Bare.EventsPerTask
 	if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
 		return nil, err
 	}
@@ -264,6 +258,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.PeakRSSMiB = peakRSSMiB()
 	r.PeakHeapMiB = float64(peakHeap) / (1 << 20)
 	r.HeapPerTaskK = float64(peakHeap-min(peakHeap, heapBefore)) / 1024 / float64(o.Tasks)
+	r.WallSeconds = time.Since(began).Seconds()
 	return r, nil
 }
 

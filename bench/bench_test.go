@@ -20,14 +20,16 @@ func freeAddress(t *testing.T) string {
 	return addr
 }
 
-// A quick run of the benchmark as a smoke test: every figure is measured;
-// no speed is asserted (the machine is shared, see BENCHMARKS.md).
+// A quick run of the benchmark as a smoke test, in two repetitions: every
+// figure is measured; no speed is asserted (the machine is shared, see
+// BENCHMARKS.md).
 func TestBenchSmoke(t *testing.T) {
-	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(), ViewRequests: 3})
+	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(), ViewRequests: 3, Reps: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkReport(t, r, "sqlite")
+	checkReps(t, r, 2)
 	if v := r.Views; v == nil || v.Office.P50 <= 0 || v.Inbox.P95 <= 0 || v.OfficeLast.P95 <= 0 || v.OfficeKiB <= 0 || v.InboxKiB <= 0 || v.Requests != 3 {
 		t.Errorf("views not measured: %+v", v)
 	}
@@ -52,6 +54,7 @@ func TestBenchSmokePostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReport(t, r, "postgres")
+	checkReps(t, r, 1)
 }
 
 func checkReport(t *testing.T, r *Report, engine string) {
@@ -74,5 +77,58 @@ func checkReport(t *testing.T, r *Report, engine string) {
 	}
 	if r.Lianxi.EventsPerTask <= r.Bare.EventsPerTask {
 		t.Errorf("lianxi history (%v events) should be longer than the bare one (%v)", r.Lianxi.EventsPerTask, r.Bare.EventsPerTask)
+	}
+}
+
+// checkReps asserts every repetition was measured on both sides and that
+// each reported ratio is the median of the repetitions' own.
+func checkReps(t *testing.T, r *Report, reps int) {
+	t.Helper()
+	if r.Repetitions != reps || len(r.Reps) != reps {
+		t.Fatalf("repetitions %d, %d measured, want %d", r.Repetitions, len(r.Reps), reps)
+	}
+	for i, rep := range r.Reps {
+		for name, v := range map[string]float64{
+			"bare launch": rep.Bare.Launch.PerSec, "lianxi launch": rep.Lianxi.Launch.PerSec,
+			"bare updates": rep.Bare.Updates.PerSec, "lianxi updates": rep.Lianxi.Updates.PerSec,
+			"bare p50": float64(rep.Bare.UpdateLatency.P50), "lianxi p50": float64(rep.Lianxi.UpdateLatency.P50),
+			"bare events": rep.Bare.EventsPerTask, "lianxi events": rep.Lianxi.EventsPerTask, "ledger appends": rep.Lianxi.LedgerAppendsS,
+			"launch ratio": rep.Ratios.Launch, "signoff ratio": rep.Ratios.Signoff, "p50 ratio": rep.Ratios.P50,
+			"p99 ratio": rep.Ratios.P99, "events ratio": rep.Ratios.Events,
+		} {
+			if v <= 0 {
+				t.Errorf("repetition %d: %s = %v, want a measured figure", i+1, name, v)
+			}
+		}
+	}
+	for name, got := range map[string]float64{"launch_ratio": r.LaunchRatio, "signoff_ratio": r.SignoffRatio,
+		"p50_ratio": r.P50Ratio, "p99_ratio": r.P99Ratio, "events_ratio": r.EventsRatio} {
+		s, ok := r.Spread[name]
+		if !ok || len(s.Values) != reps {
+			t.Errorf("%s: spread %+v, want %d values", name, s, reps)
+			continue
+		}
+		if s.Min > s.Median || s.Median > s.Max || got != s.Median {
+			t.Errorf("%s = %v, spread %+v: want the median, between min and max", name, got, s)
+		}
+	}
+	if r.WallSeconds <= 0 {
+		t.Errorf("wall time %v, want measured", r.WallSeconds)
+	}
+}
+
+func TestSpread(t *testing.T) {
+	for _, tc := range []struct {
+		in            []float64
+		med, min, max float64
+	}{
+		{[]float64{0.9}, 0.9, 0.9, 0.9},
+		{[]float64{1.2, 0.8}, 1.0, 0.8, 1.2},
+		{[]float64{0.7, 1.4, 0.9, 0.8, 1.1}, 0.9, 0.7, 1.4},
+	} {
+		s := spread(tc.in)
+		if s.Median != tc.med || s.Min != tc.min || s.Max != tc.max || len(s.Values) != len(tc.in) || s.Values[0] != tc.in[0] {
+			t.Errorf("spread(%v) = %+v, want median %v in [%v, %v], values in order", tc.in, s, tc.med, tc.min, tc.max)
+		}
 	}
 }

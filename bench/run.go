@@ -10,6 +10,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 
@@ -88,14 +89,27 @@ func bareIDs(prefix string, n int) []string {
 	return ids
 }
 
+// runBare starts N bare workflows and sends each its K+1 updates. Like
+// the lianxi side (the starter and taskclient), a start whose answer times
+// out is sent again up to startTimeouts times, and an update with no
+// answer within taskclient.DefaultWait is sent again with the same update
+// ID, counted in Resent: on a loaded machine the floor then stays a
+// measurement instead of an error.
 func runBare(ctx context.Context, c client.Client, o Options, prefix string) (Side, error) {
 	ids := bareIDs(prefix, o.Tasks)
 	updates := o.Ministries + 1
+	var resent atomic.Int64
 	start := time.Now()
 	err := parallel(o.Tasks, o.Concurrency, func(i int) error {
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: bareQueue,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, BareWorkflow, updates)
-		return err
+		for try := 0; ; try++ {
+			_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: bareQueue,
+				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, BareWorkflow, updates)
+			if deadlineHit(ctx, err) && try < startTimeouts {
+				resent.Add(1)
+				continue
+			}
+			return err
+		}
 	})
 	if err != nil {
 		return Side{}, err
@@ -108,12 +122,14 @@ func runBare(ctx context.Context, c client.Client, o Options, prefix string) (Si
 		t0 := time.Now()
 		for u := 0; u < updates; u++ {
 			if err := lat.do(func() error {
-				h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[i], UpdateName: "touch",
-					UpdateID: fmt.Sprintf("u%d", u), Args: []any{"x"}, WaitForStage: client.WorkflowUpdateStageCompleted})
-				if err != nil {
+				for {
+					err := touch(ctx, c, ids[i], fmt.Sprintf("u%d", u))
+					if errors.Is(err, errNoAnswer) {
+						resent.Add(1)
+						continue
+					}
 					return err
 				}
-				return h.Get(ctx, nil)
 			}); err != nil {
 				return err
 			}
@@ -125,7 +141,31 @@ func runBare(ctx context.Context, c client.Client, o Options, prefix string) (Si
 		return Side{}, err
 	}
 	return Side{Launch: launch, Updates: phase(o.Tasks*updates, time.Since(start)), UpdateLatency: latency(lat.ds),
-		TaskSeconds: time.Duration(taskTime.Load() / int64(o.Tasks)).Seconds()}, nil
+		TaskSeconds: time.Duration(taskTime.Load() / int64(o.Tasks)).Seconds(), Resent: int(resent.Load())}, nil
+}
+
+// startTimeouts is how many times a bare start is sent again, as the
+// starter does for a task's.
+const startTimeouts = 3
+
+var errNoAnswer = errors.New("no answer in time")
+
+// touch sends one bare update and waits for its result, for at most
+// taskclient.DefaultWait (errNoAnswer then), as taskclient waits for a
+// receipt.
+func touch(ctx context.Context, c client.Client, id, updateID string) error {
+	wctx, cancel := context.WithTimeout(ctx, taskclient.DefaultWait)
+	defer cancel()
+	h, err := c.UpdateWorkflow(wctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "touch",
+		UpdateID: updateID, Args: []any{"x"}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = h.Get(wctx, nil)
+	}
+	var timedOut *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	if err != nil && ctx.Err() == nil && (wctx.Err() != nil || errors.As(err, &timedOut) || deadlineHit(ctx, err)) {
+		return fmt.Errorf("%s %s: %w (%v)", id, updateID, errNoAnswer, err)
+	}
+	return err
 }
 
 // ministries are the bench tasks' participants: the lead first.
@@ -208,4 +248,11 @@ func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side,
 	updates := phase(o.Tasks*(o.Ministries+1), time.Since(start))
 	return ids, Side{Launch: launch, Updates: updates, UpdateLatency: latency(lat.ds), Resent: int(resent.Load()),
 		TaskSeconds: time.Duration(taskTime.Load() / int64(o.Tasks)).Seconds()}, nil
+}
+
+// deadlineHit reports whether err is a call's own deadline, not the
+// caller's.
+func deadlineHit(ctx context.Context, err error) bool {
+	var deadline *serviceerror.DeadlineExceeded
+	return err != nil && ctx.Err() == nil && (errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded))
 }

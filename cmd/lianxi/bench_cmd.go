@@ -52,6 +52,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.DataDir, "bench-data", "", "keep the benchmark's server and ledger files here (default: a temporary folder)")
 	cmd.Flags().StringVar(&o.TemporalDB, "temporal-db", "", "postgres://USER:PASS@HOST:PORT/DB runs the benchmark's server on PostgreSQL, with its ledger in DB_ledger on the same server; empty uses SQLite files")
 	cmd.Flags().IntVar(&o.ViewRequests, "views", 0, "also time the office dashboard and a ministry inbox this many times each, with a plan of N more open tasks launched (0: skip)")
+	cmd.Flags().IntVar(&o.Reps, "reps", 5, "after the warm-up, measure bare then lianxi this many times, alternately, each on N fresh tasks; ratios are medians over the repetitions (1: a single pair)")
 	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
@@ -60,15 +61,27 @@ func (a *app) benchCmd() *cobra.Command {
 
 func printBench(a *app, r *bench.Report) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+	// ratio prints a median and, over several repetitions, its range.
+	ratio := func(name string) string {
+		s := r.Spread[name]
+		if r.Repetitions <= 1 {
+			return fmt.Sprintf("%.2f", s.Median)
+		}
+		return fmt.Sprintf("%.2f [%.2f–%.2f]", s.Median, s.Min, s.Max)
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s N=%d K=%d C=%d\tbare\tlianxi\tratio\n", r.Engine, r.Tasks, r.Ministries, r.Concurrency)
-	fmt.Fprintf(tw, "launch (tasks/s)\t%.0f\t%.0f\t%.2f\n", r.Bare.Launch.PerSec, r.Lianxi.Launch.PerSec, r.LaunchRatio)
-	fmt.Fprintf(tw, "updates (/s)\t%.0f\t%.0f\t%.2f\n", r.Bare.Updates.PerSec, r.Lianxi.Updates.PerSec, r.SignoffRatio)
-	fmt.Fprintf(tw, "update p50\t%s\t%s\t%.2f\n", ms(r.Bare.UpdateLatency.P50), ms(r.Lianxi.UpdateLatency.P50), r.P50Ratio)
+	head := fmt.Sprintf("%s N=%d K=%d C=%d", r.Engine, r.Tasks, r.Ministries, r.Concurrency)
+	if r.Repetitions > 1 {
+		head += fmt.Sprintf(" R=%d (medians)", r.Repetitions)
+	}
+	fmt.Fprintf(tw, "%s\tbare\tlianxi\tratio\n", head)
+	fmt.Fprintf(tw, "launch (tasks/s)\t%.0f\t%.0f\t%s\n", r.Bare.Launch.PerSec, r.Lianxi.Launch.PerSec, ratio("launch_ratio"))
+	fmt.Fprintf(tw, "updates (/s)\t%.0f\t%.0f\t%s\n", r.Bare.Updates.PerSec, r.Lianxi.Updates.PerSec, ratio("signoff_ratio"))
+	fmt.Fprintf(tw, "update p50\t%s\t%s\t%s\n", ms(r.Bare.UpdateLatency.P50), ms(r.Lianxi.UpdateLatency.P50), ratio("p50_ratio"))
 	fmt.Fprintf(tw, "update p95\t%s\t%s\t\n", ms(r.Bare.UpdateLatency.P95), ms(r.Lianxi.UpdateLatency.P95))
-	fmt.Fprintf(tw, "update p99\t%s\t%s\t\n", ms(r.Bare.UpdateLatency.P99), ms(r.Lianxi.UpdateLatency.P99))
+	fmt.Fprintf(tw, "update p99\t%s\t%s\t%s\n", ms(r.Bare.UpdateLatency.P99), ms(r.Lianxi.UpdateLatency.P99), ratio("p99_ratio"))
 	fmt.Fprintf(tw, "seconds per task\t%.3f\t%.3f\t\n", r.Bare.TaskSeconds, r.Lianxi.TaskSeconds)
-	fmt.Fprintf(tw, "history events per task\t%.1f\t%.1f\t\n", r.Bare.EventsPerTask, r.Lianxi.EventsPerTask)
+	fmt.Fprintf(tw, "history events per task\t%.1f\t%.1f\t%s\n", r.Bare.EventsPerTask, r.Lianxi.EventsPerTask, ratio("events_ratio"))
 	fmt.Fprintf(tw, "ledger appends/s\t\t%.0f\t\n", r.Lianxi.LedgerAppendsS)
 	fmt.Fprintf(tw, "replay (histories/s)\t\t%.0f\t\n", r.ReplayPerSec)
 	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
@@ -77,5 +90,6 @@ func printBench(a *app, r *bench.Report) {
 		fmt.Fprintf(tw, "office dashboard last page p50 / p95\t\t%s / %s\t\n", ms(v.OfficeLast.P50), ms(v.OfficeLast.P95))
 		fmt.Fprintf(tw, "ministry inbox p50 / p95\t\t%s / %s (%.0f KiB)\t\n", ms(v.Inbox.P50), ms(v.Inbox.P95), v.InboxKiB)
 	}
+	fmt.Fprintf(tw, "wall time\t\t%.0f s\t\n", r.WallSeconds)
 	tw.Flush()
 }
