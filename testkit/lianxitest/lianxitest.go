@@ -95,6 +95,7 @@ func New(t *testing.T, opts Options) *Stack {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s := &Stack{t: t, opts: opts, server: temporaltest.NewServer(temporaltest.WithT(t))}
+	waitReady(t, s.server)
 	s.client = s.server.GetDefaultClient()
 	if opts.DoorKey {
 		key, err := door.NewKey()
@@ -200,3 +201,34 @@ func (s *Stack) Key() door.Key { return s.key }
 
 // Activities are the activities every worker registers.
 func (s *Stack) Activities() *activities.Activities { return s.acts }
+
+// waitReady waits, up to two minutes, until the in-process server answers a
+// client's first call. The test server's own clients give up after a few
+// seconds, which a server still starting on a loaded machine (two cores,
+// every package's tests under -race) can exceed; a stack should then start
+// late, not fail.
+func waitReady(t *testing.T, ts *temporaltest.TestServer) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := client.DialContext(ctx, client.Options{HostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(), Logger: quiet{}})
+		cancel()
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the in-process Temporal server did not answer within 2 minutes: %v", err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// quiet drops the probe client's logs.
+type quiet struct{}
+
+func (quiet) Debug(string, ...any) {}
+func (quiet) Info(string, ...any)  {}
+func (quiet) Warn(string, ...any)  {}
+func (quiet) Error(string, ...any) {}
