@@ -1,9 +1,6 @@
 package console
 
 import (
-	"slices"
-	"strings"
-
 	"lianxi/console/reports"
 	"lianxi/taskclient"
 )
@@ -11,12 +8,6 @@ import (
 // compareTaskNo orders task numbers as people read them (reports.CompareTaskNo).
 func compareTaskNo(a, b string) int { return reports.CompareTaskNo(a, b) }
 
-// sortByPlanAndNo orders tasks by plan, then by task number.
-func sortByPlanAndNo(list []taskclient.Summary) {
-	slices.SortStableFunc(list, func(a, b taskclient.Summary) int {
-		if c := strings.Compare(a.Plan, b.Plan); c != 0 {
-			return c
-		}
-		return reports.CompareTaskNo(a.No, b.No)
-	})
-}
+// sortByPlanAndNo orders tasks by plan, then by task number
+// (reports.SortByPlanAndNo).
+func sortByPlanAndNo(list []taskclient.Summary) { reports.SortByPlanAndNo(list) }

@@ -19,7 +19,6 @@ import (
 	"lianxi/board"
 	"lianxi/config"
 	"lianxi/console/identity"
-	"lianxi/console/reports"
 	"lianxi/cycles"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -176,13 +175,3 @@ func TaskID(r *http.Request) string {
 
 // ministryName is a ministry's Chinese short name (notify.Name).
 func (h *Handler) ministryName(id string) string { return notify.Name(h.Registry, id) }
-
-// sortByPlanAndNo orders tasks by plan, then by task number.
-func sortByPlanAndNo(list []taskclient.Summary) {
-	slices.SortStableFunc(list, func(a, b taskclient.Summary) int {
-		if c := strings.Compare(a.Plan, b.Plan); c != 0 {
-			return c
-		}
-		return reports.CompareTaskNo(a.No, b.No)
-	})
-}

@@ -26,7 +26,7 @@ func (h *Handler) planTasks(ctx context.Context, planID string) ([]taskclient.Su
 	if err != nil {
 		return nil, nil, err
 	}
-	sortByPlanAndNo(list)
+	reports.SortByPlanAndNo(list)
 	statuses := make([]domain.TaskStatus, 0, len(list))
 	for _, sum := range list {
 		st, err := h.Tasks.Status(ctx, sum.ID)

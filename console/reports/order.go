@@ -7,10 +7,12 @@ package reports
 
 import (
 	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"lianxi/domain"
+	"lianxi/taskclient"
 )
 
 // Names gives a ministry's Chinese short name by its ID.
@@ -60,4 +62,14 @@ func Light(status, warning string) (class, label string) {
 		return "done", "已撤销"
 	}
 	return warning, map[string]string{domain.WarningGreen: "正常", domain.WarningYellow: "预警", domain.WarningRed: "超期"}[warning]
+}
+
+// SortByPlanAndNo orders tasks by plan, then by task number.
+func SortByPlanAndNo(list []taskclient.Summary) {
+	slices.SortStableFunc(list, func(a, b taskclient.Summary) int {
+		if c := strings.Compare(a.Plan, b.Plan); c != 0 {
+			return c
+		}
+		return CompareTaskNo(a.No, b.No)
+	})
 }
