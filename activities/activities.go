@@ -23,12 +23,11 @@ import (
 // Ledger is the part of the decision ledger the activities need.
 type Ledger interface {
 	Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error)
-	// Lookup finds a decision's record.
-	Lookup(ctx context.Context, decisionID string) (ledger.Record, bool, error)
-	// Ahead reports whether the ledger holds records of a task's workflow
-	// past what the workflow reflects.
-	Ahead(ctx context.Context, workflowID string, after domain.Reflects) (bool, error)
-	// TaskRecords reads those records.
+	// AppendAfter appends unless the ledger holds records of the entry's
+	// workflow past what the workflow reflects (ledger.ErrAhead).
+	AppendAfter(ctx context.Context, e ledger.Entry, after domain.Reflects, also ...ledger.Also) (ledger.Record, error)
+	// TaskRecords reads the records of a task's workflow past what it
+	// reflects.
 	TaskRecords(ctx context.Context, workflowID string, after domain.Reflects, limit, maxBytes int) ([]ledger.Record, error)
 }
 
@@ -129,26 +128,6 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 			attribute.String("lianxi.decision_id", in.Entry.DecisionID), attribute.String("lianxi.kind", in.Entry.Kind)))
 		defer span.End()
 	}
-	if in.Reflects != nil {
-		// A decision already recorded is answered with its record; another
-		// is refused while the task's workflow is behind its ledger. The
-		// workflow records one decision of a task at a time, so nothing of
-		// the task lands between this look and the append.
-		if rec, ok, err := a.Ledger.Lookup(ctx, in.Entry.DecisionID); err != nil {
-			return RecordDecisionResult{}, err
-		} else if ok {
-			return resultOf(rec), nil
-		}
-		ahead, err := a.Ledger.Ahead(ctx, in.Entry.WorkflowID, *in.Reflects)
-		if err != nil {
-			return RecordDecisionResult{}, err
-		}
-		if ahead {
-			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-				"the ledger holds records of %s that its workflow does not reflect yet: it adopts them first", in.Entry.WorkflowID),
-				domain.ErrTypeLedgerAhead, nil)
-		}
-	}
 	var also []ledger.Also
 	if len(in.Notifications) > 0 {
 		if a.Outbox == nil {
@@ -162,7 +141,21 @@ func (a *Activities) RecordDecision(ctx context.Context, in RecordDecisionInput)
 		}
 		also = append(also, a.Board.Put(*in.Board))
 	}
-	rec, err := a.Ledger.Append(ctx, in.Entry, also...)
+	var rec ledger.Record
+	var err error
+	if in.Reflects != nil {
+		// A decision already recorded is answered with its record; another
+		// is refused while the task's workflow is behind its ledger, checked
+		// in the transaction that would append it.
+		rec, err = a.Ledger.AppendAfter(ctx, in.Entry, *in.Reflects, also...)
+		if errors.Is(err, ledger.ErrAhead) {
+			return RecordDecisionResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"the ledger holds records of %s that its workflow does not reflect yet: it adopts them first", in.Entry.WorkflowID),
+				domain.ErrTypeLedgerAhead, err)
+		}
+	} else {
+		rec, err = a.Ledger.Append(ctx, in.Entry, also...)
+	}
 	if err != nil {
 		if span != nil {
 			span.RecordError(err)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"lianxi/domain"
 )
 
 // busyRetry bounds how long Append keeps retrying while another process
@@ -23,11 +25,17 @@ const busyRetry = 2 * time.Minute
 // (SQLite under heavy contention), the append keeps retrying for up to
 // busyRetry.
 func (s *SQLStore) Append(ctx context.Context, e Entry, also ...Also) (Record, error) {
+	return s.enqueue(ctx, e, nil, also)
+}
+
+// enqueue queues an append (conditional when after is set) and waits for
+// its group's answer.
+func (s *SQLStore) enqueue(ctx context.Context, e Entry, after *domain.Reflects, also []Also) (Record, error) {
 	if err := e.Validate(); err != nil {
 		return Record{}, err
 	}
 	e.At = e.At.UTC()
-	req := &appendReq{e: e, also: also, done: make(chan appendResult, 1)}
+	req := &appendReq{e: e, after: after, also: also, done: make(chan appendResult, 1)}
 	s.qmu.Lock()
 	s.queue = append(s.queue, req)
 	lead := !s.leading
@@ -51,9 +59,13 @@ func (s *SQLStore) Append(ctx context.Context, e Entry, also ...Also) (Record, e
 const maxGroup = 64
 
 type appendReq struct {
-	e    Entry
-	also []Also
-	done chan appendResult
+	e     Entry
+	after *domain.Reflects // set for AppendAfter
+	also  []Also
+	done  chan appendResult
+	// refused is set by place when after does not hold: the request is
+	// answered with it and writes nothing.
+	refused error
 }
 
 type appendResult struct {
@@ -90,6 +102,9 @@ func (s *SQLStore) drain(ctx context.Context, handOff bool) {
 		if err != nil && len(group) > 1 {
 			for _, r := range group {
 				one, err := s.appendRetrying(ctx, []*appendReq{r})
+				if err == nil && r.refused != nil {
+					err = r.refused
+				}
 				if err != nil {
 					r.done <- appendResult{err: err}
 				} else {
@@ -99,9 +114,12 @@ func (s *SQLStore) drain(ctx context.Context, handOff bool) {
 			continue
 		}
 		for i, r := range group {
-			if err != nil {
+			switch {
+			case err != nil:
 				r.done <- appendResult{err: err}
-			} else {
+			case r.refused != nil:
+				r.done <- appendResult{err: r.refused}
+			default:
 				r.done <- appendResult{rec: recs[i]}
 			}
 		}
@@ -159,14 +177,20 @@ func (s *SQLStore) recorded(ctx context.Context, tx *sql.Tx, group []*appendReq)
 
 // place chains a group's new entries after head, in order, and has write
 // store each with its Also work. A decision already recorded (before, or
-// earlier in the group) is answered with its record and written no more.
-// Both append paths share it, so they chain alike.
-func place(group []*appendReq, head Record, written map[string]Record, write func(*appendReq, Record) error) ([]Record, error) {
+// earlier in the group) is answered with its record and written no more;
+// a conditional append whose workflow is behind its mark (as read, plus
+// what the group wrote before it) is refused and written not at all. Both
+// append paths share it, so they chain alike.
+func place(group []*appendReq, head Record, written map[string]Record, marks map[string]taskMark, write func(*appendReq, Record) error) ([]Record, error) {
 	recs := make([]Record, len(group))
 	for i, req := range group {
 		e := req.e
+		req.refused = nil
 		if r, ok := written[e.DecisionID]; ok {
 			recs[i] = r
+			continue
+		}
+		if req.refused = refusal(req, marks[e.WorkflowID]); req.refused != nil {
 			continue
 		}
 		r := Record{Seq: head.Seq + 1, Entry: e, PrevHash: head.Hash}
@@ -176,6 +200,8 @@ func place(group []*appendReq, head Record, written map[string]Record, write fun
 		}
 		head = r
 		recs[i], written[e.DecisionID] = r, r
+		m := marks[e.WorkflowID]
+		marks[e.WorkflowID] = taskMark{count: m.count + 1, lastSeq: r.Seq}
 	}
 	return recs, nil
 }
@@ -238,7 +264,11 @@ func (s *SQLStore) append(ctx context.Context, group []*appendReq) ([]Record, er
 	if err != nil {
 		return nil, fmt.Errorf("append %s: look up: %w", first, err)
 	}
-	recs, err := place(group, head, written, func(req *appendReq, r Record) error {
+	marks, err := s.marks(ctx, tx, group)
+	if err != nil {
+		return nil, fmt.Errorf("append %s: how far its tasks are recorded: %w", first, err)
+	}
+	recs, err := place(group, head, written, marks, func(req *appendReq, r Record) error {
 		if err := insertRecord(exec, r); err != nil {
 			return fmt.Errorf("append %s: insert: %w", r.DecisionID, err)
 		}

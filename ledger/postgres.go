@@ -83,9 +83,14 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 	b.Queue(s.d.lockHead)
 	b.Queue(`SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1`)
 	b.Queue(`SELECT `+recordColumns+` FROM decisions WHERE decision_id = ANY($1)`, ids)
+	tasks := conditioned(group)
+	if len(tasks) > 0 {
+		b.Queue(`SELECT workflow_id, COUNT(*), MAX(seq) FROM decisions WHERE workflow_id = ANY($1) GROUP BY workflow_id`, tasks)
+	}
 	br := pc.SendBatch(ctx, b)
 	head := Record{PrevHash: GenesisHash}
 	written := map[string]Record{}
+	marks := map[string]taskMark{}
 	err := func() error {
 		if _, err := br.Exec(); err != nil {
 			return fmt.Errorf("append %s: begin: %w", first, err)
@@ -116,6 +121,12 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("append %s: look up: %w", first, err)
 		}
+		rows.Close()
+		if len(tasks) > 0 {
+			if err := readMarks(br, marks); err != nil {
+				return fmt.Errorf("append %s: how far its tasks are recorded: %w", first, err)
+			}
+		}
 		return nil
 	}()
 	if cerr := br.Close(); err == nil && cerr != nil {
@@ -132,7 +143,7 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		b.Queue(s.Rebind(query), args...)
 		return nil
 	}
-	recs, err := place(group, head, written, func(req *appendReq, r Record) error {
+	recs, err := place(group, head, written, marks, func(req *appendReq, r Record) error {
 		if err := insertRecord(exec, r); err != nil {
 			return fmt.Errorf("append %s: insert: %w", r.DecisionID, err)
 		}
@@ -172,4 +183,22 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		return nil, err
 	}
 	return recs, nil
+}
+
+// readMarks reads the batch's answer to the marks query into marks.
+func readMarks(br pgx.BatchResults, marks map[string]taskMark) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var m taskMark
+		if err := rows.Scan(&id, &m.count, &m.lastSeq); err != nil {
+			return err
+		}
+		marks[id] = m
+	}
+	return rows.Err()
 }
