@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
@@ -44,6 +45,9 @@ type Options struct {
 	// ViewRequests, when positive, also times the console's dashboard and
 	// inbox this many times each, with a plan of Tasks open tasks.
 	ViewRequests int
+	// ViewsOnly skips the comparison with bare Temporal and times the
+	// views alone (ViewRequests must be positive).
+	ViewsOnly bool
 	// ReplaySample is how many histories the replay rate is measured on.
 	ReplaySample int
 	// NoCheckpoints leaves the ledger's checkpoints off, to measure what
@@ -154,7 +158,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	if o.Reps <= 0 {
+	if o.ViewsOnly && o.ViewRequests <= 0 {
+		return nil, fmt.Errorf("bench: timing the views alone needs a number of requests (--views)")
+	}
+	if o.Reps <= 0 || o.ViewsOnly {
 		o.Reps = 1
 	}
 	if o.ReplaySample <= 0 {
@@ -226,26 +233,23 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer x.Stop()
 	}
 
-	// Warm both paths (task queues, connections, caches) before timing.
-	warm := o
-	warm.Tasks, warm.Concurrency = min(o.Concurrency, 8), min(o.Concurrency, 8)
-	if _, err := runBare(ctx, c, warm, "warm-"); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
-	}
-	if _, _, err := runLianxi(ctx, c, warm); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
-	}
-
 	r := &Report{Engine: engine, Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, Repetitions: o.Reps,
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
-	mem := startMemSampler()
-	heapBefore := mem.heapNow()
-	ids, err := measureReps(ctx, c, store, o, r)
-	if err != nil {
+	if o.ViewsOnly {
+		r.Repetitions = 0
+	} else if err := warmUp(ctx, c, o); err != nil {
 		return nil, err
 	}
-	if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
-		return nil, err
+	mem := startMemSampler()
+	heapBefore := mem.heapNow()
+	if !o.ViewsOnly {
+		ids, err := measureReps(ctx, c, store, o, r)
+		if err != nil {
+			return nil, err
+		}
+		if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
+			return nil, err
+		}
 	}
 	if o.ViewRequests > 0 {
 		v, err := measureViews(ctx, c, store, tasks, outbox, o)
@@ -260,6 +264,20 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.HeapPerTaskK = float64(peakHeap-min(peakHeap, heapBefore)) / 1024 / float64(o.Tasks)
 	r.WallSeconds = time.Since(began).Seconds()
 	return r, nil
+}
+
+// warmUp runs both paths briefly (task queues, connections, caches)
+// before timing.
+func warmUp(ctx context.Context, c client.Client, o Options) error {
+	warm := o
+	warm.Tasks, warm.Concurrency = min(o.Concurrency, 8), min(o.Concurrency, 8)
+	if _, err := runBare(ctx, c, warm, "warm-"); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	if _, _, err := runLianxi(ctx, c, warm); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	return nil
 }
 
 // openPostgresLedger opens the ledger in the database beside Temporal's.

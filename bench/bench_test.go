@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,5 +131,24 @@ func TestSpread(t *testing.T) {
 		if s.Median != tc.med || s.Min != tc.min || s.Max != tc.max || len(s.Values) != len(tc.in) || s.Values[0] != tc.in[0] {
 			t.Errorf("spread(%v) = %+v, want median %v in [%v, %v], values in order", tc.in, s, tc.med, tc.min, tc.max)
 		}
+	}
+}
+
+// --views-only times the pages alone: no task of either side is run.
+func TestBenchViewsOnly(t *testing.T) {
+	if _, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, ViewsOnly: true}); err == nil ||
+		!strings.Contains(err.Error(), "--views") {
+		t.Errorf("views alone without a number of requests: %v, want an error naming --views", err)
+	}
+	r, err := Run(context.Background(), Options{Tasks: 6, Ministries: 3, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(),
+		ViewRequests: 2, ViewsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Repetitions != 0 || len(r.Reps) != 0 || r.Bare.Updates.Count != 0 || r.Lianxi.Updates.Count != 0 {
+		t.Errorf("views alone also compared with bare Temporal: %+v", r)
+	}
+	if v := r.Views; v == nil || v.Tasks != 6 || v.Office.P50 <= 0 || v.Inbox.P95 <= 0 || v.Requests != 2 {
+		t.Errorf("views not measured: %+v", v)
 	}
 }

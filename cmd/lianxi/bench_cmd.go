@@ -52,6 +52,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.DataDir, "bench-data", "", "keep the benchmark's server and ledger files here (default: a temporary folder)")
 	cmd.Flags().StringVar(&o.TemporalDB, "temporal-db", "", "postgres://USER:PASS@HOST:PORT/DB runs the benchmark's server on PostgreSQL, with its ledger in DB_ledger on the same server; empty uses SQLite files")
 	cmd.Flags().IntVar(&o.ViewRequests, "views", 0, "also time the office dashboard and a ministry inbox this many times each, with a plan of N more open tasks launched (0: skip)")
+	cmd.Flags().BoolVar(&o.ViewsOnly, "views-only", false, "time the views alone (with --views), without the comparison with bare Temporal")
 	cmd.Flags().IntVar(&o.Reps, "reps", 5, "after the warm-up, measure bare then lianxi this many times, alternately, each on N fresh tasks; ratios are medians over the repetitions (1: a single pair)")
 	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -60,7 +61,26 @@ func (a *app) benchCmd() *cobra.Command {
 }
 
 func printBench(a *app, r *bench.Report) {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+	if r.Repetitions == 0 {
+		fmt.Fprintf(tw, "%s K=%d C=%d, the views alone\t\t\t\n", r.Engine, r.Ministries, r.Concurrency)
+	} else {
+		printRatios(tw, r)
+	}
+	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
+	if v := r.Views; v != nil {
+		fmt.Fprintf(tw, "office dashboard p50 / p95 (%d open tasks)\t\t%s / %s (%.0f KiB)\t\n", v.Tasks, ms(v.Office.P50), ms(v.Office.P95), v.OfficeKiB)
+		fmt.Fprintf(tw, "office dashboard last page p50 / p95\t\t%s / %s\t\n", ms(v.OfficeLast.P50), ms(v.OfficeLast.P95))
+		fmt.Fprintf(tw, "ministry inbox p50 / p95\t\t%s / %s (%.0f KiB)\t\n", ms(v.Inbox.P50), ms(v.Inbox.P95), v.InboxKiB)
+	}
+	fmt.Fprintf(tw, "wall time\t\t%.0f s\t\n", r.WallSeconds)
+	tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+
+// printRatios prints the comparison with bare Temporal.
+func printRatios(tw *tabwriter.Writer, r *bench.Report) {
 	// ratio prints a median and, over several repetitions, its range.
 	ratio := func(name string) string {
 		s := r.Spread[name]
@@ -69,7 +89,6 @@ func printBench(a *app, r *bench.Report) {
 		}
 		return fmt.Sprintf("%.2f [%.2f–%.2f]", s.Median, s.Min, s.Max)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 	head := fmt.Sprintf("%s N=%d K=%d C=%d", r.Engine, r.Tasks, r.Ministries, r.Concurrency)
 	if r.Repetitions > 1 {
 		head += fmt.Sprintf(" R=%d (medians)", r.Repetitions)
@@ -84,12 +103,4 @@ func printBench(a *app, r *bench.Report) {
 	fmt.Fprintf(tw, "history events per task\t%.1f\t%.1f\t%s\n", r.Bare.EventsPerTask, r.Lianxi.EventsPerTask, ratio("events_ratio"))
 	fmt.Fprintf(tw, "ledger appends/s\t\t%.0f\t\n", r.Lianxi.LedgerAppendsS)
 	fmt.Fprintf(tw, "replay (histories/s)\t\t%.0f\t\n", r.ReplayPerSec)
-	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
-	if v := r.Views; v != nil {
-		fmt.Fprintf(tw, "office dashboard p50 / p95 (%d open tasks)\t\t%s / %s (%.0f KiB)\t\n", v.Tasks, ms(v.Office.P50), ms(v.Office.P95), v.OfficeKiB)
-		fmt.Fprintf(tw, "office dashboard last page p50 / p95\t\t%s / %s\t\n", ms(v.OfficeLast.P50), ms(v.OfficeLast.P95))
-		fmt.Fprintf(tw, "ministry inbox p50 / p95\t\t%s / %s (%.0f KiB)\t\n", ms(v.Inbox.P50), ms(v.Inbox.P95), v.InboxKiB)
-	}
-	fmt.Fprintf(tw, "wall time\t\t%.0f s\t\n", r.WallSeconds)
-	tw.Flush()
 }
