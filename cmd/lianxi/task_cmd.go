@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -175,10 +176,12 @@ func writeJSON(a *app, v any) error {
 func (a *app) taskListCmd(as *string) *cobra.Command {
 	var f taskclient.Filter
 	var asJSON bool
+	var limit, offset int
 	cmd := &cobra.Command{
 		Use: "list",
 		Example: `  lianxi task list
-  lianxi task list --as miit --status signing`,
+  lianxi task list --as miit --status signing
+  lianxi task list --limit 100 --offset 200`,
 		Short: "List tasks (a ministry's token lists only its own)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,6 +197,13 @@ func (a *app) taskListCmd(as *string) *cobra.Command {
 			}
 			if f.Pending {
 				q.Set("pending", "1")
+			}
+			if limit > 0 || offset > 0 {
+				if limit <= 0 {
+					limit = 100
+				}
+				q.Set("limit", strconv.Itoa(limit))
+				q.Set("offset", strconv.Itoa(offset))
 			}
 			var list []taskclient.Summary
 			if err := c.do(cmd.Context(), "GET", "/api/tasks?"+q.Encode(), nil, &list); err != nil {
@@ -221,6 +231,8 @@ func (a *app) taskListCmd(as *string) *cobra.Command {
 	cmd.Flags().StringVar(&f.Status, "status", "", "signing, in_review, closed or cancelled")
 	cmd.Flags().StringVar(&f.Ministry, "ministry", "", "tasks this ministry is on (a filter, not an identity)")
 	cmd.Flags().BoolVar(&f.Pending, "pending", false, "with --ministry: only tasks waiting for its answer")
+	cmd.Flags().IntVar(&limit, "limit", 0, "list at most this many tasks, one page (0: every task)")
+	cmd.Flags().IntVar(&offset, "offset", 0, "with --limit: skip this many tasks first")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"lianxi/actions"
 	"lianxi/console/identity"
@@ -50,6 +52,13 @@ func (h *Handler) taskRecords(w http.ResponseWriter, r *http.Request, p identity
 	return nil
 }
 
+// MaxListLimit is the most tasks one page of GET /api/tasks holds.
+const MaxListLimit = 1000
+
+// listTasks answers the tasks the filters match, in the dashboard's order.
+// With limit (and offset) it answers one page, read by the board in SQL
+// whatever the plan's size, says the total in X-Total-Count and links the
+// next page; without, every task.
 func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request, p identity.Principal) error {
 	q := r.URL.Query()
 	f := taskclient.Filter{Plan: q.Get("plan"), Status: q.Get("status"), Ministry: q.Get("ministry"), Pending: q.Get("pending") == "1"}
@@ -59,16 +68,55 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request, p identity.P
 		}
 		f.Ministry = p.Ministry
 	}
-	list, err := h.Tasks.List(r.Context(), f)
+	limit, offset, paged, err := pageBounds(q)
 	if err != nil {
 		return err
 	}
-	taskclient.SortForDashboard(list)
-	if list == nil {
-		list = []taskclient.Summary{}
+	if !paged {
+		list, err := h.Tasks.List(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		taskclient.SortForDashboard(list)
+		if list == nil {
+			list = []taskclient.Summary{}
+		}
+		WriteJSON(w, http.StatusOK, list)
+		return nil
 	}
-	WriteJSON(w, http.StatusOK, list)
+	page, err := h.Tasks.Page(r.Context(), taskclient.PageFilter{Filter: f, Urgent: true, Offset: offset, Limit: limit})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(page.Total))
+	if offset+limit < page.Total {
+		next := *r.URL
+		nq := next.Query()
+		nq.Set("offset", strconv.Itoa(offset+limit))
+		next.RawQuery = nq.Encode()
+		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+	}
+	WriteJSON(w, http.StatusOK, page.Tasks)
 	return nil
+}
+
+// pageBounds reads limit and offset; paged is false when neither is given.
+func pageBounds(q url.Values) (limit, offset int, paged bool, err error) {
+	if q.Get("limit") == "" && q.Get("offset") == "" {
+		return 0, 0, false, nil
+	}
+	limit, offset = 100, 0
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > MaxListLimit {
+			return 0, 0, false, BadRequest("limit", "limit must be a whole number from 1 to %d, not %q", MaxListLimit, v)
+		}
+	}
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, false, BadRequest("offset", "offset must be a whole number, 0 or more, not %q", v)
+		}
+	}
+	return limit, offset, true, nil
 }
 
 // action serves one human action: the body is parsed by the action's
