@@ -116,7 +116,7 @@ func (s *Server) templates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"login", "dashboard", "inbox", "task", "upload", "audit", "stats", "notifications", "plan", "bulletin"} {
 		files := []string{"templates/layout.html", "templates/" + page + ".html"}
-		if page == "dashboard" || page == "inbox" {
+		if page == "dashboard" || page == "inbox" || page == "audit" {
 			// Their task lists come a page at a time.
 			files = append(files, "templates/listpager.html")
 		}

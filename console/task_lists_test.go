@@ -45,7 +45,7 @@ func seedBigPlan(t *testing.T, s *stack) {
 }
 
 var (
-	taskLink = regexp.MustCompile(`<a href="/tasks/big/([^"]+)">`)
+	taskLink = regexp.MustCompile(`<a href="/(?:tasks|audit/history)/big/([^"]+)">`)
 	nextLink = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
 )
 
@@ -131,6 +131,18 @@ func TestDashboardPagesBigPlan(t *testing.T) {
 	_, _, last := office.do("GET", "/office?plan=big&page=99", nil)
 	if nos, next := listed(t, last, "tasks"); len(nos) != 50 || next != "" || nos[49] != "6.50" {
 		t.Errorf("page 99 lists %d tasks ending %v, next %q", len(nos), nos[len(nos)-1:], next)
+	}
+
+	// The auditor's list of histories to export pages the same way.
+	auditor := newBrowser(t, s)
+	auditor.login(s.tokens.Auditor)
+	every, err := s.tasks.List(ctx, taskclient.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, pages := walk(t, auditor, "/audit", "exports"); !slices.Equal(numbers(all), got) || pages != (len(every)+49)/50 {
+		t.Errorf("the audit page lists %d tasks of plan big in %d pages, want the dashboard's 300 and %d tasks in all, 50 a page",
+			len(got), pages, len(every))
 	}
 
 	// Each filter selects what the dashboard selected when it filtered

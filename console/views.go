@@ -201,6 +201,7 @@ func correctDamagedTitles(p *plan.Plan, form func(string) string) error {
 type auditData struct {
 	Verify ledger.VerifyResult
 	Tasks  []taskclient.Summary
+	Pager  pager
 }
 
 func (s *Server) auditPage(t *template.Template) pageHandler {
@@ -209,11 +210,13 @@ func (s *Server) auditPage(t *template.Template) pageHandler {
 		if err != nil {
 			return err
 		}
-		list, err := s.d.Tasks.List(r.Context(), taskclient.Filter{})
+		// Every task's history can be exported, 50 tasks a page, by plan
+		// and task number.
+		list, p, err := s.pageOfTasks(r.Context(), "/audit", "exports", r.URL.Query(), taskclient.PageFilter{})
 		if err != nil {
 			return err
 		}
-		s.render(w, t, s.view(sess, "审计", r, auditData{Verify: res, Tasks: list}))
+		s.render(w, t, s.view(sess, "审计", r, auditData{Verify: res, Tasks: list, Pager: p}))
 		return nil
 	}
 }
