@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,14 @@ func TestBenchViewsOnly(t *testing.T) {
 	}
 	if v := r.Views; v == nil || v.Tasks != 6 || v.Office.P50 <= 0 || v.Inbox.P95 <= 0 || v.Requests != 2 {
 		t.Errorf("views not measured: %+v", v)
+	}
+}
+
+// Repetitions alternate which side goes first, starting with bare.
+func TestSidesOrderAlternates(t *testing.T) {
+	for i, want := range [][]bool{{false, true}, {true, false}, {false, true}, {true, false}} {
+		if got := sidesOrder(i); !slices.Equal(got, want) {
+			t.Errorf("repetition %d runs %v (true: lianxi), want %v", i+1, got, want)
+		}
 	}
 }

@@ -21,9 +21,10 @@ type Ratios struct {
 	Events float64 `json:"events_ratio"`
 }
 
-// Rep is one repetition: bare, then lianxi, each on N fresh tasks. Its
-// ratios pair the two sides measured next to each other, so a slow spell
-// on the shared machine weighs on both.
+// Rep is one repetition: bare and lianxi, each on N fresh tasks, one after
+// the other (which goes first alternates, see sidesOrder). Its ratios pair
+// the two sides measured next to each other, so a slow spell on the shared
+// machine weighs on both.
 type Rep struct {
 	Bare   Side   `json:"bare"`
 	Lianxi Side   `json:"lianxi"`
@@ -61,24 +62,33 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 	var lianxiIDs [][]string
 	for i := 0; i < o.Reps; i++ {
 		var rep Rep
-		var err error
-		if rep.Bare, err = runBare(ctx, c, o, repPrefix(i)); err != nil {
-			return nil, fmt.Errorf("bare, repetition %d: %w", i+1, err)
+		var ids []string
+		// Every other repetition runs lianxi first (bare, lianxi; lianxi,
+		// bare; …), so a run that drifts (a growing database, a warming
+		// cache) favours neither side.
+		for _, lianxiFirst := range sidesOrder(i) {
+			if !lianxiFirst {
+				var err error
+				if rep.Bare, err = runBare(ctx, c, o, repPrefix(i)); err != nil {
+					return nil, fmt.Errorf("bare, repetition %d: %w", i+1, err)
+				}
+				continue
+			}
+			before, err := ledgerCount(ctx, store)
+			if err != nil {
+				return nil, err
+			}
+			var side Side
+			if ids, side, err = runLianxi(ctx, c, o); err != nil {
+				return nil, fmt.Errorf("lianxi, repetition %d: %w", i+1, err)
+			}
+			after, err := ledgerCount(ctx, store)
+			if err != nil {
+				return nil, err
+			}
+			side.LedgerAppendsS = float64(after-before) / (side.Launch.Elapsed + side.Updates.Elapsed).Seconds()
+			rep.Lianxi = side
 		}
-		before, err := ledgerCount(ctx, store)
-		if err != nil {
-			return nil, err
-		}
-		ids, side, err := runLianxi(ctx, c, o)
-		if err != nil {
-			return nil, fmt.Errorf("lianxi, repetition %d: %w", i+1, err)
-		}
-		after, err := ledgerCount(ctx, store)
-		if err != nil {
-			return nil, err
-		}
-		side.LedgerAppendsS = float64(after-before) / (side.Launch.Elapsed + side.Updates.Elapsed).Seconds()
-		rep.Lianxi = side
 		r.Reps = append(r.Reps, rep)
 		lianxiIDs = append(lianxiIDs, ids)
 	}
@@ -123,6 +133,15 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 	r.Bare = medianSide(r.Reps, func(x Rep) Side { return x.Bare })
 	r.Lianxi = medianSide(r.Reps, func(x Rep) Side { return x.Lianxi })
 	return lianxiIDs[len(lianxiIDs)-1], nil
+}
+
+// sidesOrder is the order of repetition i's sides, true for lianxi:
+// bare first in even repetitions, lianxi first in odd ones.
+func sidesOrder(i int) []bool {
+	if i%2 == 1 {
+		return []bool{true, false}
+	}
+	return []bool{false, true}
 }
 
 // repPrefix keeps each repetition's bare workflow IDs apart.

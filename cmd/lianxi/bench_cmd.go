@@ -53,7 +53,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.TemporalDB, "temporal-db", "", "postgres://USER:PASS@HOST:PORT/DB runs the benchmark's server on PostgreSQL, with its ledger in DB_ledger on the same server; empty uses SQLite files")
 	cmd.Flags().IntVar(&o.ViewRequests, "views", 0, "also time the office dashboard and a ministry inbox this many times each, with a plan of N more open tasks launched (0: skip)")
 	cmd.Flags().BoolVar(&o.ViewsOnly, "views-only", false, "time the views alone (with --views), without the comparison with bare Temporal")
-	cmd.Flags().IntVar(&o.Reps, "reps", 5, "after the warm-up, measure bare then lianxi this many times, alternately, each on N fresh tasks; ratios are medians over the repetitions (1: a single pair)")
+	cmd.Flags().IntVar(&o.Reps, "reps", 5, "after the warm-up, measure bare and lianxi this many times, each on N fresh tasks, which goes first alternating (bare, lianxi; lianxi, bare; …); ratios are medians over the repetitions (1: a single pair)")
 	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
