@@ -18,6 +18,7 @@ import (
 
 	"lianxi/board"
 	"lianxi/console"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -71,12 +72,12 @@ func measureViews(ctx context.Context, c client.Client, store *ledger.SQLStore, 
 	if err != nil {
 		return v, err
 	}
-	api, err := console.New(ctx, console.Deps{Tasks: &taskclient.Client{C: c, Namespace: "default"},
-		Ledger: store, Board: tasks, Outbox: outbox, Principals: principals, Registry: reg})
+	handler, err := console.New(ctx, console.Deps{Deps: api.Deps{Tasks: &taskclient.Client{C: c, Namespace: "default"},
+		Ledger: store, Board: tasks, Outbox: outbox, Principals: principals, Registry: reg}})
 	if err != nil {
 		return v, err
 	}
-	srv := httptest.NewServer(api)
+	srv := httptest.NewServer(handler)
 	defer srv.Close()
 
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)

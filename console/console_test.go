@@ -20,6 +20,7 @@ import (
 	"lianxi/actions"
 	"lianxi/attachments"
 	"lianxi/board"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/cycles"
 	"lianxi/domain"
@@ -96,8 +97,8 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	console, err := New(ctx, Deps{Tasks: tasks, Ledger: store, Board: rows, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files,
-		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: key.Grant}})
+	console, err := New(ctx, Deps{Deps: api.Deps{Tasks: tasks, Ledger: store, Board: rows, Outbox: outbox, Principals: principals, Registry: reg,
+		Attachments: files, Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: key.Grant}}})
 	if err != nil {
 		t.Fatal(err)
 	}

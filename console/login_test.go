@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/ledger"
 )
@@ -47,7 +48,7 @@ func bareServer(t *testing.T, publicURL string) (*httptest.Server, identity.Toke
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	api, err := New(context.Background(), Deps{Principals: principals, Ledger: store, PublicURL: publicURL, Logger: zap.NewNop()})
+	api, err := New(context.Background(), Deps{Deps: api.Deps{Principals: principals, Ledger: store, Logger: zap.NewNop()}, PublicURL: publicURL})
 	if err != nil {
 		t.Fatal(err)
 	}

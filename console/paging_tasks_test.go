@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"lianxi/board"
+	"lianxi/console/api"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/taskclient"
@@ -39,7 +40,7 @@ func TestPageOfTasksLinksAWindow(t *testing.T) {
 	if _, err := b.Seed(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{d: Deps{Tasks: &taskclient.Client{Board: b}}}
+	s := &Server{d: Deps{Deps: api.Deps{Tasks: &taskclient.Client{Board: b}}}}
 	q, _ := url.ParseQuery("plan=p&status=signing&page=10&msg=launched")
 	t0 := time.Now()
 	list, p, err := s.pageOfTasks(ctx, "/office", "tasks", q, taskclient.PageFilter{Filter: taskclient.Filter{Plan: "p", Status: domain.StatusSigning}})

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/attachments"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -45,8 +46,8 @@ func replicaOf(t *testing.T, s *stack) Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Deps{Tasks: s.tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: s.console.d.Registry,
-		Attachments: files, Logger: zap.NewNop()}
+	return Deps{Deps: api.Deps{Tasks: s.tasks, Ledger: store, Outbox: outbox, Principals: principals, Registry: s.console.d.Registry,
+		Attachments: files, Logger: zap.NewNop()}}
 }
 
 // TestTaskThroughTwoReplicas drives a task to closure through a

@@ -19,6 +19,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/ledger"
 	"lianxi/plan"
@@ -109,7 +110,7 @@ func bareDeps(t *testing.T, store *ledger.SQLStore, principalsPath string) Deps 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Deps{Principals: principals, Ledger: store, Registry: reg, Logger: zap.NewNop()}
+	return Deps{Deps: api.Deps{Principals: principals, Ledger: store, Registry: reg, Logger: zap.NewNop()}}
 }
 
 // stop kills the replica: connections are cut, nothing is handed over.

@@ -12,43 +12,24 @@ import (
 	"go.uber.org/zap"
 
 	"lianxi/actions"
-	"lianxi/attachments"
 	"lianxi/board"
-	"lianxi/config"
 	"lianxi/console/api"
 	"lianxi/console/identity"
-	"lianxi/cycles"
-	"lianxi/ledger"
-	"lianxi/notify"
-	"lianxi/plan"
-	"lianxi/taskclient"
 	"lianxi/tracing"
 )
 
 // Deps are what the server reads and acts through.
 type Deps struct {
-	Tasks  *taskclient.Client
-	Ledger *ledger.SQLStore
-	// Board is the tasks' read model in the ledger's database; New opens
-	// it from Ledger when it is nil.
-	Board      *board.Store
-	Outbox     *notify.Outbox
-	Principals *identity.Principals
-	Registry   *plan.Registry
-	// Attachments keeps files attached to joint and progress reports; the
-	// attachment routes answer 503 without it.
-	Attachments *attachments.Store
-	Defaults    config.TaskDefaults
-	Logger      *zap.Logger
+	// api.Deps are what the API needs; the pages read them too. Board is
+	// opened from Ledger when it is nil. Title is the console's own plan
+	// titles when nil.
+	api.Deps
 	// SecureCookies marks session cookies Secure; New sets it when
 	// PublicURL is https (a TLS proxy in front of a plain-HTTP console).
 	SecureCookies bool
 	// PublicURL is the console's address as browsers reach it: its origin
 	// is one a sign-in form may be posted from.
 	PublicURL string
-	// LedgerKey is the ledger's public (verifier) key; the proof routes
-	// answer 404 without it.
-	LedgerKey string
 	Now       func() time.Time
 	// Tracing, when set, starts a span for every request (continuing the
 	// caller's trace), so a decision's update and ledger write follow it.
@@ -56,9 +37,6 @@ type Deps struct {
 	// Ready, when set, is what /healthz reports: nil once Temporal answers
 	// queries and updates.
 	Ready func(context.Context) error
-	// Cycles are the plans' reporting cycles (Temporal Schedules); the
-	// cycle routes answer 503 without them.
-	Cycles *cycles.Cycles
 }
 
 // Server is the HTTP API (package api) and the console.
@@ -137,9 +115,11 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	// The titles are cached in wall-clock time, whatever clock tasks are
 	// read at.
 	s.titles = newPlanTitles(readTitles, time.Now)
-	s.api = api.New(api.Deps{Tasks: d.Tasks, Ledger: d.Ledger, Board: d.Board, Outbox: d.Outbox,
-		Principals: d.Principals, Registry: d.Registry, Attachments: d.Attachments, Defaults: d.Defaults,
-		Logger: d.Logger, LedgerKey: d.LedgerKey, Cycles: d.Cycles, Title: s.titles.title})
+	ad := d.Deps
+	if ad.Title == nil {
+		ad.Title = s.titles.title
+	}
+	s.api = api.New(ad)
 	for _, rt := range s.api.Register(s.mux) {
 		s.routes = append(s.routes, route{pattern: rt.Pattern, roles: rt.Roles, action: rt.Action})
 	}

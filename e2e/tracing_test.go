@@ -23,6 +23,7 @@ import (
 
 	"lianxi/activities"
 	"lianxi/console"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/door"
@@ -95,8 +96,8 @@ func TestOneDecisionOneTrace(t *testing.T) {
 	b, _ := os.ReadFile(tokPath)
 	_ = json.Unmarshal(b, &tokens)
 	reg, _ := plan.DefaultRegistry()
-	handler, err := console.New(ctx, console.Deps{Tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()},
-		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg, Tracing: tr})
+	handler, err := console.New(ctx, console.Deps{Deps: api.Deps{Tasks: &taskclient.Client{C: c, Namespace: ts.GetDefaultNamespace()},
+		Ledger: store, Outbox: outbox, Principals: principals, Registry: reg}, Tracing: tr})
 	if err != nil {
 		t.Fatal(err)
 	}

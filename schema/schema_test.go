@@ -13,6 +13,7 @@ import (
 
 	"lianxi/board"
 	"lianxi/console"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
@@ -46,7 +47,7 @@ func openAll(ctx context.Context, t *testing.T, d database, withConsole bool) (*
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := console.New(ctx, console.Deps{Ledger: store, Principals: p}); err != nil {
+		if _, err := console.New(ctx, console.Deps{Deps: api.Deps{Ledger: store, Principals: p}}); err != nil {
 			return nil, nil, err
 		}
 	}

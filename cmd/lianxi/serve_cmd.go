@@ -14,6 +14,7 @@ import (
 	"lianxi/attachments"
 	"lianxi/board"
 	"lianxi/console"
+	"lianxi/console/api"
 	"lianxi/console/identity"
 	"lianxi/cycles"
 	"lianxi/ledger"
@@ -109,10 +110,10 @@ func (a *app) serveConsole(ctx context.Context, c client.Client, store *ledger.S
 		ledgerKey = strings.TrimSpace(string(b))
 	}
 	srv, err := console.New(ctx, console.Deps{
-		LedgerKey: ledgerKey,
-		Tasks:     tasks, Ledger: store, Board: rows, Outbox: outbox, Principals: principals, Registry: reg, Attachments: files, PublicURL: a.cfg.PublicURL,
-		Defaults: a.cfg.Defaults, Logger: a.log.Named("console"), Ready: a.ready, Tracing: a.tracing,
-		Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: a.grant()},
+		Deps: api.Deps{LedgerKey: ledgerKey, Tasks: tasks, Ledger: store, Board: rows, Outbox: outbox, Principals: principals, Registry: reg,
+			Attachments: files, Defaults: a.cfg.Defaults, Logger: a.log.Named("console"),
+			Cycles: &cycles.Cycles{Schedules: c.ScheduleClient(), Ledger: store, TaskQueue: workflows.TaskQueue, Now: time.Now, Grant: a.grant()}},
+		PublicURL: a.cfg.PublicURL, Ready: a.ready, Tracing: a.tracing,
 	})
 	if err != nil {
 		return err
