@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lianxi/devserver"
+	"lianxi/starter"
 )
 
 func freeAddress(t *testing.T) string {
@@ -160,5 +161,17 @@ func TestSidesOrderAlternates(t *testing.T) {
 		if got := sidesOrder(i); !slices.Equal(got, want) {
 			t.Errorf("repetition %d runs %v (true: lianxi), want %v", i+1, got, want)
 		}
+	}
+}
+
+// The lianxi side's plan is one the starter launches at any size the
+// benchmark is run at (task numbers have at most four digits a side).
+func TestLianxiSpecsLaunchAt20000(t *testing.T) {
+	specs := lianxiSpecs("bench-x", 20000, ministries(5))
+	if err := starter.Validate(specs, nil, time.Now()); err != nil {
+		t.Fatalf("the 20,000-task plan is refused: %.300v", err)
+	}
+	if specs[19999].TaskNo != "20.1000" {
+		t.Errorf("the last task is %s, want 20.1000", specs[19999].TaskNo)
 	}
 }

@@ -182,15 +182,24 @@ func ministries(k int) []string {
 	return out
 }
 
+// lianxiSpecs are n tasks of one plan, 1,000 to a section (task numbers
+// have at most four digits on each side of the dot).
+func lianxiSpecs(plan string, n int, parts []string) []domain.TaskSpec {
+	specs := make([]domain.TaskSpec, n)
+	for i := range specs {
+		specs[i] = domain.TaskSpec{PlanID: plan, TaskNo: fmt.Sprintf("%d.%d", i/1000+1, i%1000+1), Title: "基准任务",
+			Lead: parts[0], Participants: parts}
+	}
+	return specs
+}
+
 func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side, error) {
 	tasks := &taskclient.Client{C: c, Namespace: "default"}
 	parts := ministries(o.Ministries)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	specs := make([]domain.TaskSpec, o.Tasks)
+	specs := lianxiSpecs("bench-"+run, o.Tasks, parts)
 	ids := make([]string, o.Tasks)
 	for i := range specs {
-		specs[i] = domain.TaskSpec{PlanID: "bench-" + run, TaskNo: "1." + strconv.Itoa(i+1), Title: "基准任务",
-			Lead: parts[0], Participants: parts}
 		ids[i] = domain.WorkflowID(specs[i].PlanID, specs[i].TaskNo)
 	}
 	start := time.Now()
