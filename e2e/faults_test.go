@@ -29,18 +29,34 @@ type faultyLedger struct {
 	delay atomic.Int64
 }
 
-func (f *faultyLedger) Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error) {
+// fault fails or delays an append as the test set it.
+func (f *faultyLedger) fault(ctx context.Context) error {
 	if f.down.Load() {
-		return ledger.Record{}, errors.New("dial ledger: connection refused")
+		return errors.New("dial ledger: connection refused")
 	}
 	if d := time.Duration(f.delay.Load()); d > 0 {
 		select {
 		case <-time.After(d):
 		case <-ctx.Done():
-			return ledger.Record{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
+	return nil
+}
+
+func (f *faultyLedger) Append(ctx context.Context, e ledger.Entry, also ...ledger.Also) (ledger.Record, error) {
+	if err := f.fault(ctx); err != nil {
+		return ledger.Record{}, err
+	}
 	return f.SQLStore.Append(ctx, e, also...)
+}
+
+// AppendAfter is how a decision is recorded: it fails as Append does.
+func (f *faultyLedger) AppendAfter(ctx context.Context, e ledger.Entry, after domain.Reflects, also ...ledger.Also) (ledger.Record, error) {
+	if err := f.fault(ctx); err != nil {
+		return ledger.Record{}, err
+	}
+	return f.SQLStore.AppendAfter(ctx, e, after, also...)
 }
 
 // switchable is a webhook receiver that answers 503 while down.
