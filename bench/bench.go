@@ -161,7 +161,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.ViewsOnly && o.ViewRequests <= 0 {
 		return nil, fmt.Errorf("bench: timing the views alone needs a number of requests (--views)")
 	}
-	if o.Reps <= 0 || o.ViewsOnly {
+	if o.Reps <= 0 {
 		o.Reps = 1
 	}
 	if o.ReplaySample <= 0 {

@@ -66,8 +66,8 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 		// Every other repetition runs lianxi first (bare, lianxi; lianxi,
 		// bare; …), so a run that drifts (a growing database, a warming
 		// cache) favours neither side.
-		for _, lianxiFirst := range sidesOrder(i) {
-			if !lianxiFirst {
+		for _, lianxi := range sidesOrder(i) {
+			if !lianxi {
 				var err error
 				if rep.Bare, err = runBare(ctx, c, o, repPrefix(i)); err != nil {
 					return nil, fmt.Errorf("bare, repetition %d: %w", i+1, err)

@@ -69,15 +69,28 @@ func (s *SQLStore) marks(ctx context.Context, tx *sql.Tx, group []*appendReq) (m
 		return nil, err
 	}
 	defer rows.Close()
+	return out, scanMarks(rows, out)
+}
+
+// markRows are the rows of the marks query, from database/sql or pgx.
+type markRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanMarks reads the marks query's rows (workflow ID, count, last
+// sequence) into marks.
+func scanMarks(rows markRows, marks map[string]taskMark) error {
 	for rows.Next() {
 		var id string
 		var m taskMark
 		if err := rows.Scan(&id, &m.count, &m.lastSeq); err != nil {
-			return nil, err
+			return err
 		}
-		out[id] = m
+		marks[id] = m
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // refusal is the error of a conditional append whose workflow is behind

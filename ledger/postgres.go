@@ -123,7 +123,12 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		}
 		rows.Close()
 		if len(tasks) > 0 {
-			if err := readMarks(br, marks); err != nil {
+			mrows, err := br.Query()
+			if err == nil {
+				err = scanMarks(mrows, marks)
+				mrows.Close()
+			}
+			if err != nil {
 				return fmt.Errorf("append %s: how far its tasks are recorded: %w", first, err)
 			}
 		}
@@ -183,22 +188,4 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		return nil, err
 	}
 	return recs, nil
-}
-
-// readMarks reads the batch's answer to the marks query into marks.
-func readMarks(br pgx.BatchResults, marks map[string]taskMark) error {
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var m taskMark
-		if err := rows.Scan(&id, &m.count, &m.lastSeq); err != nil {
-			return err
-		}
-		marks[id] = m
-	}
-	return rows.Err()
 }

@@ -109,6 +109,16 @@ func TestDevRestartKeepsState(t *testing.T) {
 			fmt.Sprintf("exit %d, %d tasks, %s", r.code, len(list), tail(r.stderr))
 	})
 
+	// --limit and --offset list one page of the same list.
+	r := lianxi(ctx, append([]string{"task", "list", "--plan", "internet-plus-2015", "--limit", "10", "--offset", "20", "--json"}, api...)...)
+	var page []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &page); err != nil || len(page) != 5 || page[0]["id"] != list[20]["id"] || page[4]["id"] != list[24]["id"] {
+		t.Errorf("task list --limit 10 --offset 20: exit %d, %d tasks (%v), want the whole list's last 5", r.code, len(page), err)
+	}
+	if r := lianxi(ctx, append([]string{"task", "list", "--limit", "-1"}, api...)...); r.code == 0 || !strings.Contains(r.stderr, "limit") {
+		t.Errorf("task list --limit -1: exit %d %q, want an error naming limit", r.code, r.stderr)
+	}
+
 	// The console answers with the office's token from tokens.json.
 	var tokens struct {
 		Office     string            `json:"office"`
@@ -143,7 +153,7 @@ func TestDevRestartKeepsState(t *testing.T) {
 		return strings.HasPrefix(r.stdout, "OK: 25 records"), r.stdout + tail(r.stderr)
 	})
 	id := "internet-plus-2015/2.3"
-	r := lianxi(ctx, append([]string{"task", "sign", "internet-plus-2015/1.1", "--as", "mofcom", "--decision", "approve"}, api...)...)
+	r = lianxi(ctx, append([]string{"task", "sign", "internet-plus-2015/1.1", "--as", "mofcom", "--decision", "approve"}, api...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, `"mofcom" is not a participant`) {
 		t.Errorf("sign by a stranger: exit %d, %q", r.code, r.stderr)
 	}

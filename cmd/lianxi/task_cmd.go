@@ -198,11 +198,12 @@ func (a *app) taskListCmd(as *string) *cobra.Command {
 			if f.Pending {
 				q.Set("pending", "1")
 			}
-			if limit > 0 || offset > 0 {
-				if limit <= 0 {
-					limit = 100
-				}
+			// The API names a bad bound, and sizes a page given only an
+			// offset.
+			if limit != 0 {
 				q.Set("limit", strconv.Itoa(limit))
+			}
+			if offset != 0 {
 				q.Set("offset", strconv.Itoa(offset))
 			}
 			var list []taskclient.Summary
@@ -232,7 +233,7 @@ func (a *app) taskListCmd(as *string) *cobra.Command {
 	cmd.Flags().StringVar(&f.Ministry, "ministry", "", "tasks this ministry is on (a filter, not an identity)")
 	cmd.Flags().BoolVar(&f.Pending, "pending", false, "with --ministry: only tasks waiting for its answer")
 	cmd.Flags().IntVar(&limit, "limit", 0, "list at most this many tasks, one page (0: every task)")
-	cmd.Flags().IntVar(&offset, "offset", 0, "with --limit: skip this many tasks first")
+	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many tasks first (a page of 100 unless --limit)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

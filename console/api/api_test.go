@@ -17,10 +17,21 @@ import (
 // else: what these tests send is answered before a task is read.
 func apiServer(t *testing.T) (url string, tokens map[string]string) {
 	t.Helper()
+	principals, tokens := issueTokens(t, time.Now())
+	mux := http.NewServeMux()
+	New(Deps{Principals: principals}).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL, tokens
+}
+
+// issueTokens issues tokens to the office and to miit, and loads them.
+func issueTokens(t *testing.T, now time.Time) (*identity.Principals, map[string]string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "principals.json")
-	tokens = map[string]string{}
+	tokens := map[string]string{}
 	for _, is := range []identity.Issue{{Role: identity.RoleOffice}, {Role: identity.RoleMinistry, Ministry: "miit"}} {
-		tok, p, err := identity.IssueToken(path, is, time.Now())
+		tok, p, err := identity.IssueToken(path, is, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,11 +41,7 @@ func apiServer(t *testing.T) (url string, tokens map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	New(Deps{Principals: principals}).Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL, tokens
+	return principals, tokens
 }
 
 // answer is a response with its JSON error, when it has one.

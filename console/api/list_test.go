@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"lianxi/board"
-	"lianxi/console/identity"
 	"lianxi/domain"
 	"lianxi/ledger"
 	"lianxi/taskclient"
@@ -51,19 +50,7 @@ func listServer(t *testing.T, n int, now time.Time) (url string, tokens map[stri
 	if _, err := b.Seed(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "principals.json")
-	tokens = map[string]string{}
-	for _, is := range []identity.Issue{{Role: identity.RoleOffice}, {Role: identity.RoleMinistry, Ministry: "miit"}} {
-		tok, p, err := identity.IssueToken(path, is, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens[p.Name] = tok
-	}
-	principals, err := identity.LoadPrincipals(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	principals, tokens := issueTokens(t, now)
 	mux := http.NewServeMux()
 	New(Deps{Principals: principals, Board: b, Ledger: store,
 		Tasks: &taskclient.Client{Board: b, Ledger: store, Now: func() time.Time { return now }}}).Register(mux)
