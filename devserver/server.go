@@ -137,14 +137,13 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{srv: srv, address: net.JoinHostPort(host, portStr)}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if opts.DB != "" {
-		// On PostgreSQL the namespace was seeded before the start; a
-		// database from before that, or attributes added since, are
-		// completed through the frontend, as an operator would.
-		if err := registerNamespace(ctx, s.address, opts); err != nil {
-			_ = srv.Stop()
-			return nil, err
-		}
+	// The namespace was seeded before the start, with its search
+	// attributes; a database from before that, or attributes added to
+	// lianxi since, are completed through the frontend, as an operator
+	// would.
+	if err := registerNamespace(ctx, s.address, opts); err != nil {
+		_ = srv.Stop()
+		return nil, err
 	}
 	// A namespace made before archival was on (an older data folder) gets
 	// it now.
@@ -161,12 +160,14 @@ func Start(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// dynamicConfig is the server's dynamic configuration.
+// dynamicConfig is the server's dynamic configuration. Search attributes
+// are read from each service's cache, as on any Temporal cluster: forcing
+// every read to the database (system.forceSearchAttributesCacheRefreshOnRead,
+// which development servers often turn on) cost about three database reads
+// per task update (BENCHMARKS.md, 2026-12-01). An attribute added at start
+// is usable at once all the same (TestSearchAttributeAddedAtStartIsUsableAtOnce).
 func dynamicConfig(opts Options) dynamicconfig.StaticClient {
 	dc := dynamicconfig.StaticClient{
-		// The server lists workflows by search attribute right after
-		// they are registered.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 		// A namespace registered or changed through the frontend is seen
 		// by every service sooner.
 		dynamicconfig.NamespaceCacheRefreshInterval.Key(): []dynamicconfig.ConstrainedValue{{Value: namespaceRefresh}},
