@@ -56,8 +56,11 @@ type Options struct {
 	// Reps is how many times bare and lianxi are measured, alternately,
 	// after the warm-up; each repetition runs Tasks fresh tasks on each
 	// side. Zero means one.
-	Reps   int
-	Logger *zap.Logger
+	Reps int
+	// ServerMetrics, when set, is a HOST:PORT where the benchmark's
+	// embedded server serves its own metrics while the run lasts.
+	ServerMetrics string
+	Logger        *zap.Logger
 }
 
 // Phase is one measured stretch of work.
@@ -178,7 +181,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	began := time.Now()
 	srv, err := devserver.Start(devserver.Options{DataDir: o.DataDir, DB: o.TemporalDB, Address: o.Address, Namespace: "default",
 		Retention: 24 * time.Hour, SearchAttributes: workflows.SearchAttributes(), Logger: o.Logger,
-		LogFile: filepath.Join(o.DataDir, "temporal-server.log")})
+		LogFile: filepath.Join(o.DataDir, "temporal-server.log"), MetricsAddress: o.ServerMetrics})
 	if err != nil {
 		return nil, err
 	}

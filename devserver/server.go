@@ -47,6 +47,9 @@ type Options struct {
 	// ArchiveDelay, when positive, replaces the server's delay (up to 5
 	// minutes, jittered) between a run's close and its archival.
 	ArchiveDelay time.Duration
+	// MetricsAddress, when set, is a HOST:PORT where the server serves its
+	// own metrics in Prometheus' format (/metrics).
+	MetricsAddress string
 }
 
 // ArchiveURI is the namespace's history archival URI for these options.
@@ -109,7 +112,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := serverConfig(persistence, host, port, opts.ArchiveURI())
+	cfg, err := serverConfig(persistence, host, port, opts.ArchiveURI(), opts.MetricsAddress)
 	if err != nil {
 		return nil, err
 	}

@@ -8,11 +8,13 @@ import (
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/metrics"
 )
 
 // serverConfig lays out the four services around the frontend's port; all
-// but the frontend bind to loopback only.
-func serverConfig(persistence config.Persistence, host string, port int, archiveURI string) (*config.Config, error) {
+// but the frontend bind to loopback only. metricsAddress, when set, is
+// where the server serves its own metrics.
+func serverConfig(persistence config.Persistence, host string, port int, archiveURI, metricsAddress string) (*config.Config, error) {
 	if port+membershipOffset < 1024 || port+portOffsets["worker"] > 65535 {
 		return nil, fmt.Errorf("embedded Temporal: port %d leaves no room for the other services (%d..%d)", port, port+membershipOffset, port+6)
 	}
@@ -31,6 +33,7 @@ func serverConfig(persistence config.Persistence, host string, port int, archive
 	return &config.Config{
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
+			Metrics:    serverMetrics(metricsAddress),
 		},
 		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
@@ -59,4 +62,14 @@ func serverConfig(persistence config.Persistence, host string, port int, archive
 		}},
 		PublicClient: config.PublicClient{HostPort: frontend},
 	}, nil
+}
+
+// serverMetrics serves the server's own metrics (persistence latencies,
+// the history shard's I/O queue, task queues...) in Prometheus' text format
+// at http://address/metrics, or nowhere when address is empty.
+func serverMetrics(address string) *metrics.Config {
+	if address == "" {
+		return nil
+	}
+	return &metrics.Config{Prometheus: &metrics.PrometheusConfig{Framework: "opentelemetry", ListenAddress: address, HandlerPath: "/metrics"}}
 }

@@ -55,6 +55,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&o.ViewsOnly, "views-only", false, "time the views alone (with --views), without the comparison with bare Temporal")
 	cmd.Flags().IntVar(&o.Reps, "reps", 5, "after the warm-up, measure bare and lianxi this many times, each on N fresh tasks, which goes first alternating (bare, lianxi; lianxi, bare; …); ratios are medians over the repetitions (1: a single pair)")
 	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
+	cmd.Flags().StringVar(&o.ServerMetrics, "server-metrics", "", "HOST:PORT where the benchmark's Temporal server serves its own metrics (Prometheus text at /metrics) while it runs: persistence latencies, the history shard's I/O queue")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
 	return cmd
