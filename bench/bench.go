@@ -60,7 +60,10 @@ type Options struct {
 	// ServerMetrics, when set, is a HOST:PORT where the benchmark's
 	// embedded server serves its own metrics while the run lasts.
 	ServerMetrics string
-	Logger        *zap.Logger
+	// ArchiveDelay, when positive, replaces devserver's archival delay
+	// (Temporal's default: up to 5 minutes after a run closes).
+	ArchiveDelay time.Duration
+	Logger       *zap.Logger
 }
 
 // Phase is one measured stretch of work.
@@ -181,7 +184,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	began := time.Now()
 	srv, err := devserver.Start(devserver.Options{DataDir: o.DataDir, DB: o.TemporalDB, Address: o.Address, Namespace: "default",
 		Retention: 24 * time.Hour, SearchAttributes: workflows.SearchAttributes(), Logger: o.Logger,
-		LogFile: filepath.Join(o.DataDir, "temporal-server.log"), MetricsAddress: o.ServerMetrics})
+		LogFile: filepath.Join(o.DataDir, "temporal-server.log"), MetricsAddress: o.ServerMetrics, ArchiveDelay: o.ArchiveDelay})
 	if err != nil {
 		return nil, err
 	}

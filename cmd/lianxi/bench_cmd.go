@@ -56,6 +56,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Reps, "reps", 5, "after the warm-up, measure bare and lianxi this many times, each on N fresh tasks, which goes first alternating (bare, lianxi; lianxi, bare; …); ratios are medians over the repetitions (1: a single pair)")
 	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
 	cmd.Flags().StringVar(&o.ServerMetrics, "server-metrics", "", "HOST:PORT where the benchmark's Temporal server serves its own metrics (Prometheus text at /metrics) while it runs: persistence latencies, the history shard's I/O queue")
+	cmd.Flags().DurationVar(&o.ArchiveDelay, "archive-delay", 0, "archive each closed run's history this long after it closes (0: Temporal's default, spread over up to 5 minutes, so one side's archival can land in the other's measurement)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
 	return cmd
