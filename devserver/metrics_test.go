@@ -24,17 +24,8 @@ func TestServerMetricsServed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := Start(Options{DataDir: t.TempDir(), Address: addr, Namespace: "default", Retention: 24 * time.Hour,
+	c := startDialed(t, Options{DataDir: t.TempDir(), Address: addr, Namespace: "default", Retention: 24 * time.Hour,
 		Logger: zap.NewNop(), MetricsAddress: metricsAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: addr, Logger: quietLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// A start writes through the shard.

@@ -38,16 +38,7 @@ func TestSearchAttributeAddedAtStartIsUsableAtOnce(t *testing.T) {
 	added := temporal.NewSearchAttributeKeyKeyword("LianxiAdded")
 	o := opts(map[string]enumspb.IndexedValueType{"LianxiOld": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		added.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD})
-	srv, err = Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: o.Address, Logger: quietLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := startDialed(t, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sa-added", TaskQueue: "nobody",
