@@ -27,13 +27,14 @@ var update = flag.Bool("update", false, "regenerate testdata/histories on a real
 
 // historyDir holds one folder per generation of the workflow code, from
 // the release baseline (v0.1.0) on; every generation stays and keeps
-// replaying (v0.2.0: runs keep up with their ledger, changeConverge);
-// replaying. A change to workflow logic is patched (workflow.GetVersion),
+// replaying (v0.2.0: runs keep up with their ledger, changeConverge;
+// v0.3.0: launchers say so in TaskInput.Revision, and no version marker
+// or TemporalChangeVersion upsert is written). A change to workflow logic is patched (workflow.GetVersion),
 // gets a new historyGeneration named for the release that brings it, and
 // its histories are generated with -update beside the older ones.
 const (
 	historyDir        = "testdata/histories"
-	historyGeneration = "v0.2.0"
+	historyGeneration = "v0.3.0"
 )
 
 type discard struct{}
@@ -65,7 +66,7 @@ func (l *lab) start(spec domain.TaskSpec, canAfter int) string {
 	spec = starter.FixDue(spec, time.Now())
 	opts := starter.StartOptions(spec)
 	if _, err := l.c.ExecuteWorkflow(context.Background(), opts, workflows.WorkflowName,
-		workflows.TaskInput{Spec: spec, ContinueAsNewAfter: canAfter}); err != nil {
+		workflows.TaskInput{Spec: spec, ContinueAsNewAfter: canAfter, Revision: workflows.CurrentRevision}); err != nil {
 		l.t.Fatal(err)
 	}
 	return opts.ID

@@ -184,17 +184,34 @@ func TestTaskThroughTwoRounds(t *testing.T) {
 	}
 
 	// History: exactly the 8 accepted updates, none of the rejected ones.
-	accepted, rejected := 0, 0
+	// A task launched through the starter carries its revision, so its
+	// run writes no version marker and upserts its search attributes only
+	// when its phase changes (in review, returned, in review, closed): no
+	// TemporalChangeVersion upsert, which would be one more visibility
+	// write per task.
+	accepted, rejected, upserts := 0, 0, 0
 	for _, ev := range e.history(id) {
 		switch ev.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
 			accepted++
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED:
 			rejected++
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			upserts++
+			if _, ok := ev.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields()["TemporalChangeVersion"]; ok {
+				t.Errorf("event %d upserts TemporalChangeVersion: the run asked workflow.GetVersion", ev.GetEventId())
+			}
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if name := ev.GetMarkerRecordedEventAttributes().GetMarkerName(); name != "LocalActivity" {
+				t.Errorf("event %d is a %s marker, want only local activities' markers", ev.GetEventId(), name)
+			}
 		}
 	}
 	if accepted != 8 || rejected != 0 {
 		t.Errorf("history has %d accepted and %d rejected updates, want 8 and 0", accepted, rejected)
+	}
+	if upserts != 4 {
+		t.Errorf("history has %d search-attribute upserts, want 4 (one per phase change)", upserts)
 	}
 
 	// The ledger holds assigned + 6 sign-offs + return + closure, one chain.

@@ -267,7 +267,7 @@ func launchOne(ctx context.Context, c client.Client, spec domain.TaskSpec, ended
 func startWhenReady(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, spec domain.TaskSpec, retryUntil time.Time) (resent bool, err error) {
 	timeouts := 0
 	for attempt := 1; ; attempt++ {
-		_, err = c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec})
+		_, err = c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.TaskInput{Spec: spec, Revision: workflows.CurrentRevision})
 		wait := min(time.Duration(attempt)*100*time.Millisecond, time.Second)
 		if timedOut(ctx, err) && timeouts < startTimeouts {
 			timeouts++

@@ -40,7 +40,18 @@ type TaskInput struct {
 	// ContinueAsNewAfter, when positive, continues as new once the history
 	// is this long, in addition to when the server suggests it.
 	ContinueAsNewAfter int `json:"continue_as_new_after,omitempty"`
+	// Revision is the workflow revision the launcher started the task at
+	// (CurrentRevision), carried through continue-as-new. At 1 or more the
+	// run keeps up with its ledger from its first step, without asking
+	// workflow.GetVersion: that call's marker also upserts the
+	// TemporalChangeVersion search attribute, one visibility write per
+	// task. Runs started without it (before the field existed, or by hand)
+	// still ask, so their histories replay as they were made.
+	Revision int `json:"revision,omitempty"`
 }
+
+// CurrentRevision is the revision launchers put in TaskInput.Revision.
+const CurrentRevision = 1
 
 // CheckSpec applies the checks the workflow makes when it starts, so a
 // launcher can refuse a spec before anything starts.

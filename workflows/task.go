@@ -35,7 +35,9 @@ func (l Lifecycle) Run(ctx workflow.Context, in TaskInput) (domain.TaskOutcome, 
 	if err != nil {
 		return domain.TaskOutcome{}, err
 	}
-	w.converges = workflow.GetVersion(ctx, changeConverge, workflow.DefaultVersion, 1) >= 1
+	// The input is in the history, so a replay takes the branch the run
+	// took.
+	w.converges = in.Revision >= 1 || workflow.GetVersion(ctx, changeConverge, workflow.DefaultVersion, 1) >= 1
 	if err := w.setup(ctx); err != nil {
 		return domain.TaskOutcome{}, err
 	}
@@ -48,6 +50,8 @@ type taskWorkflow struct {
 	spec     domain.TaskSpec
 	s        domain.TaskState
 	canAfter int
+	// revision is TaskInput.Revision, handed on when continuing as new.
+	revision int
 	id       string
 	runID    string
 	mu       workflow.Mutex
@@ -78,6 +82,7 @@ func newTaskWorkflow(ctx workflow.Context, in TaskInput, known func(string) erro
 	w := &taskWorkflow{
 		spec:     spec,
 		canAfter: in.ContinueAsNewAfter,
+		revision: in.Revision,
 		id:       info.WorkflowExecution.ID,
 		runID:    info.WorkflowExecution.RunID,
 		mu:       workflow.NewMutex(ctx),
@@ -167,7 +172,7 @@ func (w *taskWorkflow) run(ctx workflow.Context) (domain.TaskOutcome, error) {
 				if w.s.Open() {
 					state := w.s
 					return domain.TaskOutcome{}, workflow.NewContinueAsNewError(ctx, WorkflowName, TaskInput{
-						Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter,
+						Spec: w.spec, State: &state, ContinueAsNewAfter: w.canAfter, Revision: w.revision,
 					})
 				}
 			}
