@@ -29,12 +29,13 @@ var update = flag.Bool("update", false, "regenerate testdata/histories on a real
 // the release baseline (v0.1.0) on; every generation stays and keeps
 // replaying (v0.2.0: runs keep up with their ledger, changeConverge;
 // v0.3.0: launchers say so in TaskInput.Revision, and no version marker
-// or TemporalChangeVersion upsert is written). A change to workflow logic is patched (workflow.GetVersion),
+// or TemporalChangeVersion upsert is written; v0.4.0: revision 2, search
+// attributes upserted only as the task closes). A change to workflow logic is patched (workflow.GetVersion),
 // gets a new historyGeneration named for the release that brings it, and
 // its histories are generated with -update beside the older ones.
 const (
 	historyDir        = "testdata/histories"
-	historyGeneration = "v0.3.0"
+	historyGeneration = "v0.4.0"
 )
 
 type discard struct{}

@@ -41,17 +41,30 @@ type TaskInput struct {
 	// is this long, in addition to when the server suggests it.
 	ContinueAsNewAfter int `json:"continue_as_new_after,omitempty"`
 	// Revision is the workflow revision the launcher started the task at
-	// (CurrentRevision), carried through continue-as-new. At 1 or more the
-	// run keeps up with its ledger from its first step, without asking
-	// workflow.GetVersion: that call's marker also upserts the
-	// TemporalChangeVersion search attribute, one visibility write per
-	// task. Runs started without it (before the field existed, or by hand)
-	// still ask, so their histories replay as they were made.
+	// (CurrentRevision), carried through continue-as-new; runs started
+	// without it (before the field existed, or by hand) keep the behaviour
+	// of revision 0, so their histories replay as they were made.
+	//
+	//   - 1: the run keeps up with its ledger from its first step, without
+	//     asking workflow.GetVersion (whose marker also upserts the
+	//     TemporalChangeVersion search attribute, one visibility write
+	//     per task).
+	//   - 2: the search attributes are those the launcher set with the
+	//     start, and the outcome, upserted as the task closes; a running
+	//     task's phase, round, due date and participants are on the board
+	//     (every record writes it), not upserted at each change, which cost
+	//     one visibility write per phase change, the dearest write a task
+	//     made.
 	Revision int `json:"revision,omitempty"`
 }
 
-// CurrentRevision is the revision launchers put in TaskInput.Revision.
-const CurrentRevision = 1
+// Revisions of TaskInput.Revision.
+const (
+	RevisionConverges   = 1
+	RevisionOutcomeOnly = 2
+	// CurrentRevision is the revision launchers put in TaskInput.Revision.
+	CurrentRevision = RevisionOutcomeOnly
+)
 
 // CheckSpec applies the checks the workflow makes when it starts, so a
 // launcher can refuse a spec before anything starts.

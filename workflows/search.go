@@ -9,9 +9,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Search attributes the workflow keeps current, for Temporal's Web UI and
-// for auditors (the console's lists read the board, which also holds who
-// is pending; readers derive the traffic light from the due date).
+// Search attributes, for Temporal's Web UI and for auditors: the launcher
+// sets them with the start, and the workflow upserts the outcome as the
+// task closes (TaskInput.Revision says when else it upserts). The live
+// phase is on the board, which the console's lists read; readers derive
+// the traffic light from the due date.
 var (
 	SearchPlan         = temporal.NewSearchAttributeKeyKeyword("LianxiPlan")
 	SearchTaskNo       = temporal.NewSearchAttributeKeyKeyword("LianxiTaskNo")
@@ -43,8 +45,13 @@ func (w *taskWorkflow) searchSignature() string {
 }
 
 // upsertSearch writes the search attributes when they changed since the
-// last upsert of this run.
+// last upsert of this run; from RevisionOutcomeOnly on, only once the task
+// is closed (in the workflow task that completes the run, so visibility
+// writes the close record with them and no upsert of its own).
 func (w *taskWorkflow) upsertSearch(ctx workflow.Context) {
+	if w.revision >= RevisionOutcomeOnly && w.s.Open() {
+		return
+	}
 	sig := w.searchSignature()
 	if sig == w.lastSA {
 		return

@@ -37,7 +37,7 @@ func (l Lifecycle) Run(ctx workflow.Context, in TaskInput) (domain.TaskOutcome, 
 	}
 	// The input is in the history, so a replay takes the branch the run
 	// took.
-	w.converges = in.Revision >= 1 || workflow.GetVersion(ctx, changeConverge, workflow.DefaultVersion, 1) >= 1
+	w.converges = in.Revision >= RevisionConverges || workflow.GetVersion(ctx, changeConverge, workflow.DefaultVersion, 1) >= 1
 	if err := w.setup(ctx); err != nil {
 		return domain.TaskOutcome{}, err
 	}

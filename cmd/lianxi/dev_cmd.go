@@ -171,7 +171,7 @@ func uiLine(ui *devserver.WebUI, planID string) string {
 	if ui == nil {
 		return "Temporal Web UI: off (--ui-addr is empty).\n"
 	}
-	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiStatus, LianxiDue, LianxiRound.\n", ui.URL(), planID)
+	return fmt.Sprintf("Temporal Web UI: %s  — every task's history (read-only); filter with\n  LianxiPlan=%q, LianxiTaskNo, LianxiParticipants; closed tasks by LianxiStatus.\n", ui.URL(), planID)
 }
 
 func (a *app) devPlan(planFile string, pf planFlags) (*plan.Plan, error) {
