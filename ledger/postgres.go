@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -10,6 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 )
+
+// planCacheMode is the PostgreSQL setting OpenPostgres sets on its
+// connections.
+const planCacheMode = "plan_cache_mode"
 
 var postgresDialect = dialect{
 	name:     "postgres",
@@ -22,10 +25,21 @@ var postgresDialect = dialect{
 // OpenPostgres connects to the ledger in PostgreSQL and applies pending
 // migrations.
 func OpenPostgres(ctx context.Context, dsn string) (*SQLStore, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger (postgres): %w", err)
 	}
+	// pgx prepares each statement once per connection. PostgreSQL may then
+	// settle on a generic plan made while the tables were nearly empty,
+	// and keep it as they grow: the append's look-ups (`decision_id =
+	// ANY($1)`, `workflow_id = ANY($1)`) became a sequential scan of the
+	// whole ledger per append. Planning each execution for its own values
+	// costs a fraction of a millisecond and keeps them on their indexes.
+	// A DSN that sets plan_cache_mode keeps its own.
+	if _, set := cfg.RuntimeParams[planCacheMode]; !set {
+		cfg.RuntimeParams[planCacheMode] = "force_custom_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open ledger (postgres): %w", err)
