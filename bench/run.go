@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"lianxi/actions"
+	"lianxi/config"
 	"lianxi/domain"
 	"lianxi/door"
 	"lianxi/logging"
@@ -26,7 +27,8 @@ func dialReady(ctx context.Context, o Options, key door.Key) (client.Client, err
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.Dial(client.Options{HostPort: o.Address, Namespace: "default", Logger: logging.Temporal(o.Logger),
-			Interceptors: []interceptor.ClientInterceptor{door.ClientInterceptor(key)}})
+			ConnectionOptions: client.ConnectionOptions{GrpcCompression: config.Compression(o.Address)},
+			Interceptors:      []interceptor.ClientInterceptor{door.ClientInterceptor(key)}})
 		if err == nil {
 			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
 				return c, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"go.temporal.io/sdk/client"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/configuration.md's table")
@@ -113,6 +114,34 @@ func TestAttachmentsURL(t *testing.T) {
 		}
 		if err != nil || cfg.Attachments != c.want {
 			t.Errorf("%v: %q %v, want %q", c.args, cfg.Attachments, err, c.want)
+		}
+	}
+}
+
+// A connection to this machine is not compressed; one to another host is,
+// as the SDK does by default, TLS or not.
+func TestCompressionOnlyBeyondThisMachine(t *testing.T) {
+	for _, c := range []struct {
+		addr string
+		tls  bool
+		none bool
+	}{
+		{"127.0.0.1:7233", false, true},
+		{"localhost:7233", false, true},
+		{"[::1]:7233", true, true},
+		{"127.0.0.2:7233", false, true},
+		{"temporal-frontend:7233", false, false},
+		{"10.0.0.5:7233", true, false},
+		{"lianxi.tmprl.cloud:7233", true, false},
+	} {
+		opts, err := Temporal{Address: c.addr, Namespace: "default", TLS: c.tls}.ClientOptions()
+		if err != nil {
+			t.Fatalf("%s: %v", c.addr, err)
+		}
+		_, none := opts.ConnectionOptions.GrpcCompression.(*client.GrpcCompressionNone)
+		_, gzip := opts.ConnectionOptions.GrpcCompression.(*client.GrpcCompressionGzip)
+		if none != c.none || gzip == c.none {
+			t.Errorf("%s: compression %T, want none=%v", c.addr, opts.ConnectionOptions.GrpcCompression, c.none)
 		}
 	}
 }
