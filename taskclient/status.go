@@ -82,8 +82,9 @@ func (c *Client) query(ctx context.Context, taskID string, reject enumspb.QueryR
 	req := &client.QueryWorkflowWithOptionsRequest{WorkflowID: taskID, QueryType: workflows.QueryStatus, QueryRejectCondition: reject}
 	resp, err := c.C.QueryWorkflowWithOptions(ctx, req)
 	// A worker that stops while it answers (a restart, a deploy) fails the
-	// query with its own cancellation; the next worker answers it.
-	for try := 1; try < 5 && workerStopped(err); try++ {
+	// query with its own cancellation, or takes it and never answers; the
+	// next worker answers it.
+	for try := 1; try < 5 && (workerStopped(err) || queryLost(ctx, err)); try++ {
 		select {
 		case <-ctx.Done():
 			return st, 0, classify(taskID, err)
@@ -230,6 +231,14 @@ func (c *Client) boardRow(ctx context.Context, taskID string) (*domain.BoardRow,
 		}
 	}
 	return nil, nil
+}
+
+// queryLost reports a query that ran out of the server's time while the
+// caller still has its own: a worker took it from its queue as it stopped
+// and never answered. A query changes nothing, so it is asked again.
+func queryLost(ctx context.Context, err error) bool {
+	var de *serviceerror.DeadlineExceeded
+	return ctx.Err() == nil && (errors.As(err, &de) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // workerStopped reports a query the answering worker gave up on because it
