@@ -50,15 +50,15 @@ func (t Temporal) ClientOptions() (client.Options, error) {
 // answer costs CPU and saves nothing (gzip took about 7% of the process's
 // CPU samples in lianxi bench); gzip, the SDK's default, otherwise.
 func Compression(addr string) client.GrpcCompression {
-	if Loopback(addr) {
+	if loopback(addr) {
 		return &client.GrpcCompressionNone{}
 	}
 	return &client.GrpcCompressionGzip{}
 }
 
-// Loopback reports whether addr (HOST:PORT, or a host alone) names this
+// loopback reports whether addr (HOST:PORT, or a host alone) names this
 // machine: localhost or a loopback IP address.
-func Loopback(addr string) bool {
+func loopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = addr
