@@ -52,14 +52,16 @@ func OpenPostgres(ctx context.Context, dsn string) (*SQLStore, error) {
 	return s, nil
 }
 
-// appendPipelined writes a group on PostgreSQL in two round trips instead
-// of one per statement: the first sends BEGIN, the lock, the head read and
-// the look-up of IDs already recorded, pipelined; the hashes are computed
-// here; the second sends every insert (the Also statements among them) and
-// COMMIT, pipelined. A failed statement leaves the transaction aborted, so
-// any failure ends in ROLLBACK, and a connection that cannot be rolled back
-// is discarded. (pgx's stdlib also discards a connection handed back inside
-// a transaction; the ROLLBACK keeps it instead of opening a new one.)
+// appendPipelined writes a group on PostgreSQL in one round trip when the
+// store knows the ledger's newest record (pipelineOnce), else in two
+// instead of one per statement: the first sends BEGIN, the lock, the head
+// read and the look-up of IDs already recorded, pipelined; the hashes are
+// computed here; the second sends every insert (the Also statements among
+// them) and COMMIT, pipelined. A failed statement leaves the transaction
+// aborted, so any failure ends in ROLLBACK, and a connection that cannot be
+// rolled back is discarded. (pgx's stdlib also discards a connection handed
+// back inside a transaction; the ROLLBACK keeps it instead of opening a new
+// one.)
 func (s *SQLStore) appendPipelined(ctx context.Context, group []*appendReq) ([]Record, error) {
 	first := group[0].e.DecisionID
 	conn, err := s.db.Conn(ctx)
@@ -70,13 +72,30 @@ func (s *SQLStore) appendPipelined(ctx context.Context, group []*appendReq) ([]R
 	var recs []Record
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		var err error
-		recs, err = s.pipeline(ctx, pc, group)
-		if err != nil {
+		rollback := func(err error) error {
 			if _, rerr := pc.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil || pc.IsClosed() {
 				return errors.Join(err, driver.ErrBadConn)
 			}
 			return err
+		}
+		var err error
+		if tip, ok := s.oneTrip(group); ok {
+			if recs, err = s.pipelineOnce(ctx, pc, group, tip); err == nil {
+				s.setTip(recs, tip)
+				return nil
+			}
+			// The guard found the ledger other than this store last saw
+			// it (or the trip failed): forget the tip and take the two
+			// trips, which read everything again and decide.
+			s.forgetTip()
+			if err := rollback(err); errors.Is(err, driver.ErrBadConn) {
+				return err
+			}
+		}
+		recs, err = s.pipeline(ctx, pc, group)
+		if err != nil {
+			s.forgetTip()
+			return rollback(err)
 		}
 		return nil
 	})
@@ -155,9 +174,19 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		return nil, err
 	}
 
-	// What each queued statement is, to name a failure.
-	var what []string
-	b = &pgx.Batch{}
+	recs, err := s.finish(ctx, pc, &pgx.Batch{}, nil, group, head, written, marks)
+	if err == nil {
+		s.setTip(recs, head)
+	}
+	return recs, err
+}
+
+// finish queues on b, after the statements what names, every insert of the
+// group (the Also statements among them) chained after head, and COMMIT;
+// sends them in one round trip and checks every answer.
+func (s *SQLStore) finish(ctx context.Context, pc *pgx.Conn, b *pgx.Batch, what []string, group []*appendReq, head Record,
+	written map[string]Record, marks map[string]taskMark) ([]Record, error) {
+	first := group[0].e.DecisionID
 	exec := func(query string, args ...any) error {
 		b.Queue(s.Rebind(query), args...)
 		return nil
@@ -183,7 +212,7 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 	}
 	b.Queue(`COMMIT`)
 	what = append(what, first+": commit")
-	br = pc.SendBatch(ctx, b)
+	br := pc.SendBatch(ctx, b)
 	err = nil
 	for i := 0; i < b.Len(); i++ {
 		tag, xerr := br.Exec()
@@ -202,4 +231,103 @@ func (s *SQLStore) pipeline(ctx context.Context, pc *pgx.Conn, group []*appendRe
 		return nil, err
 	}
 	return recs, nil
+}
+
+// guardQuery fails (division by zero) unless, under the append's lock, the
+// ledger is as the store last saw it and as the group assumes: the newest
+// record is $1 with hash $2, no decision ID of $3 is recorded, and no task
+// of $4 has a record after the matching sequence of $5 (the last record its
+// workflow reflects). The divisor is a subquery, evaluated only when the
+// statement runs. The newest record is read as the head read reads it (the
+// last entry of the primary key): "no record after $1" would be planned
+// from statistics that may predate most of the ledger, as a full scan.
+const guardQuery = `SELECT 1 / (SELECT CASE WHEN
+	EXISTS (SELECT 1 FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS head WHERE head.seq = $1 AND head.hash = $2)
+	AND NOT EXISTS (SELECT 1 FROM decisions WHERE decision_id = ANY($3::text[]))
+	AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::bigint[]) AS r(workflow_id, last_seq)
+		JOIN decisions d ON d.workflow_id = r.workflow_id AND d.seq > r.last_seq)
+	THEN 1 ELSE 0 END)`
+
+// oneTrip says whether group can be written in one round trip, and after
+// which record: the store knows the ledger's newest record, the group's
+// decision IDs are distinct, each task it appends to on condition appears
+// once among those appends, and each such condition names the last record
+// its workflow reflects (a run that only counted records takes two trips).
+func (s *SQLStore) oneTrip(group []*appendReq) (Record, bool) {
+	s.tipMu.Lock()
+	tip := s.tip
+	s.tipMu.Unlock()
+	if tip == nil {
+		return Record{}, false
+	}
+	ids := make(map[string]bool, len(group))
+	tasks := map[string]bool{}
+	for _, r := range group {
+		if ids[r.e.DecisionID] {
+			return Record{}, false
+		}
+		ids[r.e.DecisionID] = true
+		if r.after == nil {
+			continue
+		}
+		if tasks[r.e.WorkflowID] || (r.after.LastSeq == 0 && r.after.Count > 0) {
+			return Record{}, false
+		}
+		tasks[r.e.WorkflowID] = true
+	}
+	return *tip, true
+}
+
+// pipelineOnce writes group after tip in one round trip: BEGIN, the lock,
+// a guard that fails unless the ledger still ends at tip and nothing of the
+// group is recorded or refused, every insert, and COMMIT. Appends from this
+// store alone always find the ledger as they left it; after another
+// process's append, or a decision sent again, the guard fails, nothing is
+// written, and the caller takes the two-trip path, which reads and decides.
+func (s *SQLStore) pipelineOnce(ctx context.Context, pc *pgx.Conn, group []*appendReq, tip Record) ([]Record, error) {
+	ids := make([]string, len(group))
+	var tasks []string
+	var lasts []int64
+	for i, r := range group {
+		ids[i] = r.e.DecisionID
+		if r.after != nil {
+			tasks = append(tasks, r.e.WorkflowID)
+			lasts = append(lasts, r.after.LastSeq)
+		}
+	}
+	first := group[0].e.DecisionID
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(s.d.lockHead)
+	b.Queue(guardQuery, tip.Seq, tip.Hash, ids, tasks, lasts)
+	what := []string{first + ": begin", first + ": lock", first + ": the ledger is not as this store last wrote it"}
+	recs, err := s.finish(ctx, pc, b, what, group, tip, map[string]Record{}, map[string]taskMark{})
+	if err == nil {
+		s.oneTrips.Add(1)
+	}
+	return recs, err
+}
+
+// setTip remembers the newest of head and the records of a group just
+// committed after it.
+func (s *SQLStore) setTip(recs []Record, head Record) {
+	tip := head
+	for _, r := range recs {
+		if r.Seq > tip.Seq {
+			tip = r
+		}
+	}
+	if tip.Seq == 0 {
+		return
+	}
+	s.tipMu.Lock()
+	s.tip = &Record{Seq: tip.Seq, Hash: tip.Hash}
+	s.tipMu.Unlock()
+}
+
+// forgetTip drops what the store knew of the ledger's newest record.
+func (s *SQLStore) forgetTip() {
+	s.tipMu.Lock()
+	s.tip = nil
+	s.tipMu.Unlock()
 }

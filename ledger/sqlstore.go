@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lianxi/domain"
@@ -43,6 +44,13 @@ type SQLStore struct {
 	// onGroup, when set, sees each group before it is written: its size
 	// and whether it takes the pipelined path; for tests only.
 	onGroup func(size int, pipelined bool)
+	// tipMu guards tip: the newest record this store wrote or read while
+	// appending on PostgreSQL, nil when unknown. With it a group is
+	// written in one round trip (see pipelineOnce).
+	tipMu sync.Mutex
+	tip   *Record
+	// oneTrips counts the groups written in one round trip; for tests.
+	oneTrips atomic.Int64
 	// onCommit, when set (by a Checkpointer, before the first append),
 	// hears the newest sequence number after each committed group.
 	onCommit func(last int64)
