@@ -87,8 +87,9 @@ func TestDatabaseFailureInAGroup(t *testing.T) {
 // p50, p99, p99.9 and maximum of one append. The maximum is what group
 // commit's fairness bounds: a caller waits for at most its own group and
 // the one being written when it arrived (each at most maxGroup appends).
-// On PostgreSQL it runs the pipelined path and the statement-by-statement
-// one in the same run:
+// On PostgreSQL it runs the pipelined path (one round trip per group once
+// the store knows the ledger's head), the pipelined path kept to two round
+// trips, and the statement-by-statement one, in the same run:
 //
 //	LIANXI_TEST_PG_DSN=… go test -run ^$ -bench AppendParallel -benchtime 2000x ./ledger/
 //	go test -run ^$ -bench 'AppendParallel/.*/c64' -benchtime 60s ./ledger/   (the tail over a minute)

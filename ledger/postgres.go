@@ -257,7 +257,7 @@ func (s *SQLStore) oneTrip(group []*appendReq) (Record, bool) {
 	s.tipMu.Lock()
 	tip := s.tip
 	s.tipMu.Unlock()
-	if tip == nil {
+	if tip == nil || s.twoTrips {
 		return Record{}, false
 	}
 	ids := make(map[string]bool, len(group))

@@ -49,6 +49,9 @@ type SQLStore struct {
 	// written in one round trip (see pipelineOnce).
 	tipMu sync.Mutex
 	tip   *Record
+	// twoTrips keeps PostgreSQL on the two-trip path; for measuring the
+	// one-trip path against it.
+	twoTrips bool
 	// oneTrips counts the groups written in one round trip; for tests.
 	oneTrips atomic.Int64
 	// onCommit, when set (by a Checkpointer, before the first append),
