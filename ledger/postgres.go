@@ -233,20 +233,19 @@ func (s *SQLStore) finish(ctx context.Context, pc *pgx.Conn, b *pgx.Batch, what 
 	return recs, nil
 }
 
-// guardQuery fails (division by zero) unless, under the append's lock, the
-// ledger is as the store last saw it and as the group assumes: the newest
-// record is $1 with hash $2, no decision ID of $3 is recorded, and no task
-// of $4 has a record after the matching sequence of $5 (the last record its
-// workflow reflects). The divisor is a subquery, evaluated only when the
-// statement runs. The newest record is read as the head read reads it (the
-// last entry of the primary key): "no record after $1" would be planned
-// from statistics that may predate most of the ledger, as a full scan.
-const guardQuery = `SELECT 1 / (SELECT CASE WHEN
-	EXISTS (SELECT 1 FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS head WHERE head.seq = $1 AND head.hash = $2)
-	AND NOT EXISTS (SELECT 1 FROM decisions WHERE decision_id = ANY($3::text[]))
-	AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::bigint[]) AS r(workflow_id, last_seq)
-		JOIN decisions d ON d.workflow_id = r.workflow_id AND d.seq > r.last_seq)
-	THEN 1 ELSE 0 END)`
+// headGuard fails (division by zero) unless the ledger's newest record is
+// $1 with hash $2: under the append's lock, the ledger ends where this store
+// last saw it. The divisor is a subquery, evaluated only when the statement
+// runs; the newest record is read as the head read reads it (the last entry
+// of the primary key), whatever the table's statistics say.
+const headGuard = `SELECT 1 / (SELECT COUNT(*) FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS head
+	WHERE head.seq = $1 AND head.hash = $2)`
+
+// marksGuard fails (division by zero) if a task of $1 has a record after
+// the matching sequence of $2: the last record its workflow reflects.
+const marksGuard = `SELECT 1 / (SELECT CASE WHEN EXISTS (
+	SELECT 1 FROM unnest($1::text[], $2::bigint[]) AS r(workflow_id, last_seq)
+	JOIN decisions d ON d.workflow_id = r.workflow_id AND d.seq > r.last_seq) THEN 0 ELSE 1 END)`
 
 // oneTrip says whether group can be written in one round trip, and after
 // which record: the store knows the ledger's newest record, the group's
@@ -279,17 +278,17 @@ func (s *SQLStore) oneTrip(group []*appendReq) (Record, bool) {
 }
 
 // pipelineOnce writes group after tip in one round trip: BEGIN, the lock,
-// a guard that fails unless the ledger still ends at tip and nothing of the
-// group is recorded or refused, every insert, and COMMIT. Appends from this
-// store alone always find the ledger as they left it; after another
-// process's append, or a decision sent again, the guard fails, nothing is
-// written, and the caller takes the two-trip path, which reads and decides.
+// a guard that fails unless the ledger still ends at tip, one that fails if
+// a conditional append's task has records its workflow does not reflect,
+// every insert, and COMMIT; a decision already recorded fails its insert
+// (decision IDs are unique). Appends from this store alone find the ledger
+// as they left it; after another process's append, or a decision sent
+// again, a statement fails, nothing is written, and the caller takes the
+// two-trip path, which reads and decides.
 func (s *SQLStore) pipelineOnce(ctx context.Context, pc *pgx.Conn, group []*appendReq, tip Record) ([]Record, error) {
-	ids := make([]string, len(group))
 	var tasks []string
 	var lasts []int64
-	for i, r := range group {
-		ids[i] = r.e.DecisionID
+	for _, r := range group {
 		if r.after != nil {
 			tasks = append(tasks, r.e.WorkflowID)
 			lasts = append(lasts, r.after.LastSeq)
@@ -299,8 +298,12 @@ func (s *SQLStore) pipelineOnce(ctx context.Context, pc *pgx.Conn, group []*appe
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
 	b.Queue(s.d.lockHead)
-	b.Queue(guardQuery, tip.Seq, tip.Hash, ids, tasks, lasts)
-	what := []string{first + ": begin", first + ": lock", first + ": the ledger is not as this store last wrote it"}
+	b.Queue(headGuard, tip.Seq, tip.Hash)
+	what := []string{first + ": begin", first + ": lock", first + ": the ledger does not end where this store last saw it"}
+	if len(tasks) > 0 {
+		b.Queue(marksGuard, tasks, lasts)
+		what = append(what, first+": a task has records its workflow does not reflect")
+	}
 	recs, err := s.finish(ctx, pc, b, what, group, tip, map[string]Record{}, map[string]taskMark{})
 	if err == nil {
 		s.oneTrips.Add(1)
