@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"lianxi/domain"
@@ -110,4 +111,50 @@ func pgDSN(t *testing.T, s *SQLStore) string {
 		t.Fatal("store not opened by freshPostgres")
 	}
 	return v.(string)
+}
+
+// Where two processes append in turn, each finds the other's record after
+// its own almost every time: a store backs off from the one-trip path
+// instead of paying a failed trip per group, and returns to it once it
+// appends alone again.
+func TestPostgresOneTripBacksOffWhileOthersAppend(t *testing.T) {
+	dsn := testkit.PostgresDSN(t)
+	if dsn == "" {
+		t.Skip("needs PostgreSQL")
+	}
+	ctx := context.Background()
+	s := freshPostgres(t, dsn)
+	other, err := OpenPostgres(ctx, pgDSN(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	const turns = 150
+	for i := range turns {
+		for j, st := range []*SQLStore{s, other} {
+			if _, err := st.Append(ctx, entry(fmt.Sprintf("t%d-%d", i, j), i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for name, st := range map[string]*SQLStore{"first": s, "second": other} {
+		// Misses at 1, 2, 4, … 64 groups apart: 7 to reach the cap, then
+		// one per 65 groups.
+		if m := st.oneTripMisses.Load(); m > 12 {
+			t.Errorf("%s store: %d failed one-trip groups in %d appends taken in turn, want at most 12", name, m, turns)
+		}
+	}
+	before := s.oneTrips.Load()
+	for i := range 100 {
+		if _, err := s.Append(ctx, entry(fmt.Sprintf("alone-%d", i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.oneTrips.Load() - before; n < 100-maxBackoff {
+		t.Errorf("%d of 100 appends alone took one trip, want at least %d", n, 100-maxBackoff)
+	}
+	res, err := Verify(ctx, s)
+	if err != nil || !res.OK || res.Count != 2*turns+100 {
+		t.Fatalf("verify: %+v %v, want %d records", res, err, 2*turns+100)
+	}
 }

@@ -68,10 +68,11 @@ func TestPostgresAppendStaysOnIndexesAsTheLedgerGrows(t *testing.T) {
 		t.Errorf("%d appends read %d rows of decisions by sequential scan (%d per append) on a ledger of 30,000 records; want index look-ups",
 			appends, scanned, scanned/appends)
 	}
-	// After the first (which finds the ledger grown and reads it), each
-	// append took one round trip, its guard on the indexes too.
-	if n := s.oneTrips.Load() - trips; n < appends-1 {
-		t.Errorf("%d of %d appends took one round trip, want %d", n, appends, appends-1)
+	// After the first (which finds the ledger grown and reads it) and the
+	// one after it (backing off once), each append took one round trip,
+	// its guards on the indexes too.
+	if n := s.oneTrips.Load() - trips; n < appends-2 {
+		t.Errorf("%d of %d appends took one round trip, want %d", n, appends, appends-2)
 	}
 	var mode string
 	if err := s.DB().QueryRowContext(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_custom_plan" {

@@ -85,9 +85,9 @@ func (s *SQLStore) appendPipelined(ctx context.Context, group []*appendReq) ([]R
 				return nil
 			}
 			// The guard found the ledger other than this store last saw
-			// it (or the trip failed): forget the tip and take the two
-			// trips, which read everything again and decide.
-			s.forgetTip()
+			// it (or the trip failed): forget the tip, back off, and take
+			// the two trips, which read everything again and decide.
+			s.missedOneTrip()
 			if err := rollback(err); errors.Is(err, driver.ErrBadConn) {
 				return err
 			}
@@ -255,8 +255,12 @@ const marksGuard = `SELECT 1 / (SELECT CASE WHEN EXISTS (
 func (s *SQLStore) oneTrip(group []*appendReq) (Record, bool) {
 	s.tipMu.Lock()
 	tip := s.tip
+	skipping := s.skip > 0
+	if skipping {
+		s.skip--
+	}
 	s.tipMu.Unlock()
-	if tip == nil || s.twoTrips {
+	if tip == nil || skipping || s.twoTrips {
 		return Record{}, false
 	}
 	ids := make(map[string]bool, len(group))
@@ -307,8 +311,27 @@ func (s *SQLStore) pipelineOnce(ctx context.Context, pc *pgx.Conn, group []*appe
 	recs, err := s.finish(ctx, pc, b, what, group, tip, map[string]Record{}, map[string]taskMark{})
 	if err == nil {
 		s.oneTrips.Add(1)
+		s.tipMu.Lock()
+		s.backoff = 0
+		s.tipMu.Unlock()
 	}
 	return recs, err
+}
+
+// maxBackoff bounds how many groups take two trips after a failed one-trip
+// group before the next attempt: where several processes append in turn,
+// about one group in maxBackoff pays a failed trip, instead of every one.
+const maxBackoff = 64
+
+// missedOneTrip forgets the tip after a failed one-trip group and has the
+// next groups take two trips, twice as many as after the previous miss.
+func (s *SQLStore) missedOneTrip() {
+	s.oneTripMisses.Add(1)
+	s.tipMu.Lock()
+	s.tip = nil
+	s.backoff = min(max(1, 2*s.backoff), maxBackoff)
+	s.skip = s.backoff
+	s.tipMu.Unlock()
 }
 
 // setTip remembers the newest of head and the records of a group just

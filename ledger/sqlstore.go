@@ -44,16 +44,22 @@ type SQLStore struct {
 	// onGroup, when set, sees each group before it is written: its size
 	// and whether it takes the pipelined path; for tests only.
 	onGroup func(size int, pipelined bool)
-	// tipMu guards tip: the newest record this store wrote or read while
-	// appending on PostgreSQL, nil when unknown. With it a group is
-	// written in one round trip (see pipelineOnce).
-	tipMu sync.Mutex
-	tip   *Record
+	// tipMu guards tip, the newest record this store wrote or read while
+	// appending on PostgreSQL (nil when unknown), with which a group is
+	// written in one round trip (see pipelineOnce), and the back-off of
+	// that path while other processes append in between: after a one-trip
+	// group fails, skip groups take two trips, backoff doubling (up to
+	// maxBackoff) while the next attempts fail too.
+	tipMu   sync.Mutex
+	tip     *Record
+	skip    int
+	backoff int
 	// twoTrips keeps PostgreSQL on the two-trip path; for measuring the
 	// one-trip path against it.
 	twoTrips bool
-	// oneTrips counts the groups written in one round trip; for tests.
-	oneTrips atomic.Int64
+	// oneTrips counts the groups written in one round trip, oneTripMisses
+	// the one-trip attempts that failed and took two more; for tests.
+	oneTrips, oneTripMisses atomic.Int64
 	// onCommit, when set (by a Checkpointer, before the first append),
 	// hears the newest sequence number after each committed group.
 	onCommit func(last int64)
