@@ -88,6 +88,7 @@ func (s *SQLStore) pipelineOnce(ctx context.Context, pc *pgx.Conn, group []*appe
 	recs, err := s.finish(ctx, pc, b, what, group, tip, map[string]Record{}, map[string]taskMark{})
 	if err == nil {
 		s.oneTrips.Add(1)
+		s.setTip(recs, tip)
 		s.tipMu.Lock()
 		s.backoff = 0
 		s.tipMu.Unlock()

@@ -17,12 +17,8 @@ import (
 // is written and the two-trip path decides, so every answer and the chain
 // stay what they would be without it.
 func TestPostgresOneRoundTrip(t *testing.T) {
-	dsn := testkit.PostgresDSN(t)
-	if dsn == "" {
-		t.Skip("needs PostgreSQL")
-	}
 	ctx := context.Background()
-	s := freshPostgres(t, dsn)
+	s := postgresOnly(t)
 	trips := func() int64 { return s.oneTrips.Load() }
 	mustAppend := func(s *SQLStore, id string, i int) Record {
 		t.Helper()
@@ -103,6 +99,18 @@ func TestPostgresOneRoundTrip(t *testing.T) {
 	}
 }
 
+// postgresOnly opens a fresh PostgreSQL store, for tests of what only
+// PostgreSQL does; without one the test is skipped (the test command
+// always starts one, and CI fails when it cannot).
+func postgresOnly(t *testing.T) *SQLStore {
+	t.Helper()
+	dsn := testkit.PostgresDSN(t)
+	if dsn == "" {
+		t.Skip("needs PostgreSQL")
+	}
+	return freshPostgres(t, dsn)
+}
+
 // pgDSN is the DSN of the database freshPostgres opened s on.
 func pgDSN(t *testing.T, s *SQLStore) string {
 	t.Helper()
@@ -118,12 +126,8 @@ func pgDSN(t *testing.T, s *SQLStore) string {
 // instead of paying a failed trip per group, and returns to it once it
 // appends alone again.
 func TestPostgresOneTripBacksOffWhileOthersAppend(t *testing.T) {
-	dsn := testkit.PostgresDSN(t)
-	if dsn == "" {
-		t.Skip("needs PostgreSQL")
-	}
 	ctx := context.Background()
-	s := freshPostgres(t, dsn)
+	s := postgresOnly(t)
 	other, err := OpenPostgres(ctx, pgDSN(t, s))
 	if err != nil {
 		t.Fatal(err)

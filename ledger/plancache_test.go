@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"lianxi/domain"
-	"lianxi/testkit"
 )
 
 // The append's look-ups stay on their indexes as the ledger grows past
@@ -14,12 +13,8 @@ import (
 // plans, PostgreSQL kept the generic plan it settled on while the table
 // held a dozen rows: a sequential scan of every record, per append.
 func TestPostgresAppendStaysOnIndexesAsTheLedgerGrows(t *testing.T) {
-	dsn := testkit.PostgresDSN(t)
-	if dsn == "" {
-		t.Skip("needs PostgreSQL")
-	}
 	ctx := context.Background()
-	s := freshPostgres(t, dsn)
+	s := postgresOnly(t)
 	// One connection: every statement is prepared once, on it, as a
 	// long-lived worker's pooled connections do.
 	s.DB().SetMaxOpenConns(1)

@@ -81,7 +81,6 @@ func (s *SQLStore) appendPipelined(ctx context.Context, group []*appendReq) ([]R
 		var err error
 		if tip, ok := s.oneTrip(group); ok {
 			if recs, err = s.pipelineOnce(ctx, pc, group, tip); err == nil {
-				s.setTip(recs, tip)
 				return nil
 			}
 			// The guard found the ledger other than this store last saw
