@@ -116,6 +116,9 @@ func runBare(ctx context.Context, c client.Client, o Options, prefix string) (Si
 	if err != nil {
 		return Side{}, err
 	}
+	if err := settle(ctx, c, ids); err != nil {
+		return Side{}, err
+	}
 	launch := phase(o.Tasks, time.Since(start))
 	var lat timed
 	var taskTime atomic.Int64
@@ -211,6 +214,9 @@ func runLianxi(ctx context.Context, c client.Client, o Options) ([]string, Side,
 	}
 	if rep.Started != o.Tasks {
 		return nil, Side{}, fmt.Errorf("launched %d of %d", rep.Started, o.Tasks)
+	}
+	if err := settle(ctx, c, ids); err != nil {
+		return nil, Side{}, err
 	}
 	launch := phase(o.Tasks, time.Since(start))
 	var lat timed
