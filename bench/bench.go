@@ -127,8 +127,7 @@ type Report struct {
 	ReplayPerSec float64 `json:"replay_histories_per_sec"`
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
 	PeakHeapMiB  float64 `json:"peak_heap_mib"`
-	// HeapPerTaskK is the heap's peak growth divided by N (not by the R×N
-	// tasks of each side that --reps R runs): compare runs of the same R.
+	// HeapPerTaskK: the heap's peak growth over N, whatever --reps; compare equal --reps.
 	HeapPerTaskK float64 `json:"heap_kib_per_task"`
 	Views        *Views  `json:"views,omitempty"`
 	GoVersion    string  `json:"go_version"`
