@@ -286,16 +286,3 @@ func warmUp(ctx context.Context, c client.Client, o Options) error {
 	}
 	return nil
 }
-
-// openPostgresLedger opens the ledger in the database beside Temporal's.
-func openPostgresLedger(ctx context.Context, temporalDB string) (*ledger.SQLStore, error) {
-	pc, err := devserver.ParsePostgresURL(temporalDB)
-	if err != nil {
-		return nil, err
-	}
-	dsn, err := devserver.SiblingDatabase(ctx, temporalDB, pc.Default.DatabaseName+"_ledger")
-	if err != nil {
-		return nil, fmt.Errorf("bench ledger: %w", err)
-	}
-	return ledger.OpenPostgres(ctx, dsn)
-}
