@@ -12,7 +12,6 @@ import (
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
@@ -63,7 +62,10 @@ type Options struct {
 	// ArchiveDelay, when positive, replaces devserver's archival delay
 	// (Temporal's default: up to 5 minutes after a run closes).
 	ArchiveDelay time.Duration
-	Logger       *zap.Logger
+	// Side is what the run measures: SideBoth ("" too), SideBare or
+	// SideLianxi (see side.go).
+	Side   string
+	Logger *zap.Logger
 }
 
 // Phase is one measured stretch of work.
@@ -101,6 +103,10 @@ type Side struct {
 	TaskSeconds    float64 `json:"seconds_per_task"`
 	EventsPerTask  float64 `json:"history_events_per_task"`
 	LedgerAppendsS float64 `json:"ledger_appends_per_sec,omitempty"`
+	// CPUSeconds is this process's CPU time (the embedded server, workers
+	// and callers; not a PostgreSQL server's) while the side's launch and
+	// sign-offs ran.
+	CPUSeconds float64 `json:"cpu_seconds"`
 	// Resent counts requests sent again after no answer within
 	// taskclient.DefaultWait (same request ID, answered once).
 	Resent int `json:"resent,omitempty"`
@@ -114,6 +120,8 @@ type Report struct {
 	Ministries  int    `json:"ministries"`
 	Concurrency int    `json:"concurrency"`
 	Repetitions int    `json:"repetitions"`
+	// Side is what was measured: both, or bare or lianxi alone (no ratios).
+	Side string `json:"side"`
 	// Bare and Lianxi hold each figure's median over the repetitions, and
 	// the ratios below are the medians of the per-repetition ratios.
 	Bare         Side    `json:"bare"`
@@ -123,7 +131,9 @@ type Report struct {
 	P50Ratio     float64 `json:"p50_ratio"`
 	P99Ratio     float64 `json:"p99_ratio"`
 	// EventsRatio is history events per task, lianxi over bare.
-	EventsRatio  float64 `json:"events_ratio"`
+	EventsRatio float64 `json:"events_ratio"`
+	// CPURatio is the process's CPU time per task, lianxi over bare.
+	CPURatio     float64 `json:"cpu_ratio"`
 	ReplayPerSec float64 `json:"replay_histories_per_sec"`
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
 	PeakHeapMiB  float64 `json:"peak_heap_mib"`
@@ -171,6 +181,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Reps <= 0 {
 		o.Reps = 1
 	}
+	side, err := o.side()
+	if err != nil {
+		return nil, err
+	}
+	o.Side = side
 	if o.ReplaySample <= 0 {
 		o.ReplaySample = min(o.Tasks, 100)
 	}
@@ -240,7 +255,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer x.Stop()
 	}
 
-	r := &Report{Engine: engine, Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, Repetitions: o.Reps,
+	r := &Report{Engine: engine, Tasks: o.Tasks, Ministries: o.Ministries, Concurrency: o.Concurrency, Repetitions: o.Reps, Side: o.Side,
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 	if o.ViewsOnly {
 		r.Repetitions = 0
@@ -254,8 +269,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
-			return nil, err
+		if len(ids) > 0 {
+			if r.ReplayPerSec, err = replayRate(ctx, c, ids[:o.ReplaySample], o.Logger); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if o.ViewRequests > 0 {
@@ -271,18 +288,4 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.HeapPerTaskK = float64(peakHeap-min(peakHeap, heapBefore)) / 1024 / float64(o.Tasks)
 	r.WallSeconds = time.Since(began).Seconds()
 	return r, nil
-}
-
-// warmUp runs both paths briefly (task queues, connections, caches)
-// before timing.
-func warmUp(ctx context.Context, c client.Client, o Options) error {
-	warm := o
-	warm.Tasks, warm.Concurrency = min(o.Concurrency, 8), min(o.Concurrency, 8)
-	if _, err := runBare(ctx, c, warm, "warm-"); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	if _, _, err := runLianxi(ctx, c, warm); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	return nil
 }

@@ -97,7 +97,8 @@ func checkReps(t *testing.T, r *Report, reps int) {
 			"bare p50": float64(rep.Bare.UpdateLatency.P50), "lianxi p50": float64(rep.Lianxi.UpdateLatency.P50),
 			"bare events": rep.Bare.EventsPerTask, "lianxi events": rep.Lianxi.EventsPerTask, "ledger appends": rep.Lianxi.LedgerAppendsS,
 			"launch ratio": rep.Ratios.Launch, "signoff ratio": rep.Ratios.Signoff, "p50 ratio": rep.Ratios.P50,
-			"p99 ratio": rep.Ratios.P99, "events ratio": rep.Ratios.Events,
+			"p99 ratio": rep.Ratios.P99, "events ratio": rep.Ratios.Events, "cpu ratio": rep.Ratios.CPU,
+			"bare cpu": rep.Bare.CPUSeconds, "lianxi cpu": rep.Lianxi.CPUSeconds,
 		} {
 			if v <= 0 {
 				t.Errorf("repetition %d: %s = %v, want a measured figure", i+1, name, v)
@@ -105,7 +106,7 @@ func checkReps(t *testing.T, r *Report, reps int) {
 		}
 	}
 	for name, got := range map[string]float64{"launch_ratio": r.LaunchRatio, "signoff_ratio": r.SignoffRatio,
-		"p50_ratio": r.P50Ratio, "p99_ratio": r.P99Ratio, "events_ratio": r.EventsRatio} {
+		"p50_ratio": r.P50Ratio, "p99_ratio": r.P99Ratio, "events_ratio": r.EventsRatio, "cpu_ratio": r.CPURatio} {
 		s, ok := r.Spread[name]
 		if !ok || len(s.Values) != reps {
 			t.Errorf("%s: spread %+v, want %d values", name, s, reps)
@@ -117,6 +118,52 @@ func checkReps(t *testing.T, r *Report, reps int) {
 	}
 	if r.WallSeconds <= 0 {
 		t.Errorf("wall time %v, want measured", r.WallSeconds)
+	}
+}
+
+// One side alone: only its figures are measured, the other side's tasks
+// are never started, and no ratio is reported.
+func TestBenchOneSide(t *testing.T) {
+	r, err := Run(context.Background(), Options{Tasks: 4, Ministries: 2, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(), Reps: 2, Side: SideLianxi})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Side != SideLianxi || len(r.Reps) != 2 {
+		t.Fatalf("side %q, %d repetitions: want lianxi, 2", r.Side, len(r.Reps))
+	}
+	for i, rep := range r.Reps {
+		l := rep.Lianxi
+		if l.Updates.Count != 4*3 || l.Updates.PerSec <= 0 || l.UpdateLatency.P50 <= 0 || l.EventsPerTask <= 0 || l.CPUSeconds <= 0 || l.LedgerAppendsS <= 0 {
+			t.Errorf("repetition %d: lianxi not measured: %+v", i+1, l)
+		}
+		if rep.Bare != (Side{}) || rep.Ratios != (Ratios{}) {
+			t.Errorf("repetition %d: bare %+v, ratios %+v: want neither", i+1, rep.Bare, rep.Ratios)
+		}
+	}
+	if r.Bare != (Side{}) || r.Spread != nil || r.SignoffRatio != 0 || r.CPURatio != 0 {
+		t.Errorf("bare %+v, spread %v, ratios %v/%v: want none with one side", r.Bare, r.Spread, r.SignoffRatio, r.CPURatio)
+	}
+	if r.Lianxi.CPUMsPerTask() <= 0 || r.ReplayPerSec <= 0 {
+		t.Errorf("CPU per task %v, replay %v: want measured", r.Lianxi.CPUMsPerTask(), r.ReplayPerSec)
+	}
+
+	// Bare alone: no lianxi task, so no replay either.
+	r, err = Run(context.Background(), Options{Tasks: 4, Ministries: 2, Concurrency: 4, Address: freeAddress(t), DataDir: t.TempDir(), Side: SideBare})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := r.Bare; r.Side != SideBare || b.Updates.Count != 4*3 || b.UpdateLatency.P99 <= 0 || b.EventsPerTask <= 0 || b.CPUSeconds <= 0 {
+		t.Errorf("side %q, bare %+v: want bare measured", r.Side, b)
+	}
+	if r.Lianxi != (Side{}) || r.ReplayPerSec != 0 || r.Spread != nil {
+		t.Errorf("lianxi %+v, replay %v, spread %v: want none with bare alone", r.Lianxi, r.ReplayPerSec, r.Spread)
+	}
+}
+
+func TestBenchRejectsUnknownSide(t *testing.T) {
+	_, err := Run(context.Background(), Options{Tasks: 1, Ministries: 1, Concurrency: 1, Side: "neither"})
+	if err == nil || !strings.Contains(err.Error(), `side "neither"`) {
+		t.Fatalf("err = %v, want the side named", err)
 	}
 }
 

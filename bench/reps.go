@@ -19,6 +19,8 @@ type Ratios struct {
 	P99     float64 `json:"p99_ratio"`
 	// Events is history events per task.
 	Events float64 `json:"events_ratio"`
+	// CPU is this process's CPU time per task (see Side.CPUSeconds).
+	CPU float64 `json:"cpu_ratio"`
 }
 
 // Rep is one repetition: bare and lianxi, each on N fresh tasks, one after
@@ -67,11 +69,16 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 		// bare; …), so a run that drifts (a growing database, a warming
 		// cache) favours neither side.
 		for _, lianxi := range sidesOrder(i) {
+			if !o.measures(lianxi) {
+				continue
+			}
+			cpu := cpuSeconds()
 			if !lianxi {
 				var err error
 				if rep.Bare, err = runBare(ctx, c, o, repPrefix(i)); err != nil {
 					return nil, fmt.Errorf("bare, repetition %d: %w", i+1, err)
 				}
+				rep.Bare.CPUSeconds = cpuSeconds() - cpu
 				continue
 			}
 			before, err := ledgerCount(ctx, store)
@@ -82,6 +89,7 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 			if ids, side, err = runLianxi(ctx, c, o); err != nil {
 				return nil, fmt.Errorf("lianxi, repetition %d: %w", i+1, err)
 			}
+			side.CPUSeconds = cpuSeconds() - cpu
 			after, err := ledgerCount(ctx, store)
 			if err != nil {
 				return nil, err
@@ -96,11 +104,18 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 	for i := range r.Reps {
 		rep := &r.Reps[i]
 		var err error
-		if rep.Lianxi.EventsPerTask, err = eventsPerTask(ctx, c, lianxiIDs[i]); err != nil {
-			return nil, err
+		if o.measures(true) {
+			if rep.Lianxi.EventsPerTask, err = eventsPerTask(ctx, c, lianxiIDs[i]); err != nil {
+				return nil, err
+			}
 		}
-		if rep.Bare.EventsPerTask, err = eventsPerTask(ctx, c, bareIDs(repPrefix(i), o.Tasks)); err != nil {
-			return nil, err
+		if o.measures(false) {
+			if rep.Bare.EventsPerTask, err = eventsPerTask(ctx, c, bareIDs(repPrefix(i), o.Tasks)); err != nil {
+				return nil, err
+			}
+		}
+		if o.Side != SideBoth {
+			continue
 		}
 		b, l := rep.Bare, rep.Lianxi
 		rep.Ratios = Ratios{
@@ -109,30 +124,35 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 			P50:     float64(l.UpdateLatency.P50) / float64(b.UpdateLatency.P50),
 			P99:     float64(l.UpdateLatency.P99) / float64(b.UpdateLatency.P99),
 			Events:  l.EventsPerTask / b.EventsPerTask,
+			CPU:     l.CPUMsPerTask() / b.CPUMsPerTask(),
 		}
 	}
-	r.Spread = map[string]Spread{}
-	for name, f := range map[string]func(Ratios) float64{
-		"launch_ratio":  func(x Ratios) float64 { return x.Launch },
-		"signoff_ratio": func(x Ratios) float64 { return x.Signoff },
-		"p50_ratio":     func(x Ratios) float64 { return x.P50 },
-		"p99_ratio":     func(x Ratios) float64 { return x.P99 },
-		"events_ratio":  func(x Ratios) float64 { return x.Events },
-	} {
-		vs := make([]float64, len(r.Reps))
-		for i, rep := range r.Reps {
-			vs[i] = f(rep.Ratios)
+	if o.Side == SideBoth {
+		r.Spread = map[string]Spread{}
+		for name, f := range map[string]func(Ratios) float64{
+			"launch_ratio":  func(x Ratios) float64 { return x.Launch },
+			"signoff_ratio": func(x Ratios) float64 { return x.Signoff },
+			"p50_ratio":     func(x Ratios) float64 { return x.P50 },
+			"p99_ratio":     func(x Ratios) float64 { return x.P99 },
+			"events_ratio":  func(x Ratios) float64 { return x.Events },
+			"cpu_ratio":     func(x Ratios) float64 { return x.CPU },
+		} {
+			vs := make([]float64, len(r.Reps))
+			for i, rep := range r.Reps {
+				vs[i] = f(rep.Ratios)
+			}
+			r.Spread[name] = spread(vs)
 		}
-		r.Spread[name] = spread(vs)
+		r.LaunchRatio = r.Spread["launch_ratio"].Median
+		r.SignoffRatio = r.Spread["signoff_ratio"].Median
+		r.P50Ratio = r.Spread["p50_ratio"].Median
+		r.P99Ratio = r.Spread["p99_ratio"].Median
+		r.EventsRatio = r.Spread["events_ratio"].Median
+		r.CPURatio = r.Spread["cpu_ratio"].Median
 	}
-	r.LaunchRatio = r.Spread["launch_ratio"].Median
-	r.SignoffRatio = r.Spread["signoff_ratio"].Median
-	r.P50Ratio = r.Spread["p50_ratio"].Median
-	r.P99Ratio = r.Spread["p99_ratio"].Median
-	r.EventsRatio = r.Spread["events_ratio"].Median
 	r.Bare = medianSide(r.Reps, func(x Rep) Side { return x.Bare })
 	r.Lianxi = medianSide(r.Reps, func(x Rep) Side { return x.Lianxi })
-	return lianxiIDs[len(lianxiIDs)-1], nil
+	return lianxiIDs[len(lianxiIDs)-1], nil // nil when lianxi was not measured
 }
 
 // sidesOrder is the order of repetition i's sides, true for lianxi:
@@ -175,6 +195,7 @@ func medianSide(reps []Rep, side func(Rep) Side) Side {
 		TaskSeconds:    of(func(s Side) float64 { return s.TaskSeconds }),
 		EventsPerTask:  of(func(s Side) float64 { return s.EventsPerTask }),
 		LedgerAppendsS: of(func(s Side) float64 { return s.LedgerAppendsS }),
+		CPUSeconds:     of(func(s Side) float64 { return s.CPUSeconds }),
 	}
 	for _, x := range reps {
 		out.Resent += side(x).Resent

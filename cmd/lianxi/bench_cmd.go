@@ -57,6 +57,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&o.NoCheckpoints, "no-checkpoints", false, "leave the ledger's signed checkpoints off (to measure their cost)")
 	cmd.Flags().StringVar(&o.ServerMetrics, "server-metrics", "", "HOST:PORT where the benchmark's Temporal server serves its own metrics (Prometheus text at /metrics) while it runs: persistence latencies, the history shard's I/O queue")
 	cmd.Flags().DurationVar(&o.ArchiveDelay, "archive-delay", 0, "archive each closed run's history this long after it closes (0: Temporal's default, spread over up to 5 minutes, so one side's archival can land in the other's measurement)")
+	cmd.Flags().StringVar(&o.Side, "side", bench.SideBoth, "what to measure: both (the comparison), or bare or lianxi alone, to profile one side (--cpuprofile) without the other's work in it; one side alone reports no ratios")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
 	return cmd
@@ -64,9 +65,14 @@ func (a *app) benchCmd() *cobra.Command {
 
 func printBench(a *app, r *bench.Report) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-	if r.Repetitions == 0 {
+	switch {
+	case r.Repetitions == 0:
 		fmt.Fprintf(tw, "%s K=%d C=%d, the views alone\t\t\t\n", r.Engine, r.Ministries, r.Concurrency)
-	} else {
+	case r.Side == bench.SideBare:
+		printSide(tw, r, "bare", r.Bare)
+	case r.Side == bench.SideLianxi:
+		printSide(tw, r, "lianxi", r.Lianxi)
+	default:
 		printRatios(tw, r)
 	}
 	fmt.Fprintf(tw, "peak RSS / Go heap\t\t%.0f MiB / %.0f MiB (%.1f KiB per task)\t\n", r.PeakRSSMiB, r.PeakHeapMiB, r.HeapPerTaskK)
@@ -103,6 +109,32 @@ func printRatios(tw *tabwriter.Writer, r *bench.Report) {
 	fmt.Fprintf(tw, "update p99\t%s\t%s\t%s\n", ms(r.Bare.UpdateLatency.P99), ms(r.Lianxi.UpdateLatency.P99), ratio("p99_ratio"))
 	fmt.Fprintf(tw, "seconds per task\t%.3f\t%.3f\t\n", r.Bare.TaskSeconds, r.Lianxi.TaskSeconds)
 	fmt.Fprintf(tw, "history events per task\t%.1f\t%.1f\t%s\n", r.Bare.EventsPerTask, r.Lianxi.EventsPerTask, ratio("events_ratio"))
+	fmt.Fprintf(tw, "process CPU per task\t%s\t%s\t%s\n", cpuPerTask(r.Bare), cpuPerTask(r.Lianxi), ratio("cpu_ratio"))
 	fmt.Fprintf(tw, "ledger appends/s\t\t%.0f\t\n", r.Lianxi.LedgerAppendsS)
 	fmt.Fprintf(tw, "replay (histories/s)\t\t%.0f\t\n", r.ReplayPerSec)
+}
+
+// printSide prints a run that measured one side alone.
+func printSide(tw *tabwriter.Writer, r *bench.Report, name string, s bench.Side) {
+	head := fmt.Sprintf("%s N=%d K=%d C=%d, %s alone", r.Engine, r.Tasks, r.Ministries, r.Concurrency, name)
+	if r.Repetitions > 1 {
+		head += fmt.Sprintf(" R=%d (medians)", r.Repetitions)
+	}
+	fmt.Fprintf(tw, "%s\t\t%s\t\n", head, name)
+	fmt.Fprintf(tw, "launch (tasks/s)\t\t%.0f\t\n", s.Launch.PerSec)
+	fmt.Fprintf(tw, "updates (/s)\t\t%.0f\t\n", s.Updates.PerSec)
+	fmt.Fprintf(tw, "update p50 / p95 / p99\t\t%s / %s / %s\t\n", ms(s.UpdateLatency.P50), ms(s.UpdateLatency.P95), ms(s.UpdateLatency.P99))
+	fmt.Fprintf(tw, "history events per task\t\t%.1f\t\n", s.EventsPerTask)
+	fmt.Fprintf(tw, "process CPU per task\t\t%s\t\n", cpuPerTask(s))
+	if s.LedgerAppendsS > 0 {
+		fmt.Fprintf(tw, "ledger appends/s\t\t%.0f\t\n", s.LedgerAppendsS)
+	}
+}
+
+// cpuPerTask is a side's process CPU time per task, launch and sign-offs.
+func cpuPerTask(s bench.Side) string {
+	if s.Launch.Count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.1f ms", s.CPUMsPerTask())
 }
