@@ -72,9 +72,9 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 			if !o.measures(lianxi) {
 				continue
 			}
-			cpu := cpuSeconds()
 			if !lianxi {
 				var err error
+				cpu := cpuSeconds()
 				if rep.Bare, err = runBare(ctx, c, o, repPrefix(i)); err != nil {
 					return nil, fmt.Errorf("bare, repetition %d: %w", i+1, err)
 				}
@@ -86,6 +86,7 @@ func measureReps(ctx context.Context, c client.Client, store *ledger.SQLStore, o
 				return nil, err
 			}
 			var side Side
+			cpu := cpuSeconds()
 			if ids, side, err = runLianxi(ctx, c, o); err != nil {
 				return nil, fmt.Errorf("lianxi, repetition %d: %w", i+1, err)
 			}

@@ -133,8 +133,9 @@ func printSide(tw *tabwriter.Writer, r *bench.Report, name string, s bench.Side)
 
 // cpuPerTask is a side's process CPU time per task, launch and sign-offs.
 func cpuPerTask(s bench.Side) string {
-	if s.Launch.Count == 0 {
+	v := s.CPUMsPerTask()
+	if v == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.1f ms", s.CPUMsPerTask())
+	return fmt.Sprintf("%.1f ms", v)
 }
